@@ -1,0 +1,370 @@
+// Client-side apply, as `kubectl apply` does it (kubectl/pkg/cmd/apply/apply.go and patcher.go):
+// GET the object; on 404 create it with the last-applied-configuration annotation; otherwise send a
+// strategic merge patch computed three ways (last-applied, the file, the live object), and say
+// `created`, `configured` or `unchanged` in kubectl's words.
+//
+// Requests go through an ApplyClient (client.ts: @kubernetes/client-node from a KubeConfig), so this
+// works unchanged against a real cluster. No `vscode` import here: plain logic, unit-tested under Node.
+import type { V1APIResource } from '@kubernetes/client-node';
+import { formatProblem, type Manifest, type ParsedFile } from './manifests.ts';
+
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+/** kubectl's field manager for client-side apply; sharing it keeps our applies and kubectl's interchangeable. */
+export const FIELD_MANAGER = 'kubectl-client-side-apply';
+
+type Obj = Record<string, unknown>;
+
+/** What apply needs from a Kubernetes client; `ClusterClient` (client.ts) provides it over client-node. */
+export interface ApplyClient {
+  /** The kubeconfig context's namespace, for namespaced objects that name none. */
+  readonly namespace: string;
+  /** Discovery: the resource serving `kind` in `apiVersion`, or undefined when the server has none. */
+  mapping(apiVersion: string, kind: string): Promise<V1APIResource | undefined>;
+  /** One request with a JSON body; resolves to the parsed reply, rejects with an error carrying `.code` and `.body`. */
+  send(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    path: string,
+    opts?: { query?: Record<string, string>; body?: unknown; contentType?: string },
+  ): Promise<any>;
+}
+
+export type Outcome = 'created' | 'configured' | 'unchanged' | 'error';
+export interface ApplyResult {
+  manifest: Manifest;
+  outcome: Outcome;
+  /** `pod/nginx`, as kubectl names objects (kind lowercased, dot group). */
+  ref?: string;
+  /** The line kubectl would print: `pod/nginx created`, `Error from server (Invalid): ...`. */
+  message: string;
+}
+
+export interface ApplyOptions {
+  /** The file name used in messages, as kubectl uses the path it was given. */
+  file: string;
+}
+
+/**
+ * Applies every Kubernetes document of a parsed file, in order. A file with a syntax error applies
+ * nothing and returns no results: check `parsed.errors` first (see `syntaxErrorLines`).
+ */
+export async function applyFile(client: ApplyClient, parsed: ParsedFile, opts: ApplyOptions): Promise<ApplyResult[]> {
+  if (parsed.errors.length > 0) return [];
+  const results: ApplyResult[] = [];
+  for (const m of parsed.manifests) results.push(await applyManifest(client, m, opts));
+  return results;
+}
+
+/** `FILE:LINE:COL: MESSAGE` for every syntax error; non-empty means nothing may be applied. */
+export function syntaxErrorLines(parsed: ParsedFile, file: string): string[] {
+  return parsed.errors.map((p) => formatProblem(file, p));
+}
+
+export async function applyManifest(client: ApplyClient, m: Manifest, opts: ApplyOptions): Promise<ApplyResult> {
+  const fail = (message: string, ref?: string): ApplyResult => ({ manifest: m, outcome: 'error', ref, message });
+  const line = `${opts.file}:${m.range.start.line + 1}:${m.range.start.character + 1}`;
+  if (!isObj(m.object)) return fail(`error: ${line}: the document is not a Kubernetes object (a mapping with apiVersion and kind)`);
+  const missing = ['apiVersion', 'kind'].filter((k) => typeof (m.object as Obj)[k] !== 'string' || !(m.object as Obj)[k]);
+  if (missing.length > 0) {
+    // kubectl: error validating data: [apiVersion not set, kind not set]
+    return fail(`error: error validating "${opts.file}": error validating data: [${missing.map((k) => `${k} not set`).join(', ')}]`);
+  }
+  const manifest = structuredClone(m.object) as Obj;
+  const apiVersion = manifest.apiVersion as string;
+  const kind = manifest.kind as string;
+  const meta = isObj(manifest.metadata) ? manifest.metadata : (manifest.metadata = {});
+  const name = typeof meta.name === 'string' ? meta.name : '';
+  const fileNamespace = typeof meta.namespace === 'string' ? meta.namespace : '';
+
+  let resource: V1APIResource | undefined;
+  try {
+    resource = await client.mapping(apiVersion, kind);
+  } catch (e) {
+    return fail(serverError(e, ''));
+  }
+  if (!resource) {
+    return fail(
+      `error: resource mapping not found for name: "${name}" namespace: "${fileNamespace}" from "${opts.file}": ` +
+        `no matches for kind "${kind}" in version "${apiVersion}"\nensure CRDs are installed first`,
+    );
+  }
+  const ref = `${kind.toLowerCase()}${groupOf(apiVersion) ? '.' + groupOf(apiVersion) : ''}/${name}`;
+  if (!name) {
+    return fail(`error: error when retrieving current configuration of ${kind} from "${opts.file}": resource name may not be empty`);
+  }
+  if (resource.namespaced && !fileNamespace) meta.namespace = client.namespace;
+  const namespace = resource.namespaced ? (meta.namespace as string) : undefined;
+
+  const { modified } = withLastApplied(manifest);
+  const collection = collectionPath(apiVersion, resource.name, namespace);
+  const item = `${collection}/${encodeURIComponent(name)}`;
+  const query = { fieldManager: FIELD_MANAGER, fieldValidation: 'Strict' };
+
+  let live: Obj | undefined;
+  try {
+    live = await client.send('GET', item);
+  } catch (e) {
+    if (errorCode(e) !== 404) return fail(serverError(e, `error when retrieving current configuration of ${ref} from "${opts.file}": `), ref);
+  }
+  if (!live) {
+    try {
+      await client.send('POST', collection, { query, body: modified });
+      return { manifest: m, outcome: 'created', ref, message: `${ref} created` };
+    } catch (e) {
+      return fail(serverError(e, `error when creating "${opts.file}": `), ref);
+    }
+  }
+
+  const liveMeta = isObj(live.metadata) ? live.metadata : {};
+  const liveAnnotations = isObj(liveMeta.annotations) ? liveMeta.annotations : {};
+  let original: Obj | undefined;
+  if (typeof liveAnnotations[LAST_APPLIED] === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(liveAnnotations[LAST_APPLIED] as string);
+      if (isObj(parsed)) original = parsed;
+    } catch {
+      // A corrupt annotation: apply as if there were none (no deletions), as kubectl does not either.
+    }
+  }
+  const patch = threeWayMergePatch(original, modified, live);
+  if (Object.keys(patch).length === 0) return { manifest: m, outcome: 'unchanged', ref, message: `${ref} unchanged` };
+  try {
+    const after: Obj = await client.send('PATCH', item, {
+      query,
+      body: patch,
+      contentType: 'application/strategic-merge-patch+json',
+    });
+    const before = liveMeta.resourceVersion;
+    const now = isObj(after.metadata) ? after.metadata.resourceVersion : undefined;
+    if (before !== undefined && before === now) return { manifest: m, outcome: 'unchanged', ref, message: `${ref} unchanged` };
+    return { manifest: m, outcome: 'configured', ref, message: `${ref} configured` };
+  } catch (e) {
+    return fail(serverError(e, `error when patching "${opts.file}": `), ref);
+  }
+}
+
+/**
+ * kubectl's GetModifiedConfiguration: the annotation holds the object as applied (without the
+ * annotation itself, `annotations: {}` kept), as JSON with sorted keys and a trailing newline
+ * (Go's json.Encoder), so kubectl and this extension read each other's annotations.
+ */
+export function withLastApplied(manifest: Obj): { lastApplied: string; modified: Obj } {
+  const obj = structuredClone(manifest);
+  const meta = isObj(obj.metadata) ? obj.metadata : (obj.metadata = {});
+  const annotations = isObj(meta.annotations) ? meta.annotations : {};
+  delete annotations[LAST_APPLIED];
+  meta.annotations = annotations;
+  const lastApplied = sortedJson(obj) + '\n';
+  const modified = structuredClone(obj);
+  (modified.metadata as Obj).annotations = { ...annotations, [LAST_APPLIED]: lastApplied };
+  return { lastApplied, modified };
+}
+
+export function sortedJson(v: unknown): string {
+  return JSON.stringify(v, (_k, value: unknown) =>
+    isObj(value) ? Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]])) : value,
+  );
+}
+
+/**
+ * Lists the apiserver merges by key in a strategic merge patch (the `patchMergeKey` struct tags of
+ * k8s.io/api, the ones the emulator implements). Other lists are replaced whole.
+ */
+function mergeKey(field: string, ...lists: unknown[][]): string | undefined {
+  let key: string | undefined;
+  switch (field) {
+    case 'containers':
+    case 'initContainers':
+    case 'ephemeralContainers':
+    case 'volumes':
+    case 'env':
+    case 'imagePullSecrets':
+      key = 'name';
+      break;
+    case 'volumeMounts':
+      key = 'mountPath';
+      break;
+    case 'conditions':
+      key = 'type';
+      break;
+    case 'ports':
+      // Container ports merge on containerPort, Service ports on port.
+      key = lists.every((l) => l.every((e) => isObj(e) && 'containerPort' in e)) ? 'containerPort' : 'port';
+      break;
+    default:
+      return undefined;
+  }
+  return lists.every((l) => l.every((e) => isObj(e) && e[key] !== undefined && e[key] !== null)) ? key : undefined;
+}
+
+/**
+ * kubectl's CreateThreeWayMergePatch (apimachinery strategicpatch): changes and additions from the
+ * live object to the file, plus deletions of what the last apply had and the file no longer has.
+ * An empty result means there is nothing to send (`unchanged`).
+ */
+export function threeWayMergePatch(original: Obj | undefined, modified: Obj, current: Obj): Obj {
+  const delta = diffAdditions(current, modified);
+  const deletions = original ? diffDeletions(original, modified) : {};
+  return mergePatches(deletions, delta);
+}
+
+function diffAdditions(current: Obj, modified: Obj): Obj {
+  const patch: Obj = {};
+  for (const [k, mv] of Object.entries(modified)) {
+    const cv = current[k];
+    if (!(k in current) || cv === undefined) {
+      if (mv !== null) patch[k] = mv;
+      continue;
+    }
+    if (isObj(mv) && isObj(cv)) {
+      const sub = diffAdditions(cv, mv);
+      if (Object.keys(sub).length > 0) patch[k] = sub;
+      continue;
+    }
+    if (Array.isArray(mv) && Array.isArray(cv)) {
+      const key = mergeKey(k, mv, cv);
+      if (key) {
+        const items: Obj[] = [];
+        for (const me of mv as Obj[]) {
+          const ce = (cv as Obj[]).find((c) => deepEqual(c[key], me[key]));
+          if (!ce) items.push(me);
+          else {
+            const sub = diffAdditions(ce, me);
+            if (Object.keys(sub).length > 0) items.push({ [key]: me[key], ...sub });
+          }
+        }
+        if (items.length > 0) {
+          patch[k] = items;
+          patch[`$setElementOrder/${k}`] = (mv as Obj[]).map((e) => ({ [key]: e[key] }));
+        }
+        continue;
+      }
+    }
+    if (!deepEqual(mv, cv)) patch[k] = mv;
+  }
+  return patch;
+}
+
+function diffDeletions(original: Obj, modified: Obj): Obj {
+  const patch: Obj = {};
+  for (const [k, ov] of Object.entries(original)) {
+    if (!(k in modified)) {
+      patch[k] = null;
+      continue;
+    }
+    const mv = modified[k];
+    if (isObj(ov) && isObj(mv)) {
+      const sub = diffDeletions(ov, mv);
+      if (Object.keys(sub).length > 0) patch[k] = sub;
+    } else if (Array.isArray(ov) && Array.isArray(mv)) {
+      const key = mergeKey(k, ov, mv);
+      if (!key) continue;
+      const items: Obj[] = [];
+      for (const oe of ov as Obj[]) {
+        const me = (mv as Obj[]).find((e) => deepEqual(e[key], oe[key]));
+        if (!me) items.push({ [key]: oe[key], $patch: 'delete' });
+        else {
+          const sub = diffDeletions(oe, me);
+          if (Object.keys(sub).length > 0) items.push({ [key]: oe[key], ...sub });
+        }
+      }
+      if (items.length > 0) {
+        patch[k] = items;
+        patch[`$setElementOrder/${k}`] = (mv as Obj[]).map((e) => ({ [key]: e[key] }));
+      }
+    }
+  }
+  return patch;
+}
+
+/** Merges the deletions patch `a` into the changes patch `b`; merge-key lists merge element by element. */
+function mergePatches(a: Obj, b: Obj): Obj {
+  const out: Obj = { ...a };
+  for (const [k, bv] of Object.entries(b)) {
+    const av = out[k];
+    if (isObj(av) && isObj(bv)) out[k] = mergePatches(av, bv);
+    else if (Array.isArray(av) && Array.isArray(bv) && !k.startsWith('$setElementOrder/')) {
+      // Both sides only hold merge-key lists; the key is the one field of the element-order entries.
+      const order = (b[`$setElementOrder/${k}`] ?? a[`$setElementOrder/${k}`]) as Obj[] | undefined;
+      const key = order?.[0] ? Object.keys(order[0])[0] : undefined;
+      const merged: Obj[] = [...(bv as Obj[])];
+      for (const ae of av as Obj[]) {
+        const i = key ? merged.findIndex((be) => deepEqual(be[key], ae[key])) : -1;
+        if (i >= 0) merged[i] = mergePatches(ae, merged[i]);
+        else merged.push(ae);
+      }
+      out[k] = merged;
+    } else out[k] = bv;
+  }
+  return out;
+}
+
+/** kubectl's wording for an API error: `Error from server (Reason): message` from the Status body. */
+export function serverError(e: unknown, context: string): string {
+  const status = statusOf(e);
+  if (status && typeof status.message === 'string') {
+    const reason = typeof status.reason === 'string' && status.reason ? ` (${status.reason})` : '';
+    return `Error from server${reason}: ${context}${status.message}`;
+  }
+  const code = errorCode(e);
+  if (code !== undefined) return `Error from server: ${context}the server responded with HTTP ${code}`;
+  const msg = e instanceof Error ? e.message : String(e);
+  return `error: ${context}${msg}`;
+}
+
+/** The metav1.Status of a client-node ApiException (its `.body` is the JSON text, or already parsed). */
+export function statusOf(e: unknown): Obj | undefined {
+  const body = (e as { body?: unknown } | null)?.body;
+  if (isObj(body)) return body;
+  if (typeof body === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(body);
+      return isObj(parsed) ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+export function errorCode(e: unknown): number | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+export function collectionPath(apiVersion: string, plural: string, namespace?: string): string {
+  const root = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  return namespace ? `${root}/namespaces/${encodeURIComponent(namespace)}/${plural}` : `${root}/${plural}`;
+}
+
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+}
+
+/** Counts by outcome, for the notification: `1 created, 2 unchanged, 1 failed`. */
+export function summarize(results: ApplyResult[]): string {
+  if (results.length === 1) return results[0].message.split('\n')[0];
+  const counts = new Map<Outcome, number>();
+  for (const r of results) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+  const order: [Outcome, string][] = [
+    ['created', 'created'],
+    ['configured', 'configured'],
+    ['unchanged', 'unchanged'],
+    ['error', 'failed'],
+  ];
+  const parts = order.filter(([o]) => counts.has(o)).map(([o, word]) => `${counts.get(o)} ${word}`);
+  return parts.length > 0 ? parts.join(', ') : 'no objects passed to apply';
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (isObj(a) && isObj(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
