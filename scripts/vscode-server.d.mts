@@ -51,3 +51,14 @@ export declare function chromiumLaunchOptions(): {
   args: string[];
 };
 export declare function withTimeout<T>(ms: number, what: string, fn: () => Promise<T>): Promise<T>;
+export interface E2EExpectations {
+  extensionId: string;
+  commands: { command: string; title: string }[];
+  views: { id: string; name: string }[];
+  [key: string]: unknown;
+}
+export declare function bundleExtensionTests(
+  entry: string,
+  outfile: string,
+  opts?: { extensionDir?: string; extra?: Record<string, unknown> },
+): Promise<{ outfile: string; expected: E2EExpectations }>;

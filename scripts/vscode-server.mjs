@@ -226,6 +226,8 @@ function childEnv(home, extra = {}) {
     XDG_DATA_HOME: join(home.xdg, 'data'),
     XDG_CACHE_HOME: join(home.xdg, 'cache'),
     XDG_STATE_HOME: join(home.xdg, 'state'),
+    // No extension gallery: the tests install their .vsix themselves and must not reach open-vsx.org.
+    EXTENSIONS_GALLERY: '{}',
     ...extra,
   };
 }
@@ -371,6 +373,34 @@ export async function withTimeout(ms, what, fn) {
   }
 }
 
+
+/**
+ * Bundles an extension-tests module (TypeScript, exporting `run()`) into one CommonJS file for the
+ * extension host, `vscode` left external. What the tests expect of the extension (its id, commands,
+ * views) is read from package.json and given to them as the constant `__KUBE_EMULATOR_E2E__`.
+ */
+export async function bundleExtensionTests(entry, outfile, { extensionDir = PROJECT_ROOT, extra = {} } = {}) {
+  const pkg = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8'));
+  const expected = {
+    extensionId: `${pkg.publisher}.${pkg.name}`,
+    commands: (pkg.contributes?.commands ?? []).map((c) => ({ command: c.command, title: c.title })),
+    views: Object.values(pkg.contributes?.views ?? {}).flat().map((v) => ({ id: v.id, name: v.name })),
+    ...extra,
+  };
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    logLevel: 'warning',
+    define: { __KUBE_EMULATOR_E2E__: JSON.stringify(expected) },
+  });
+  return { outfile, expected };
+}
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const cmd = process.argv[2];

@@ -63,6 +63,13 @@ function run(cmd: string, args: string[], what: string, timeoutMs: number): stri
   return out;
 }
 
+/** Bundles the current sources (`node scripts/build.mjs`, about a second). */
+export function buildExtension(): void {
+  run(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build.mjs')], 'node scripts/build.mjs', 120_000);
+  const m = manifest();
+  if (m.main && !existsSync(join(PROJECT_ROOT, m.main))) throw new Error(`the build did not produce ${m.main}`);
+}
+
 /**
  * The .vsix under test. $KUBE_EMULATOR_VSIX names a ready one (for example dist/kube-emulator.vsix from
  * `npm run package`); otherwise the current sources are bundled (`node scripts/build.mjs`, about a second)
@@ -76,9 +83,7 @@ export function packageExtension(): { vsix: string; seconds: number; built: bool
     if (!existsSync(given)) throw new Error(`KUBE_EMULATOR_VSIX=${given} does not exist`);
     return { vsix: given, seconds: 0, built: false };
   }
-  run(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build.mjs')], 'node scripts/build.mjs', 120_000);
-  const m = manifest();
-  if (m.main && !existsSync(join(PROJECT_ROOT, m.main))) throw new Error(`the build did not produce ${m.main}`);
+  buildExtension();
   const vsce = join(PROJECT_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
   if (!existsSync(vsce)) throw new Error('@vscode/vsce is not installed: run `npm ci`');
   const out = join(mkdtempSync(join(tmpdir(), 'kube-emulator-vsix-')), 'kube-emulator.vsix');

@@ -50,10 +50,11 @@ async function treeRows(page: Page): Promise<Row[]> {
 
 /** The pod row and the node row it is under, if the pod is shown under a node. */
 function findPodUnderNode(rows: Row[], pod: string): { node: Row; pod: Row } | undefined {
-  let node: Row | undefined;
+  const parents: Row[] = [];
   for (const r of rows) {
-    if (NODE_NAMES.includes(r.label)) node = r;
-    else if (r.label === pod && node && r.level > node.level) return { node, pod: r };
+    parents[r.level] = r;
+    const parent = parents[r.level - 1];
+    if (r.label === pod && parent && NODE_NAMES.includes(parent.label)) return { node: parent, pod: r };
   }
   return undefined;
 }
