@@ -146,9 +146,14 @@ export async function ensureCodeServer({ timeoutMs = 15 * 60_000 } = {}) {
       if (!existsSync(p.entry)) throw new Error(`code-server installed without ${p.entry}`);
       writeFileSync(p.marker, JSON.stringify({ ...VERSIONS, at: new Date().toISOString() }) + '\n');
     } catch (e) {
-      const hint = /krb5|gssapi/i.test(tail(p.logFile, 200))
+      const t = tail(p.logFile, 300);
+      const hint = /krb5|gssapi/i.test(t)
         ? ' (a native module needs Kerberos headers: install the Debian package "libkrb5-dev")'
-        : '';
+        : /find Python|python3?: not found|Could not find any Python/i.test(t)
+          ? ' (node-gyp needs Python: install the Debian package "python3")'
+          : /(make|g\+\+|cc|c\+\+): (command )?not found|not found: make/i.test(t)
+            ? ' (node-gyp needs a compiler: install the Debian package "build-essential")'
+            : '';
       throw new Error(`installing code-server failed${hint}: ${e.message}; log ${p.logFile}:\n${tail(p.logFile)}`);
     } finally {
       closeSync(fd);
