@@ -1,0 +1,91 @@
+// Help texts and flag parsing shared by the CLI's commands.
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.ts';
+
+export const HELP: Record<string, string> = {
+  main: `kube-emulator: a complete emulated Kubernetes cluster, served to kubectl on 127.0.0.1.
+
+Usage:
+  kube-emulator <command> [flags]
+
+Commands:
+  serve       Start an emulated cluster and serve the Kubernetes API until stopped (Ctrl-C)
+  node        Stop, start, add or delete an emulated node of a running cluster
+  clock       Show the emulated clock, or fast-forward it
+  validate    Check Kubernetes manifests as the cluster would, without a cluster
+
+Flags:
+  -h, --help      Show help for a command
+  -v, --version   Show the version
+
+Run "kube-emulator <command> --help" for a command's flags.`,
+  serve: `Start an emulated cluster and serve the Kubernetes API on 127.0.0.1 until SIGINT or SIGTERM.
+
+Usage:
+  kube-emulator serve [flags]
+
+Flags:
+  --nodes N             Number of nodes: one control plane plus N-1 workers (default 3)
+  --port P              Port on 127.0.0.1 (default 0: a free port)
+  --kubeconfig FILE     Where to write the kubeconfig (default: kube-emulator/kubeconfig in the
+                        user's cache folder)
+  --merge-kubeconfig    Also add the kube-emulator context to ~/.kube/config (or the first file in
+                        $KUBECONFIG) and make it current; nothing else there is changed
+  --state DIR           Folder for the cluster's state. Not implemented yet: the folder is checked
+                        and created, but the cluster still lives in memory and starts empty
+  --time-scale X        Emulated seconds per real second (default 1)
+  -h, --help            Show this help`,
+  node: `Stop, start, add or delete an emulated node of a running cluster.
+
+Usage:
+  kube-emulator node stop NAME     The node becomes a dead machine: no heartbeats, its kubelet frozen;
+                                   after 50 s the node controller marks it NotReady (Unknown) and taints
+                                   it unreachable. (Evicting its pods comes with the controllers.)
+  kube-emulator node start NAME    Bring a stopped node back; its kubelet reconciles
+  kube-emulator node add [NAME]    Join a new worker (default name: the next minikube-style name)
+  kube-emulator node delete NAME   Remove a node
+
+Flags:
+  --kubeconfig FILE   The kubeconfig that "kube-emulator serve" wrote (default: the one in the cache folder)
+  --cpu N             (add) CPU capacity, e.g. 2 or 1500m (default 2)
+  --memory Q          (add) Memory capacity, e.g. 4Gi (default 4005124Ki)
+  --labels K=V,...    (add) Extra node labels
+  --taints K=V:EFFECT,...  (add) Node taints, e.g. dedicated=gpu:NoSchedule
+  -h, --help          Show this help`,
+  clock: `Show the emulated clock, or fast-forward it.
+
+Usage:
+  kube-emulator clock show                 Print emulated time, mode, time scale and how far it was advanced
+  kube-emulator clock advance DURATION     Fast-forward by DURATION (90s, 5m, 1h, 1h30m): every timer
+                                           due on the way (heartbeats, grace periods, backoffs) fires in order
+
+Flags:
+  --kubeconfig FILE   The kubeconfig that "kube-emulator serve" wrote (default: the one in the cache folder)
+  -h, --help          Show this help`,
+  validate: `Check Kubernetes manifests as the cluster would, without a cluster.
+
+Usage:
+  kube-emulator validate FILE|DIR...
+
+Prints one line per problem, FILE:LINE:COL: error|warning: MESSAGE, and exits 1 when there is an
+error. Folders are searched for .yaml, .yml and .json files. Checked now: YAML syntax and duplicate
+keys, apiVersion and kind, kinds the cluster serves (kubectl's "no matches for kind" otherwise), and
+the apiserver's own validation of the kinds served so far. Schema checks (types, unknown fields)
+and cross-document checks come with the editor issue.
+
+Flags:
+  -h, --help   Show this help`,
+};
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function parse(command: string, args: string[], options: Options): { values: Record<string, any>; positionals: string[] } {
+  try {
+    const r = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    return r as { values: Record<string, any>; positionals: string[] };
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.replace(/\. To specify a positional argument.*$/s, '')}`, command);
+  }
+}
+

@@ -1,0 +1,114 @@
+// Discovery documents: legacy (/api, /apis, /api/v1, /apis/g/v) and aggregated
+// (apidiscovery.k8s.io/v2), as k8s.io/apiserver/pkg/endpoints/discovery serves them.
+
+import { apiVersionOf, type Registry, type ResourceDef } from './registry.ts';
+
+export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+/** What kind a subresource answers with, and the verbs it takes. */
+function subresourceInfo(def: ResourceDef, sub: string): { group: string; version: string; kind: string; verbs: string[] } {
+  switch (sub) {
+    case 'status':
+      return { group: def.group, version: def.version, kind: def.kind, verbs: ['get', 'patch', 'update'] };
+    case 'scale':
+      return { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
+    case 'binding':
+      return { group: '', version: 'v1', kind: 'Binding', verbs: ['create'] };
+    case 'eviction':
+      return { group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
+    case 'log':
+      return { group: '', version: 'v1', kind: 'Pod', verbs: ['get'] };
+    case 'finalize':
+      return { group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] };
+    case 'proxy':
+      return { group: '', version: 'v1', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] };
+    default:
+      return { group: def.group, version: def.version, kind: def.kind, verbs: ['get'] };
+  }
+}
+
+export function apiVersions(): object {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] };
+}
+
+function groupEntry(group: string, versions: string[]): object {
+  const gv = versions.map((v) => ({ groupVersion: `${group}/${v}`, version: v }));
+  return { name: group, versions: gv, preferredVersion: gv[0] };
+}
+
+function groupsOf(registry: Registry): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const { group, version } of registry.groupVersions()) {
+    if (!group) continue;
+    const vs = groups.get(group) ?? [];
+    if (!vs.includes(version)) vs.push(version);
+    groups.set(group, vs);
+  }
+  return groups;
+}
+
+export function apiGroupList(registry: Registry): object {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groupsOf(registry)].map(([g, vs]) => groupEntry(g, vs)) };
+}
+
+export function apiGroup(registry: Registry, group: string): object | undefined {
+  const vs = groupsOf(registry).get(group);
+  if (!vs) return undefined;
+  return { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(group, vs) };
+}
+
+export function apiResourceList(registry: Registry, group: string, version: string): object | undefined {
+  const defs = registry.inGroupVersion(group, version);
+  if (defs.length === 0) return undefined;
+  const resources: object[] = [];
+  for (const d of defs) {
+    const r: Record<string, unknown> = { name: d.resource, singularName: d.singular, namespaced: d.namespaced, kind: d.kind, verbs: d.verbs };
+    if (d.shortNames?.length) r.shortNames = d.shortNames;
+    if (d.categories?.length) r.categories = d.categories;
+    resources.push(r);
+    for (const sub of d.subresources) {
+      const info = subresourceInfo(d, sub);
+      const s: Record<string, unknown> = { name: `${d.resource}/${sub}`, singularName: '', namespaced: d.namespaced, kind: info.kind, verbs: info.verbs };
+      if (info.group !== d.group) s.group = info.group;
+      if (info.version !== d.version) s.version = info.version;
+      resources.push(s);
+    }
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources };
+}
+
+function discoveryVersion(registry: Registry, group: string, version: string): object {
+  return {
+    version,
+    freshness: 'Current',
+    resources: registry.inGroupVersion(group, version).map((d) => {
+      const r: Record<string, unknown> = {
+        resource: d.resource,
+        responseKind: { group: d.group, version: d.version, kind: d.kind },
+        scope: d.namespaced ? 'Namespaced' : 'Cluster',
+        singularResource: d.singular,
+        verbs: d.verbs,
+      };
+      if (d.shortNames?.length) r.shortNames = d.shortNames;
+      if (d.categories?.length) r.categories = d.categories;
+      if (d.subresources.length) {
+        r.subresources = d.subresources.map((sub) => {
+          const info = subresourceInfo(d, sub);
+          return { subresource: sub, responseKind: { group: info.group, version: info.version, kind: info.kind }, verbs: info.verbs };
+        });
+      }
+      return r;
+    }),
+  };
+}
+
+/** Aggregated discovery for /api (core) or /apis (every group). */
+export function aggregated(registry: Registry, core: boolean): object {
+  const items = core
+    ? [{ metadata: { creationTimestamp: null }, versions: [discoveryVersion(registry, '', 'v1')] }]
+    : [...groupsOf(registry)].map(([g, vs]) => ({
+        metadata: { name: g, creationTimestamp: null },
+        versions: vs.map((v) => discoveryVersion(registry, g, v)),
+      }));
+  return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
+}

@@ -1,0 +1,189 @@
+// Pod strategy: defaulting (pkg/apis/core/v1/defaults.go), create/update validation
+// (pkg/apis/core/validation/validation.go), field selectors (pkg/registry/core/pod/strategy.go).
+
+import { FieldError } from '../errors.ts';
+import { isDNS1123Label, validateObjectMeta } from '../validation.ts';
+import type { Obj, StrategyContext } from '../registry.ts';
+
+const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+
+/** imagePullPolicy defaults to Always for :latest or untagged images, else IfNotPresent. */
+export function defaultPullPolicy(image: string): string {
+  if (image.includes('@')) return 'IfNotPresent';
+  const last = image.slice(image.lastIndexOf('/') + 1);
+  const tag = last.includes(':') ? last.slice(last.indexOf(':') + 1) : '';
+  return tag === '' || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+function defaultContainer(c: Obj): void {
+  if (typeof c.image === 'string' && !c.imagePullPolicy) c.imagePullPolicy = defaultPullPolicy(c.image);
+  c.terminationMessagePath ??= '/dev/termination-log';
+  c.terminationMessagePolicy ??= 'File';
+  c.resources ??= {};
+  // Limits without requests default the requests (SetDefaults_ResourceRequirements via the pod).
+  if (c.resources.limits && typeof c.resources.limits === 'object') {
+    c.resources.requests ??= {};
+    for (const [k, v] of Object.entries(c.resources.limits)) c.resources.requests[k] ??= v;
+  }
+  if (Array.isArray(c.ports)) for (const p of c.ports) if (p && typeof p === 'object') p.protocol ??= 'TCP';
+}
+
+/** Defaults a PodSpec as the apiserver does; shared with workload templates. */
+export function defaultPodSpec(spec: Obj): void {
+  spec.restartPolicy ??= 'Always';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.securityContext ??= {};
+  spec.schedulerName ??= 'default-scheduler';
+  spec.enableServiceLinks ??= true;
+  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) if (c && typeof c === 'object') defaultContainer(c);
+}
+
+/** The admission plugins that touch every pod: ServiceAccount, DefaultTolerationSeconds, Priority. */
+function admit(spec: Obj): void {
+  spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
+  spec.serviceAccount = spec.serviceAccountName;
+  spec.priority ??= 0;
+  spec.preemptionPolicy ??= 'PreemptLowerPriority';
+  // plugin/pkg/admission/defaulttolerationseconds: 300 s for not-ready and unreachable.
+  const tol: Obj[] = (spec.tolerations ??= []);
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    const has = tol.some((t) => t && (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
+    if (!has) tol.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+  }
+}
+
+/** QoS class (pkg/apis/core/helper/qos/qos.go). */
+export function qosClass(spec: Obj): string {
+  const cs: Obj[] = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
+  let any = false;
+  let guaranteed = true;
+  for (const c of cs) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    if (Object.keys(req).length || Object.keys(lim).length) any = true;
+    for (const r of ['cpu', 'memory']) {
+      if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+function validateContainers(list: unknown, path: string, required: boolean): FieldError[] {
+  const errs: FieldError[] = [];
+  if (list === undefined || list === null || (Array.isArray(list) && list.length === 0)) {
+    if (required) errs.push(new FieldError('Required', path, undefined));
+    return errs;
+  }
+  if (!Array.isArray(list)) return [new FieldError('Invalid', path, list, 'must be a list of containers')];
+  const names = new Set<string>();
+  list.forEach((c: Obj, i) => {
+    const p = `${path}[${i}]`;
+    if (!c || typeof c !== 'object') {
+      errs.push(new FieldError('Invalid', p, c, 'must be an object'));
+      return;
+    }
+    if (!c.name) errs.push(new FieldError('Required', `${p}.name`, undefined));
+    else {
+      for (const m of isDNS1123Label(String(c.name))) errs.push(new FieldError('Invalid', `${p}.name`, c.name, m));
+      if (names.has(c.name)) errs.push(new FieldError('Duplicate', `${p}.name`, c.name));
+      names.add(c.name);
+    }
+    if (!c.image || (typeof c.image === 'string' && c.image.trim() === '')) errs.push(new FieldError('Required', `${p}.image`, undefined));
+    if (c.imagePullPolicy && !PULL_POLICIES.includes(c.imagePullPolicy)) {
+      errs.push(new FieldError('NotSupported', `${p}.imagePullPolicy`, c.imagePullPolicy, `supported values: "Always", "IfNotPresent", "Never"`));
+    }
+    if (Array.isArray(c.ports)) {
+      c.ports.forEach((port: Obj, j: number) => {
+        const cp = port?.containerPort;
+        if (cp === undefined) errs.push(new FieldError('Required', `${p}.ports[${j}].containerPort`, undefined));
+        else if (!Number.isInteger(cp) || cp < 1 || cp > 65535) {
+          errs.push(new FieldError('Invalid', `${p}.ports[${j}].containerPort`, cp, 'must be between 1 and 65535, inclusive'));
+        }
+      });
+    }
+  });
+  return errs;
+}
+
+export function validatePodSpec(spec: Obj | undefined, path = 'spec'): FieldError[] {
+  if (!spec || typeof spec !== 'object') return [new FieldError('Required', path, undefined)];
+  const errs = [
+    ...validateContainers(spec.containers, `${path}.containers`, true),
+    ...validateContainers(spec.initContainers, `${path}.initContainers`, false),
+  ];
+  if (spec.restartPolicy && !RESTART_POLICIES.includes(spec.restartPolicy)) {
+    errs.push(new FieldError('NotSupported', `${path}.restartPolicy`, spec.restartPolicy, `supported values: "Always", "OnFailure", "Never"`));
+  }
+  return errs;
+}
+
+const POD_UPDATE_FORBIDDEN =
+  'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+function stripMutable(spec: Obj): Obj {
+  const s = structuredClone(spec);
+  for (const c of [...(s.containers ?? []), ...(s.initContainers ?? [])]) if (c) delete c.image;
+  delete s.activeDeadlineSeconds;
+  delete s.tolerations;
+  return s;
+}
+
+function stable(v: unknown): string {
+  return JSON.stringify(v, (_k, val) =>
+    val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => a.localeCompare(b))) : val,
+  );
+}
+
+export const strategy = {
+  generation: false,
+  prepareForCreate(obj: Obj, _ctx: StrategyContext): void {
+    obj.spec ??= {};
+    defaultPodSpec(obj.spec);
+    admit(obj.spec);
+    obj.status = { phase: 'Pending', qosClass: qosClass(obj.spec) };
+  },
+  prepareForUpdate(obj: Obj, old: Obj): void {
+    obj.status = old.status;
+    if (obj.spec) {
+      defaultPodSpec(obj.spec);
+      obj.spec.serviceAccountName ??= old.spec?.serviceAccountName;
+      obj.spec.serviceAccount ??= old.spec?.serviceAccount;
+      obj.spec.priority ??= old.spec?.priority;
+      obj.spec.preemptionPolicy ??= old.spec?.preemptionPolicy;
+      obj.spec.nodeName ??= old.spec?.nodeName;
+    }
+  },
+  validate(obj: Obj): FieldError[] {
+    return [...validateObjectMeta(obj.metadata, true), ...validatePodSpec(obj.spec)];
+  },
+  validateUpdate(obj: Obj, old: Obj): FieldError[] {
+    const errs = [...validateObjectMeta(obj.metadata, true), ...validatePodSpec(obj.spec)];
+    if (errs.length) return errs;
+    if (stable(stripMutable(obj.spec)) !== stable(stripMutable(old.spec))) {
+      errs.push(new FieldError('Forbidden', 'spec', undefined, POD_UPDATE_FORBIDDEN));
+    }
+    return errs;
+  },
+  fields(obj: Obj): Record<string, string> {
+    return {
+      'spec.nodeName': obj.spec?.nodeName ?? '',
+      'spec.restartPolicy': obj.spec?.restartPolicy ?? '',
+      'spec.schedulerName': obj.spec?.schedulerName ?? '',
+      'spec.serviceAccountName': obj.spec?.serviceAccountName ?? '',
+      'spec.hostNetwork': String(obj.spec?.hostNetwork ?? false),
+      'status.phase': obj.status?.phase ?? '',
+      'status.podIP': obj.status?.podIP ?? '',
+      'status.nominatedNodeName': obj.status?.nominatedNodeName ?? '',
+    };
+  },
+  gracefulDelete(obj: Obj): number | undefined {
+    // An unscheduled pod has no kubelet to wait for (pkg/registry/core/pod/strategy.go CheckGracefulDelete).
+    if (!obj.spec?.nodeName) return 0;
+    const phase = obj.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') return 0;
+    return obj.spec?.terminationGracePeriodSeconds ?? 30;
+  },
+};

@@ -1,0 +1,73 @@
+// An event recorder like client-go's (tools/record/event.go + events_cache.go): core/v1 Events
+// named <object>.<hex nanos>, and a repeat of the same event bumps count and lastTimestamp
+// instead of creating a new one.
+
+import type { APIServer } from '../api/apiserver.ts';
+import type { Clock } from '../clock.ts';
+import { rfc3339, rfc3339Micro, type Obj } from '../api/objects.ts';
+import { ApiError } from '../api/errors.ts';
+
+export interface EventSource {
+  component: string;
+  host?: string;
+}
+
+export class EventRecorder {
+  private readonly recent = new Map<string, { namespace: string; name: string }>();
+
+  constructor(
+    private readonly api: APIServer,
+    private readonly clock: Clock,
+    private readonly source: EventSource,
+  ) {}
+
+  /** Records an event about obj (fieldPath for a container: `spec.containers{name}`). */
+  async record(obj: Obj, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): Promise<void> {
+    const m = obj.metadata;
+    const namespace = m.namespace || 'default';
+    const involvedObject: Obj = {
+      kind: obj.kind,
+      namespace: m.namespace || undefined,
+      name: m.name,
+      uid: obj.kind === 'Node' ? m.name : m.uid,
+      apiVersion: obj.apiVersion,
+      resourceVersion: m.resourceVersion,
+    };
+    if (!involvedObject.namespace) delete involvedObject.namespace;
+    if (fieldPath) involvedObject.fieldPath = fieldPath;
+    const now = this.clock.now();
+    const def = this.api.resource('events');
+    const aggKey = [namespace, obj.kind, m.name, m.uid, fieldPath ?? '', type, reason, message, this.source.component, this.source.host ?? ''].join('\u0000');
+    const seen = this.recent.get(aggKey);
+    try {
+      if (seen) {
+        const cur = this.api.tryGet(def, seen.namespace, seen.name);
+        if (cur) {
+          await this.api.patch(def, seen.namespace, seen.name, 'merge', { count: (cur.count ?? 1) + 1, lastTimestamp: rfc3339(now) });
+          return;
+        }
+      }
+      const name = `${m.name}.${(BigInt(now) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000))).toString(16)}`;
+      await this.api.create(def, namespace, {
+        metadata: { name, namespace },
+        involvedObject,
+        reason,
+        message,
+        source: this.source.host ? { component: this.source.component, host: this.source.host } : { component: this.source.component },
+        firstTimestamp: rfc3339(now),
+        lastTimestamp: rfc3339(now),
+        count: 1,
+        type,
+        eventTime: null,
+        reportingComponent: this.source.component,
+        reportingInstance: this.source.host ?? '',
+      });
+      this.recent.set(aggKey, { namespace, name });
+      if (this.recent.size > 4096) this.recent.delete(this.recent.keys().next().value!);
+    } catch (e) {
+      // Events are best effort, as in client-go: a failed event never fails the caller.
+      if (!(e instanceof ApiError)) throw e;
+    }
+    void rfc3339Micro;
+  }
+}

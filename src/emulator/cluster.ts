@@ -1,0 +1,316 @@
+// Wires a cluster together: store, apiserver (served on 127.0.0.1 with a bearer token), scheduler,
+// controllers and one kubelet per node, on one clock. `createCluster({ nodes: 3 })` is all the CLI
+// and the extension need.
+
+import { randomBytes } from 'node:crypto';
+import type http from 'node:http';
+import { stringify as toYaml } from 'yaml';
+import { APIServer } from './api/apiserver.ts';
+import { ApiError, badRequest, notFoundPath } from './api/errors.ts';
+import { ApiHttpServer } from './api/http/server.ts';
+import { EmulatorClock, parseDuration, type Clock } from './clock.ts';
+import { NamespaceController } from './controllers/namespace.ts';
+import { NodeLifecycleController } from './controllers/node-lifecycle.ts';
+import { Kubelet, type NodeConfig } from './kubelet/kubelet.ts';
+import { Scheduler } from './scheduler/scheduler.ts';
+import { rfc3339, type Obj } from './api/objects.ts';
+
+export interface ClusterOptions {
+  /** Number of nodes, the first being the control plane (default 3). */
+  nodes?: number;
+  /** Port on 127.0.0.1 (default 0: a free port). */
+  port?: number;
+  /** Bearer token (default: 32 random bytes, hex). */
+  token?: string;
+  /** The clock (default: real time, scaled by timeScale). */
+  clock?: Clock;
+  timeScale?: number;
+  /** Cluster name: node names, kubeconfig context, cluster and user (default "kube-emulator"). */
+  name?: string;
+  /** Do not open an HTTP port (in-process use only, e.g. unit tests). */
+  noHttp?: boolean;
+}
+
+export interface AddNodeOptions {
+  name?: string;
+  cpu?: string;
+  memory?: string;
+  labels?: Record<string, string>;
+  taints?: Obj[];
+}
+
+export interface ClockInfo {
+  now: string;
+  mode: 'real' | 'manual';
+  timeScale: number;
+  skewSeconds: number;
+}
+
+/** The control API's base path, beside the Kubernetes API, behind the same token. */
+export const CONTROL_PREFIX = '/kube-emulator/v1';
+
+export class Cluster {
+  readonly api: APIServer;
+  readonly clock: Clock;
+  readonly name: string;
+  readonly token: string;
+  readonly kubelets = new Map<string, Kubelet>();
+  private readonly scheduler: Scheduler;
+  private readonly controllers: { start(): Promise<void>; stop(): void }[];
+  private http: ApiHttpServer | undefined;
+  private nodeCount = 0;
+  private stopped = false;
+
+  private constructor(private readonly opts: ClusterOptions) {
+    this.name = opts.name ?? 'kube-emulator';
+    this.token = opts.token ?? randomBytes(32).toString('hex');
+    this.clock = opts.clock ?? new EmulatorClock({ mode: 'real', timeScale: opts.timeScale ?? 1 });
+    this.api = new APIServer(this.clock);
+    this.scheduler = new Scheduler(this.api, this.clock);
+    this.controllers = [new NodeLifecycleController(this.api, this.clock), new NamespaceController(this.api, this.clock)];
+  }
+
+  static async create(opts: ClusterOptions = {}): Promise<Cluster> {
+    const n = opts.nodes ?? 3;
+    if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`--nodes must be a whole number from 1 to 1000, got ${n}`);
+    const c = new Cluster(opts);
+    try {
+      await c.bootstrap(n);
+      if (!opts.noHttp) {
+        c.http = new ApiHttpServer(c.api, {
+          port: opts.port ?? 0,
+          token: c.token,
+          extraRoutes: [(req, res, url) => c.control(req, res, url)],
+          logs: (ns, pod, o, res) => c.serveLog(ns, pod, o, res),
+        });
+        await c.http.listen();
+      }
+    } catch (e) {
+      await c.stop();
+      throw e;
+    }
+    return c;
+  }
+
+  get port(): number {
+    return this.http?.port ?? 0;
+  }
+
+  get url(): string {
+    return this.http?.url ?? '';
+  }
+
+  private async bootstrap(nodes: number): Promise<void> {
+    const nsDef = this.api.resource('namespaces');
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+      await this.api.create(nsDef, undefined, { metadata: { name: ns } });
+    }
+    await this.scheduler.start();
+    for (const ctl of this.controllers) await ctl.start();
+    for (let i = 0; i < nodes; i++) await this.addNode();
+  }
+
+  /** Node names as minikube gives them: NAME, NAME-m02, NAME-m03, ... */
+  private nextNodeName(): string {
+    for (;;) {
+      const i = ++this.nodeCount;
+      const name = i === 1 ? this.name : `${this.name}-m${String(i).padStart(2, '0')}`;
+      if (!this.kubelets.has(name)) return name;
+    }
+  }
+
+  async addNode(o: AddNodeOptions = {}): Promise<string> {
+    const name = o.name ?? this.nextNodeName();
+    if (this.kubelets.has(name)) throw new ApiError(409, 'AlreadyExists', `node "${name}" already exists`);
+    const config: NodeConfig = {
+      name,
+      index: this.kubelets.size,
+      controlPlane: this.kubelets.size === 0,
+      cpu: o.cpu,
+      memory: o.memory,
+      labels: o.labels,
+      taints: o.taints,
+      clusterName: this.name,
+    };
+    // Pick an index no other node uses, so IPs and pod CIDRs never collide.
+    const used = new Set([...this.kubelets.values()].map((k) => k.config.index));
+    while (used.has(config.index)) config.index++;
+    const k = new Kubelet(this.api, this.clock, config);
+    this.kubelets.set(name, k);
+    await k.start();
+    return name;
+  }
+
+  private kubelet(name: string): Kubelet {
+    const k = this.kubelets.get(name);
+    if (!k) throw new ApiError(404, 'NotFound', `nodes "${name}" not found`);
+    return k;
+  }
+
+  /** The node becomes a dead machine: no heartbeats, its kubelet frozen. */
+  stopNode(name: string): void {
+    this.kubelet(name).stop();
+  }
+
+  async startNode(name: string): Promise<void> {
+    await this.kubelet(name).start();
+  }
+
+  async deleteNode(name: string): Promise<void> {
+    const k = this.kubelet(name);
+    k.stop();
+    this.kubelets.delete(name);
+    try {
+      await this.api.delete(this.api.resource('nodes'), undefined, name);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.code !== 404) throw e;
+    }
+  }
+
+  async advanceClock(ms: number): Promise<void> {
+    await this.clock.advance(ms);
+  }
+
+  clockInfo(): ClockInfo {
+    return { now: rfc3339(this.clock.now()), mode: this.clock.mode, timeScale: this.clock.timeScale, skewSeconds: this.clock.skewMs / 1000 };
+  }
+
+  /** A kubeconfig for this cluster (works for kubectl and @kubernetes/client-node over http). */
+  kubeconfig(): Obj {
+    const n = this.name;
+    return {
+      apiVersion: 'v1',
+      kind: 'Config',
+      preferences: {},
+      clusters: [{ name: n, cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: n, user: { token: this.token } }],
+      contexts: [{ name: n, context: { cluster: n, user: n, namespace: 'default' } }],
+      'current-context': n,
+    };
+  }
+
+  kubeconfigYaml(): string {
+    return toYaml(this.kubeconfig());
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.http?.close();
+    for (const k of this.kubelets.values()) k.stop();
+    for (const c of this.controllers) c.stop();
+    this.scheduler.stop();
+    if (!this.opts.clock) this.clock.dispose();
+  }
+
+  // ---- the control endpoint: node and clock operations for the CLI and the extension ----
+
+  private async control(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<boolean> {
+    if (!url.pathname.startsWith(CONTROL_PREFIX + '/') && url.pathname !== CONTROL_PREFIX) return false;
+    const path = url.pathname.slice(CONTROL_PREFIX.length).replace(/\/+$/, '');
+    const method = req.method ?? 'GET';
+    const send = (code: number, body: unknown) => {
+      const text = JSON.stringify(body);
+      res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    const body = method === 'POST' ? await readJson(req) : {};
+    let m: RegExpExecArray | null;
+    if (path === '/clock' && method === 'GET') {
+      send(200, this.clockInfo());
+    } else if (path === '/clock/advance' && method === 'POST') {
+      const ms = typeof body.duration === 'string' ? parseDurationOr400(body.duration) : Number(body.seconds) * 1000;
+      if (!(ms >= 0)) throw badRequest('give "duration" (such as "90s", "5m", "1h") or "seconds"');
+      await this.advanceClock(ms);
+      send(200, this.clockInfo());
+    } else if (path === '/nodes' && method === 'GET') {
+      send(200, { nodes: [...this.kubelets.values()].map((k) => ({ name: k.name, running: !k.stopped, controlPlane: k.config.controlPlane })) });
+    } else if (path === '/nodes' && method === 'POST') {
+      const name = await this.addNode({
+        name: body.name || undefined,
+        cpu: body.cpu,
+        memory: body.memory,
+        labels: body.labels,
+        taints: body.taints,
+      });
+      send(201, { name });
+    } else if ((m = /^\/nodes\/([^/]+)\/(stop|start)$/.exec(path)) && method === 'POST') {
+      const name = decodeURIComponent(m[1]);
+      if (m[2] === 'stop') this.stopNode(name);
+      else await this.startNode(name);
+      send(200, { name, running: m[2] === 'start' });
+    } else if ((m = /^\/nodes\/([^/]+)$/.exec(path)) && method === 'DELETE') {
+      const name = decodeURIComponent(m[1]);
+      await this.deleteNode(name);
+      send(200, { name, deleted: true });
+    } else {
+      throw notFoundPath();
+    }
+    return true;
+  }
+
+  private async serveLog(
+    namespace: string,
+    pod: string,
+    o: { container?: string; follow: boolean; tailLines?: number; timestamps: boolean; previous: boolean; sinceSeconds?: number; limitBytes?: number },
+    res: http.ServerResponse,
+  ): Promise<void> {
+    const obj = await this.api.get(this.api.resource('pods'), namespace, pod);
+    const containers: Obj[] = obj.spec?.containers ?? [];
+    let container = o.container;
+    if (!container) {
+      if (containers.length !== 1) {
+        throw badRequest(`a container name must be specified for pod ${pod}, choose one of: [${containers.map((c) => c.name).join(' ')}]`);
+      }
+      container = containers[0].name;
+    }
+    if (!containers.some((c) => c.name === container)) throw badRequest(`container ${container} is not valid for pod ${pod}`);
+    const k = obj.spec?.nodeName ? this.kubelets.get(obj.spec.nodeName) : undefined;
+    const lines = k?.readLog(namespace, pod, container!);
+    if (!k || !lines) {
+      const waiting = (obj.status?.containerStatuses ?? []).find((s: Obj) => s.name === container)?.state?.waiting?.reason ?? 'ContainerCreating';
+      throw badRequest(`container "${container}" in pod "${pod}" is waiting to start: ${waiting}`);
+    }
+    const since = o.sinceSeconds !== undefined ? this.clock.now() - o.sinceSeconds * 1000 : -Infinity;
+    let selected = lines.filter((l) => l.ts >= since);
+    if (o.tailLines !== undefined && o.tailLines >= 0) selected = selected.slice(Math.max(0, selected.length - o.tailLines));
+    const fmt = (l: { ts: number; text: string }) => (o.timestamps ? `${new Date(l.ts).toISOString().replace('Z', '000000Z')} ` : '') + l.text + '\n';
+    let text = selected.map(fmt).join('');
+    if (o.limitBytes !== undefined && o.limitBytes > 0) text = Buffer.from(text).subarray(0, o.limitBytes).toString('utf8');
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+    res.write(text);
+    if (!o.follow) {
+      res.end();
+      return;
+    }
+    res.flushHeaders();
+    const unfollow = k.followLog(namespace, pod, container!, (l) => res.write(fmt(l)));
+    res.on('close', unfollow);
+  }
+}
+
+export function createCluster(opts: ClusterOptions = {}): Promise<Cluster> {
+  return Cluster.create(opts);
+}
+
+function parseDurationOr400(s: string): number {
+  try {
+    return parseDuration(s);
+  } catch (e) {
+    throw badRequest((e as Error).message);
+  }
+}
+
+async function readJson(req: http.IncomingMessage): Promise<Obj> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text.trim()) return {};
+  try {
+    const v = JSON.parse(text);
+    if (!v || typeof v !== 'object') throw new Error('not an object');
+    return v;
+  } catch {
+    throw badRequest('the request body must be a JSON object');
+  }
+}
