@@ -229,7 +229,11 @@ function diffAdditions(current: Obj, modified: Obj): Obj {
           if (!ce) items.push(me);
           else {
             const sub = diffAdditions(ce, me);
-            if (Object.keys(sub).length > 0) items.push({ [key]: me[key], ...sub });
+            if (Object.keys(sub).length > 0) {
+              // Volumes patch with retainKeys (a volume's source is one-of): drop sources the file no longer names.
+              if (k === 'volumes') sub.$retainKeys = Object.keys(me).sort();
+              items.push({ [key]: me[key], ...sub });
+            }
           }
         }
         if (items.length > 0) {

@@ -207,3 +207,15 @@ export function buildTree(nodes: readonly V1Node[], pods: readonly V1Pod[]): Tre
   rows.sort(byName);
   return { nodes: rows, unscheduled: unscheduled.sort(byNamespaceName), readyNodes: rows.filter((r) => r.ready).length };
 }
+
+export type ClusterState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+
+/** The status bar text: `$(server-environment) Kubernetes: stopped|starting|3 nodes Ready`. */
+export function statusText(state: ClusterState, model?: Pick<TreeModel, 'nodes' | 'readyNodes'>): string {
+  const prefix = '$(server-environment) Kubernetes: ';
+  if (state !== 'running' || !model) return prefix + state;
+  const total = model.nodes.filter((n) => n.status !== 'NotFound').length;
+  const ready = model.readyNodes;
+  const noun = total === 1 ? 'node' : 'nodes';
+  return prefix + (ready === total ? `${total} ${noun} Ready` : `${ready}/${total} ${noun} Ready`);
+}

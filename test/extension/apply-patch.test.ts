@@ -71,6 +71,14 @@ test('a change and a removal in the same container merge into one list element',
   });
 });
 
+test('a volume that changes its source is patched with $retainKeys, as kubectl does', () => {
+  const withVolume = (v: Record<string, unknown>) => ({ ...pod('nginx:1.27'), spec: { ...pod('nginx:1.27').spec, volumes: [{ name: 'data', ...v }] } });
+  const before = withLastApplied(withVolume({ emptyDir: {} }));
+  const after = withLastApplied(withVolume({ configMap: { name: 'cfg' } }));
+  const patch = threeWayMergePatch(JSON.parse(before.lastApplied), after.modified, before.modified) as any;
+  assert.deepEqual(patch.spec.volumes, [{ name: 'data', configMap: { name: 'cfg' }, emptyDir: null, $retainKeys: ['configMap', 'name'] }]);
+});
+
 test('a container removed from the file is deleted with a $patch directive', () => {
   const two = pod('nginx:1.27') as any;
   two.spec.containers.push({ name: 'sidecar', image: 'busybox' });

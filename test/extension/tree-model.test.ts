@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { buildTree, podStatus } from '../../src/extension/tree-model.ts';
+import { buildTree, podStatus, statusText } from '../../src/extension/tree-model.ts';
 
 const node = (name: string, ready: 'True' | 'False' | 'Unknown', labels: Record<string, string> = {}): V1Node => ({
   metadata: { name, labels: { 'kubernetes.io/hostname': name, ...labels } },
@@ -50,4 +50,14 @@ test('pods bound to a node that no longer exists stay visible under a not-found 
   const model = buildTree([node('kube-emulator', 'True')], [pod('orphan', 'gone', running)]);
   assert.deepEqual(model.nodes.map((n) => [n.name, n.description, n.pods.length]), [['gone', 'not found', 1], ['kube-emulator', 'Ready', 0]]);
   assert.equal(model.readyNodes, 1);
+});
+
+test('the status bar text names the state, then the Ready nodes', () => {
+  assert.equal(statusText('stopped'), '$(server-environment) Kubernetes: stopped');
+  assert.equal(statusText('starting'), '$(server-environment) Kubernetes: starting');
+  const three = buildTree([node('a', 'True'), node('b', 'True'), node('c', 'True')], []);
+  assert.equal(statusText('running', three), '$(server-environment) Kubernetes: 3 nodes Ready');
+  const degraded = buildTree([node('a', 'True'), node('b', 'Unknown'), node('c', 'True')], []);
+  assert.equal(statusText('running', degraded), '$(server-environment) Kubernetes: 2/3 nodes Ready');
+  assert.equal(statusText('running', buildTree([node('a', 'True')], [])), '$(server-environment) Kubernetes: 1 node Ready');
 });

@@ -1,0 +1,57 @@
+// Extension entry point (after rust-analyzer's editors/code/src/main.ts): create the context, register
+// each concern, and do nothing heavy. The cluster starts on first use (first apply, opening the view),
+// or here when `kubeEmulator.startOnActivation` is set.
+import { loadStart } from './load-start.ts';
+import * as vscode from 'vscode';
+import { registerCodeLens } from './codelens.ts';
+import { registerCommands } from './commands.ts';
+import { Ctx } from './ctx.ts';
+import { registerDiagnostics } from './diagnostics.ts';
+import { registerStatus } from './status.ts';
+import { registerTree } from './tree.ts';
+
+let ctx: Ctx | undefined;
+
+/** What `activate` returns: a small API for tests and other extensions. */
+export interface KubeEmulatorApi {
+  /** Starts the cluster if needed and returns its kubeconfig file (for kubectl) and server URL. */
+  ensureCluster(): Promise<{ server: string; kubeconfigPath: string }>;
+  readonly state: string;
+  /** Milliseconds from module load to the end of activate. */
+  readonly activationMs: number;
+}
+
+export function activate(context: vscode.ExtensionContext): KubeEmulatorApi {
+  const activateStart = performance.now();
+  const c = new Ctx(context);
+  ctx = c;
+  context.subscriptions.push({ dispose: () => void c.dispose() });
+  registerCommands(c);
+  registerStatus(c);
+  registerDiagnostics(c);
+  registerCodeLens(c);
+  registerTree(c);
+
+  const end = performance.now();
+  const activationMs = Math.round(end - loadStart);
+  c.log(`Activated in ${activationMs} ms (module load ${Math.round(activateStart - loadStart)} ms, activate ${Math.round(end - activateStart)} ms)`);
+
+  if (vscode.workspace.getConfiguration('kubeEmulator').get<boolean>('startOnActivation', false)) {
+    c.startCluster().catch(() => undefined); // logged by Ctx
+  }
+  return {
+    async ensureCluster() {
+      const session = await c.ensureCluster();
+      return { server: session.server, kubeconfigPath: vscode.Uri.joinPath(context.globalStorageUri, 'kubeconfig').fsPath };
+    },
+    get state() {
+      return c.state;
+    },
+    activationMs,
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  await ctx?.dispose();
+  ctx = undefined;
+}

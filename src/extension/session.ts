@@ -1,0 +1,142 @@
+// One connection to a cluster: the cluster-lifetime half of the extension. It owns the emulated
+// cluster (when it started one), the KubeConfig, the client and the informers that keep the Nodes
+// tree live. Stopping the cluster disposes the session; starting makes a new one.
+//
+// No `vscode` import here. ctx.ts loads this module with a dynamic import() so that activation does
+// not evaluate client-node or the emulator.
+import { writeFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { CoreV1Api, KubeConfig, makeInformer, type Informer, type ObjectCache, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { createCluster, type Cluster } from '../emulator/cluster.ts';
+import { ClusterClient } from './client.ts';
+import { buildTree, type TreeModel } from './tree-model.ts';
+
+/**
+ * Which cluster to talk to. Only the in-process emulator is wired today; a real cluster from the
+ * user's kubeconfig (`kubeEmulator.target`, a later issue) is `Session.connect(kc, ...)` without an
+ * owned cluster: everything below the KubeConfig is the same.
+ */
+export interface EmulatorTarget {
+  kind: 'emulator';
+  nodes: number;
+  timeScale: number;
+}
+
+export interface SessionOptions {
+  log(line: string): void;
+  /** Where to write the kubeconfig so that kubectl in a terminal reaches the same cluster. */
+  kubeconfigPath?: string;
+}
+
+type Watched<T extends V1Node | V1Pod> = Informer<T> & ObjectCache<T>;
+
+export class Session {
+  /** Starts an emulated cluster in this process and connects to it. */
+  static async startEmulator(target: EmulatorTarget, opts: SessionOptions): Promise<Session> {
+    const cluster = await createCluster({ nodes: target.nodes, port: 0, timeScale: target.timeScale });
+    try {
+      const kubeconfigYaml = cluster.kubeconfigYaml();
+      opts.log(`Kubernetes API at ${cluster.url}`);
+      if (opts.kubeconfigPath) {
+        await mkdir(dirname(opts.kubeconfigPath), { recursive: true });
+        await writeFile(opts.kubeconfigPath, kubeconfigYaml, { mode: 0o600 });
+        opts.log(`kubeconfig: ${opts.kubeconfigPath}`);
+      }
+      const kc = new KubeConfig();
+      kc.loadFromString(kubeconfigYaml);
+      return await Session.connect(kc, opts, cluster);
+    } catch (e) {
+      await cluster.stop();
+      throw e;
+    }
+  }
+
+  /** Connects to whatever cluster `kc` points at; `owned` is stopped with the session. */
+  static async connect(kc: KubeConfig, opts: SessionOptions, owned?: Cluster): Promise<Session> {
+    const session = new Session(kc, opts, owned);
+    await session.startInformers();
+    return session;
+  }
+
+  readonly client: ClusterClient;
+  private readonly nodes: Watched<V1Node>;
+  private readonly pods: Watched<V1Pod>;
+  private readonly listeners = new Set<() => void>();
+  private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
+  private cached?: TreeModel;
+  private disposed = false;
+
+  private constructor(
+    readonly kc: KubeConfig,
+    private readonly opts: SessionOptions,
+    readonly cluster?: Cluster,
+  ) {
+    this.client = ClusterClient.fromKubeConfig(kc);
+    const core = kc.makeApiClient(CoreV1Api);
+    this.nodes = makeInformer(kc, '/api/v1/nodes', () => core.listNode());
+    this.pods = makeInformer(kc, '/api/v1/pods', () => core.listPodForAllNamespaces());
+  }
+
+  /** The API server URL the session talks to. */
+  get server(): string {
+    return this.kc.getCurrentCluster()?.server ?? '';
+  }
+
+  /** Called after the informers' caches changed (once per event; the tree coalesces). */
+  onDidChange(fn: () => void): { dispose(): void } {
+    this.listeners.add(fn);
+    return { dispose: () => this.listeners.delete(fn) };
+  }
+
+  /** What the Nodes tree and the status bar show, from the informers' caches. */
+  model(): TreeModel {
+    this.cached ??= buildTree(this.nodes.list(), this.pods.list());
+    return this.cached;
+  }
+
+  private changed = () => {
+    this.cached = undefined;
+    for (const fn of this.listeners) fn();
+  };
+
+  private async startInformers(): Promise<void> {
+    this.watch(this.nodes, '/api/v1/nodes');
+    this.watch(this.pods, '/api/v1/pods');
+    await Promise.all([this.nodes.start(), this.pods.start()]);
+    this.changed();
+  }
+
+  private watch<T extends V1Node | V1Pod>(informer: Watched<T>, path: string): void {
+    // client-node's informer stops on errors other than 410 and timeouts; restart it with backoff,
+    // which an event (the watch works again) resets.
+    let delay = 500;
+    const onEvent = () => {
+      delay = 500;
+      this.changed();
+    };
+    informer.on('add', onEvent);
+    informer.on('update', onEvent);
+    informer.on('delete', onEvent);
+    informer.on('error', (err: unknown) => {
+      if (this.disposed) return;
+      this.opts.log(`Watch of ${path} failed (${err instanceof Error ? err.message : String(err)}); retrying in ${delay} ms`);
+      const t = setTimeout(() => {
+        this.retryTimers.delete(t);
+        if (!this.disposed) informer.start().catch(() => undefined);
+      }, delay);
+      this.retryTimers.add(t);
+      delay = Math.min(delay * 2, 30_000);
+    });
+  }
+
+  /** Stops watching and, when the session started the cluster, stops the cluster. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
+    this.listeners.clear();
+    await Promise.allSettled([this.nodes.stop(), this.pods.stop()]);
+    await this.cluster?.stop();
+  }
+}
