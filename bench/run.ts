@@ -1,0 +1,99 @@
+// npm run bench: the emulator's speed and memory targets, printed as tables.
+//
+//  1. start-up: `kube-emulator serve` (built) to `kubectl get nodes` showing 3 Ready nodes (median of 5)
+//  2. in-process cluster start (createCluster, 3 nodes) (median of 20)
+//  3. scheduling: pods created → Running on virtual time, and the cost per pod as the cluster grows
+//     (it must not grow with the number of pods already there)
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createCluster } from '../src/emulator/cluster.ts';
+import { EmulatorClock } from '../src/emulator/clock.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function table(title: string, head: string[], rows: (string | number)[][]): void {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const w = head.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  console.log(`\n${title}`);
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(w[i])).join(' | ')} |`;
+  console.log(line(head));
+  console.log(`|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`);
+  for (const r of cells.slice(1)) console.log(line(r));
+}
+
+async function startupToReady(): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'kube-emulator-bench-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'serve', '--nodes', '3', '--kubeconfig', kubeconfig], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  await new Promise<void>((r) => proc.stdout.on('data', (d) => ((out += d), out.includes('kubeconfig:') && r())));
+  try {
+    for (;;) {
+      const g = spawnSync('kubectl', ['--cache-dir', join(dir, 'cache'), 'get', 'nodes', '--no-headers'], { env: { ...process.env, KUBECONFIG: kubeconfig }, encoding: 'utf8' });
+      if ((g.stdout.match(/\sReady\s/g) ?? []).length === 3) return performance.now() - t0;
+    }
+  } finally {
+    proc.kill('SIGTERM');
+  }
+}
+
+async function main(): Promise<void> {
+  if (existsSync(join(ROOT, 'dist/cli.js'))) {
+    const runs: number[] = [];
+    for (let i = 0; i < 5; i++) runs.push(await startupToReady());
+    table('Start-up: `kube-emulator serve` to `kubectl get nodes` with 3 Ready (includes kubectl\'s own start and cold discovery)', ['runs', 'median ms', 'min ms', 'max ms'], [
+      [runs.length, median(runs).toFixed(0), Math.min(...runs).toFixed(0), Math.max(...runs).toFixed(0)],
+    ]);
+  } else {
+    console.log('\n(dist/cli.js missing: run `npm run build` for the start-up benchmark)');
+  }
+
+  const starts: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    const c = await createCluster({ nodes: 3 });
+    starts.push(performance.now() - t0);
+    await c.stop();
+  }
+  table('In-process: createCluster({ nodes: 3 }) listening with 3 Ready nodes', ['runs', 'median ms', 'max ms'], [[starts.length, median(starts).toFixed(1), Math.max(...starts).toFixed(1)]]);
+
+  const rows: (string | number)[][] = [];
+  for (const [nodes, pods] of [
+    [3, 100],
+    [3, 300],
+    [10, 1000],
+    [50, 3000],
+  ]) {
+    const clock = new EmulatorClock({ mode: 'manual' });
+    const c = await createCluster({ nodes, clock, noHttp: true });
+    const podsDef = c.api.resource('pods');
+    global.gc?.();
+    const heap0 = process.memoryUsage().heapUsed;
+    const t0 = performance.now();
+    for (let i = 0; i < pods; i++) {
+      await c.api.create(podsDef, 'default', {
+        metadata: { name: `p-${i}` },
+        spec: { containers: [{ name: 'c', image: 'nginx:1.27', resources: { requests: { cpu: '1m', memory: '1Mi' } } }] },
+      });
+    }
+    await c.advanceClock(30_000);
+    const ms = performance.now() - t0;
+    const { items } = await c.api.list(podsDef, 'default', { fieldSelector: 'status.phase=Running' });
+    global.gc?.();
+    const heap = process.memoryUsage().heapUsed - heap0;
+    rows.push([nodes, pods, items.length, ms.toFixed(0), (ms / pods).toFixed(2), ((heap / pods) / 1024).toFixed(1)]);
+    await c.stop();
+  }
+  table('Pods created → Running on virtual time (scheduler + kubelets + events)', ['nodes', 'pods', 'Running', 'total ms', 'ms per pod', 'heap KiB per pod'], rows);
+}
+
+await main();
