@@ -68,7 +68,7 @@ export function fileLabel(doc: vscode.TextDocument): string {
 async function apply(ctx: Ctx, doc: vscode.TextDocument, index?: number): Promise<ApplyOutcome> {
   const file = fileLabel(doc);
   const parsed = ctx.parse(doc);
-  ctx.log(`kubectl apply -f ${file}${index === undefined ? '' : ` (document ${index + 1})`}`);
+  ctx.log(`Applying ${file}${index === undefined ? '' : ` (document ${index + 1})`}`);
 
   // A file that does not parse applies nothing, not even its good documents (as kubectl).
   const errors = syntaxErrorLines(parsed, file);
