@@ -47,6 +47,15 @@ export class Ctx implements vscode.Disposable {
     this.clusterDisposables.push(...d);
   }
 
+  /**
+   * Where the running emulator's kubeconfig is written, for kubectl in a terminal: per workspace, so
+   * two windows (two clusters) do not overwrite each other's; global storage when no folder is open.
+   */
+  get kubeconfigPath(): string {
+    const storage = this.extensionContext.storageUri ?? this.extensionContext.globalStorageUri;
+    return join(storage.fsPath, 'kubeconfig');
+  }
+
   get state(): ClusterState {
     return this._state;
   }
@@ -96,10 +105,9 @@ export class Ctx implements vscode.Disposable {
       try {
         // Loaded on first use: client-node and the emulator are not evaluated at activation.
         const { Session } = await import('./session.ts');
-        const storage = this.extensionContext.globalStorageUri.fsPath;
         const session = await Session.startEmulator(
           { kind: 'emulator', nodes, timeScale },
-          { log: (l) => this.log(l), kubeconfigPath: join(storage, 'kubeconfig') },
+          { log: (l) => this.log(l), kubeconfigPath: this.kubeconfigPath },
         );
         this._session = session;
         const sub = session.onDidChange(() => this.changeEmitter.fire());

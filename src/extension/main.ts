@@ -10,6 +10,8 @@ import { registerDiagnostics } from './diagnostics.ts';
 import { registerStatus } from './status.ts';
 import { registerTree } from './tree.ts';
 
+/** When this module's imports had been evaluated: load time is `moduleReady - loadStart`. */
+const moduleReady = performance.now();
 let ctx: Ctx | undefined;
 
 /** What `activate` returns: a small API for tests and other extensions. */
@@ -17,7 +19,7 @@ export interface KubeEmulatorApi {
   /** Starts the cluster if needed and returns its kubeconfig file (for kubectl) and server URL. */
   ensureCluster(): Promise<{ server: string; kubeconfigPath: string }>;
   readonly state: string;
-  /** Milliseconds from module load to the end of activate. */
+  /** Milliseconds spent loading the module (its imports) plus running activate(). */
   readonly activationMs: number;
 }
 
@@ -32,9 +34,12 @@ export function activate(context: vscode.ExtensionContext): KubeEmulatorApi {
   registerCodeLens(c);
   registerTree(c);
 
-  const end = performance.now();
-  const activationMs = Math.round(end - loadStart);
-  c.log(`Activated in ${activationMs} ms (module load ${Math.round(activateStart - loadStart)} ms, activate ${Math.round(end - activateStart)} ms)`);
+  // Our own cost: evaluating the bundle's eagerly-imported modules, then activate(). VS Code's time
+  // between loading the module and calling activate() is not ours and not counted.
+  const loadMs = moduleReady - loadStart;
+  const activateMs = performance.now() - activateStart;
+  const activationMs = Math.round(loadMs + activateMs);
+  c.log(`Activated in ${activationMs} ms (module load ${Math.round(loadMs)} ms, activate ${Math.round(activateMs)} ms)`);
 
   if (vscode.workspace.getConfiguration('kubeEmulator').get<boolean>('startOnActivation', false)) {
     c.startCluster().catch(() => undefined); // logged by Ctx
@@ -42,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): KubeEmulatorApi {
   return {
     async ensureCluster() {
       const session = await c.ensureCluster();
-      return { server: session.server, kubeconfigPath: vscode.Uri.joinPath(context.globalStorageUri, 'kubeconfig').fsPath };
+      return { server: session.server, kubeconfigPath: c.kubeconfigPath };
     },
     get state() {
       return c.state;

@@ -11,7 +11,9 @@ export function registerStatus(ctx: Ctx): void {
   const update = () => {
     item.text = statusText(ctx.state, ctx.model());
     const server = ctx.session?.server;
-    item.tooltip = `Kubernetes Emulator: ${ctx.state}${server ? ` at ${server}` : ''}. Click to show the cluster.`;
+    item.tooltip =
+      `Kubernetes Emulator: ${ctx.state}${server ? ` at ${server}` : ''}. Click to show the cluster.` +
+      (server ? `\nkubectl: export KUBECONFIG=${ctx.kubeconfigPath}` : '');
     item.backgroundColor = ctx.state === 'failed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   };
   const coalescer = new Coalescer(100, update);

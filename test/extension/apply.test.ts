@@ -99,6 +99,14 @@ test('a kind the server does not serve gets kubectl\'s "no matches for kind" mes
   assert.match(inCore[0], /no matches for kind "Foo" in version "v1"/);
 });
 
+test('documents that are not Kubernetes objects are reported, and the others still apply', async () => {
+  const text = 'just: data\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: mixed\n';
+  assert.deepEqual(await apply(text, 'mixed.yaml'), [
+    'error: error validating "mixed.yaml": error validating data: [apiVersion not set, kind not set]',
+    'namespace/mixed created',
+  ]);
+});
+
 test('a file with a syntax error applies nothing, not even its good documents', async () => {
   const text = `apiVersion: v1
 kind: Pod
