@@ -5,28 +5,51 @@ import { HELP, parse } from './args.ts';
 import { CliError, UsageError } from './errors.ts';
 import { readTarget, type Target } from './kubeconfig.ts';
 import { parseDuration } from '../emulator/clock.ts';
+import http from 'node:http';
+import https from 'node:https';
 
 const CONTROL = '/kube-emulator/v1';
 
+/** One request to the control endpoint, trusting the server as the kubeconfig says (insecure-skip-tls-verify). */
+function request(t: Target, method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+  const url = new URL(`${t.server}${CONTROL}${path}`);
+  const mod = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request(
+      url,
+      {
+        method,
+        headers: { Authorization: `Bearer ${t.token}`, 'Content-Type': 'application/json' },
+        rejectUnauthorized: !t.insecure,
+        ...(t.ca ? { ca: t.ca } : {}),
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 async function call(t: Target, method: string, path: string, body?: unknown): Promise<any> {
-  let res: Response;
+  let res: { status: number; text: string };
   try {
-    res = await fetch(`${t.server}${CONTROL}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${t.token}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    res = await request(t, method, path, body === undefined ? undefined : JSON.stringify(body));
   } catch {
     throw new CliError(`no cluster answers at ${t.server} (from ${t.file}): is "kube-emulator serve" running?`);
   }
-  const text = await res.text();
   let data: any;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(res.text);
   } catch {
-    data = { message: text };
+    data = { message: res.text };
   }
-  if (!res.ok) throw new CliError(data?.message ?? `the cluster answered ${res.status}`);
+  if (res.status < 200 || res.status >= 300) throw new CliError(data?.message ?? `the cluster answered ${res.status}`);
   return data;
 }
 

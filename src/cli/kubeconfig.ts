@@ -65,6 +65,8 @@ export interface Target {
   server: string;
   token: string;
   file: string;
+  insecure: boolean;
+  ca?: string;
 }
 
 /** Reads the server and token of the current context of a kubeconfig the CLI wrote. */
@@ -93,5 +95,12 @@ export function readTarget(file: string | undefined): Target {
   if (!cluster?.server || !user?.token) {
     throw new CliError(`kubeconfig ${path} has no current context with a server and a token; use the file "kube-emulator serve" wrote`);
   }
-  return { server: cluster.server, token: user.token, file: path };
+  const caData = cluster['certificate-authority-data'];
+  return {
+    server: cluster.server,
+    token: user.token,
+    file: path,
+    insecure: cluster['insecure-skip-tls-verify'] === true,
+    ca: caData ? Buffer.from(caData, 'base64').toString('utf8') : undefined,
+  };
 }

@@ -71,7 +71,7 @@ export async function serve(args: string[]): Promise<number> {
     console.log(`merged context "${cluster.name}" into ${target} and made it current`);
   }
   const ms = (performance.now() - t0).toFixed(0);
-  console.log(`Kubernetes API at ${cluster.url}`);
+  console.log(`Kubernetes API at ${cluster.httpUrl} (and ${cluster.url}: kubectl sends its token only over TLS)`);
   console.log(`kubeconfig: ${kubeconfigPath}`);
   console.log(`Started ${nodes} node${nodes === 1 ? '' : 's'} in ${ms} ms (${[...cluster.kubelets.keys()].join(', ')})`);
   if (state) console.log(`state: ${state} (not persisted yet: this cluster lives in memory)`);

@@ -24,7 +24,7 @@ export interface Clock {
    * and letting the work they start settle between them.
    */
   advance(ms: number): Promise<void>;
-  /** Total time fast-forwarded with advance(). */
+  /** Total time fast-forwarded with advance() (the sum of what was asked for). */
   readonly skewMs: number;
   readonly mode: 'real' | 'manual';
   readonly timeScale: number;
@@ -106,6 +106,7 @@ export class EmulatorClock implements Clock {
   private readonly realStart = Date.now();
   private readonly emulatedStart: number;
   private skew = 0;
+  private advanced = 0;
   private seq = 0;
   private readonly heap = new TimerHeap();
   private wake: ReturnType<typeof setTimeout> | undefined;
@@ -121,7 +122,7 @@ export class EmulatorClock implements Clock {
   }
 
   get skewMs(): number {
-    return this.skew;
+    return this.advanced;
   }
 
   now(): number {
@@ -158,6 +159,7 @@ export class EmulatorClock implements Clock {
     if (!(ms >= 0) || !Number.isFinite(ms)) throw new Error(`cannot advance the clock by ${ms} ms`);
     // Timers due up to the target fire in order, each seeing now() equal to its own due time.
     const target = this.now() + ms;
+    this.advanced += ms;
     this.advancing = true;
     try {
       await settle();

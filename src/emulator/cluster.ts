@@ -96,8 +96,19 @@ export class Cluster {
     return this.http?.port ?? 0;
   }
 
+  /** https://127.0.0.1:PORT: what kubeconfigs point at (kubectl sends tokens only over TLS). */
   get url(): string {
     return this.http?.url ?? '';
+  }
+
+  /** http://127.0.0.1:PORT: the same port without TLS, for tools that pass the token themselves. */
+  get httpUrl(): string {
+    return this.http?.httpUrl ?? '';
+  }
+
+  /** The API server's certificate (PEM), made at start-up. */
+  get certificate(): string {
+    return this.http?.certificate ?? '';
   }
 
   private async bootstrap(nodes: number): Promise<void> {

@@ -153,7 +153,7 @@ test('node stop and clock advance: the node goes NotReady on Kubernetes\' timeli
   assert.equal(r.stdout.trim(), 'node/kube-emulator-m03 stopped');
   r = await cli(['clock', 'advance', '2m', '--kubeconfig', server.kubeconfig]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /fast-forwarded: 120(\.\d+)?s/);
+  assert.match(r.stdout, /fast-forwarded: 120s/);
   const nodes = await eventually(async () => {
     const g = await kubectl('get', 'node', 'kube-emulator-m03');
     return /NotReady/.test(g.stdout) && g.stdout;

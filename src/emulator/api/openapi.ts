@@ -82,3 +82,33 @@ export class OpenAPI {
     return this.docs.get(path);
   }
 }
+
+/** Length-delimited protobuf field (wire type 2); enough for the few string and message fields below. */
+function pbField(field: number, payload: Buffer): Buffer {
+  const len: number[] = [];
+  let n = payload.length;
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n) b |= 0x80;
+    len.push(b);
+  } while (n);
+  return Buffer.concat([Buffer.from([(field << 3) | 2, ...len]), payload]);
+}
+
+/**
+ * /openapi/v2, which client-go reads only as protobuf (gnostic openapi_v2.Document). kubectl falls
+ * back to it for a group version missing from /openapi/v3, i.e. a kind the server does not serve;
+ * with no definitions in it, kubectl skips client-side validation and reports the kind as unknown
+ * ("no matches for kind"), as it does against a real cluster. Fields: swagger = 1, info = 2
+ * (title = 1, version = 2), paths = 8, definitions = 9.
+ */
+export const OPENAPI_V2_CONTENT_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+export function openapiV2Protobuf(): Buffer {
+  return Buffer.concat([
+    pbField(1, Buffer.from('2.0')),
+    pbField(2, Buffer.concat([pbField(1, Buffer.from('Kubernetes')), pbField(2, Buffer.from('v1.32.0'))])),
+    pbField(8, Buffer.alloc(0)),
+    pbField(9, Buffer.alloc(0)),
+  ]);
+}

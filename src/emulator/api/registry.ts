@@ -102,6 +102,22 @@ export const RESOURCES: ResourceDef[] = [
     ...event.strategy,
   },
   {
+    // Stored and listed, so that kubectl's "is this a CRD?" check works; serving the custom
+    // resources they define comes with the apiserver-fidelity issue.
+    group: 'apiextensions.k8s.io',
+    version: 'v1',
+    kind: 'CustomResourceDefinition',
+    resource: 'customresourcedefinitions',
+    singular: 'customresourcedefinition',
+    namespaced: false,
+    shortNames: ['crd', 'crds'],
+    categories: ['api-extensions'],
+    verbs: verbsAll,
+    subresources: ['status'],
+    statusSubresource: true,
+    generation: true,
+  },
+  {
     group: 'coordination.k8s.io',
     version: 'v1',
     kind: 'Lease',

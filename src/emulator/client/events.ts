@@ -4,8 +4,18 @@
 
 import type { APIServer } from '../api/apiserver.ts';
 import type { Clock } from '../clock.ts';
-import { rfc3339, rfc3339Micro, type Obj } from '../api/objects.ts';
+import { rfc3339, type Obj } from '../api/objects.ts';
 import { ApiError } from '../api/errors.ts';
+
+let lastNanos = 0n;
+
+/** Event names carry the time in nanoseconds (client-go: "%v.%x" of UnixNano); strictly
+ * increasing, so two events in the same emulated millisecond still sort in the order they happened. */
+function nextEventNanos(nowMs: number): bigint {
+  const n = BigInt(nowMs) * 1_000_000n;
+  lastNanos = n > lastNanos ? n : lastNanos + 1n;
+  return lastNanos;
+}
 
 export interface EventSource {
   component: string;
@@ -47,7 +57,7 @@ export class EventRecorder {
           return;
         }
       }
-      const name = `${m.name}.${(BigInt(now) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000))).toString(16)}`;
+      const name = `${m.name}.${nextEventNanos(now).toString(16)}`;
       await this.api.create(def, namespace, {
         metadata: { name, namespace },
         involvedObject,
@@ -68,6 +78,5 @@ export class EventRecorder {
       // Events are best effort, as in client-go: a failed event never fails the caller.
       if (!(e instanceof ApiError)) throw e;
     }
-    void rfc3339Micro;
   }
 }

@@ -50,6 +50,11 @@ function locate(doc: Document, path: (string | number)[]): { node: Node | null; 
   return { node, key, exact: true };
 }
 
+/** The yaml package's message without the position and source excerpt it appends. */
+function yamlMessage(m: string): string {
+  return m.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
 export function isHelmTemplate(text: string): boolean {
   return /\{\{[\s\S]*?\}\}/.test(text);
 }
@@ -68,10 +73,10 @@ export function validateText(text: string, fileName = ''): Problem[] {
   const list = Array.isArray(docs) ? docs : [docs];
   for (const doc of list) {
     if (doc.errors.length) {
-      for (const err of doc.errors) at(err.pos[0], err.pos[1], 'error', err.message.split('\n')[0]);
+      for (const err of doc.errors) at(err.pos[0], err.pos[1], 'error', yamlMessage(err.message));
       continue;
     }
-    for (const w of doc.warnings) at(w.pos[0], w.pos[1], 'warning', w.message.split('\n')[0]);
+    for (const w of doc.warnings) at(w.pos[0], w.pos[1], 'warning', yamlMessage(w.message));
     const contents = doc.contents as Node | null;
     if (!contents) continue;
     const [start, , end] = contents.range ?? [0, 0, 0];

@@ -4,15 +4,22 @@
 //
 // Bound to 127.0.0.1 only; every request but /version and the health checks needs the bearer
 // token (k8s serves those two to anyone through system:public-info-viewer).
+//
+// One port speaks both HTTPS (with a certificate made at start-up) and plain HTTP, told apart by
+// the first byte of the connection: kubectl (client-go) sends bearer tokens only over TLS
+// (kubernetes/kubectl#744), so kubeconfigs point at https://; plain http stays for curl and tools
+// that pass the token themselves.
 
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import https from 'node:https';
+import net, { type AddressInfo } from 'node:net';
+import { generate as generateCertificate } from 'selfsigned';
 import { timingSafeEqual } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { APIServer, PatchType, WatchEvent, WriteOptions } from '../apiserver.ts';
 import { ApiError, badRequest, methodNotAllowed, notFoundPath, unauthorized, unsupportedMediaType } from '../errors.ts';
 import { aggregated, AGGREGATED_CONTENT_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions } from '../discovery.ts';
-import { OpenAPI } from '../openapi.ts';
+import { OpenAPI, OPENAPI_V2_CONTENT_TYPE, openapiV2Protobuf } from '../openapi.ts';
 import { toTable } from '../tables.ts';
 import { apiVersionOf, type ResourceDef } from '../registry.ts';
 import type { Obj } from '../objects.ts';
@@ -40,11 +47,15 @@ export interface HttpServerOptions {
 const MAX_BODY = 3 * 1024 * 1024; // etcd's request limit is 1.5 MiB; the apiserver reads up to 3 MiB.
 
 export class ApiHttpServer {
-  private server: http.Server | undefined;
+  private server: net.Server | undefined;
+  private http1: http.Server | undefined;
+  private tls: https.Server | undefined;
   private readonly openapi: OpenAPI;
   private readonly sockets = new Set<import('node:net').Socket>();
   private readonly tokenBuf: Buffer;
   port = 0;
+  /** The serving certificate (PEM), for clients that want to verify it. */
+  certificate = '';
 
   constructor(
     readonly api: APIServer,
@@ -54,18 +65,49 @@ export class ApiHttpServer {
     this.tokenBuf = Buffer.from(opts.token);
   }
 
+  /** The address clients with a kubeconfig use (TLS). */
   get url(): string {
+    return `https://127.0.0.1:${this.port}`;
+  }
+
+  /** The same port over plain HTTP. */
+  get httpUrl(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
   async listen(): Promise<void> {
-    const server = http.createServer((req, res) => {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
       this.handle(req, res).catch((err) => this.fail(res, err));
+    };
+    // A fresh key and self-signed certificate for 127.0.0.1 and localhost, every start.
+    const pems = await generateCertificate([{ name: 'commonName', value: 'kube-emulator' }], {
+      keyType: 'ec',
+      curve: 'P-256',
+      algorithm: 'sha256',
+      notBeforeDate: new Date(Date.now() - 60_000),
+      notAfterDate: new Date(Date.now() + 365 * 86_400_000),
+      extensions: [
+        { name: 'basicConstraints', cA: false },
+        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] },
+      ],
     });
-    server.keepAliveTimeout = 65_000;
-    server.on('connection', (s) => {
-      this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
+    this.certificate = pems.cert;
+    this.http1 = http.createServer(handler);
+    this.tls = https.createServer({ key: pems.private, cert: pems.cert }, handler);
+    for (const s of [this.http1, this.tls]) s.keepAliveTimeout = 65_000;
+    const server = net.createServer((socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.once('data', (first) => {
+        socket.pause();
+        socket.unshift(first);
+        // 0x16 opens a TLS handshake record.
+        (first[0] === 0x16 ? this.tls! : this.http1!).emit('connection', socket);
+        process.nextTick(() => socket.resume());
+      });
+      socket.on('error', () => socket.destroy());
     });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
@@ -93,6 +135,8 @@ export class ApiHttpServer {
     this.server = undefined;
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.http1?.close();
+    this.tls?.close();
   }
 
   private authorized(req: http.IncomingMessage): boolean {
@@ -140,6 +184,12 @@ export class ApiHttpServer {
       return this.json(res, 200, path === '/api' ? apiVersions() : apiGroupList(this.api.registry));
     }
     if (method === 'GET' && path === '/openapi/v3') return this.json(res, 200, this.openapi.root());
+    if (method === 'GET' && path === '/openapi/v2') {
+      const body = openapiV2Protobuf();
+      res.writeHead(200, { 'Content-Type': OPENAPI_V2_CONTENT_TYPE, 'Content-Length': body.length });
+      res.end(body);
+      return;
+    }
     if (method === 'GET' && path.startsWith('/openapi/v3/')) {
       const doc = this.openapi.doc(path.slice('/openapi/v3/'.length));
       if (!doc) throw notFoundPath();
