@@ -13,6 +13,26 @@ const common = {
   legalComments: 'none',
 };
 mkdirSync('dist', { recursive: true });
+
+// The extension's cluster half (the emulator and @kubernetes/client-node) is a bundle of its own,
+// loaded by ctx.ts with import('./session.ts') when the cluster first starts: activation then
+// evaluates a small bundle only.
+const sessionAsSeparateBundle = {
+  name: 'session-as-separate-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/session\.ts$/ }, (args) =>
+      args.importer.includes('src/extension') && args.kind === 'dynamic-import' ? { path: './extension-session.cjs', external: true } : undefined,
+    );
+  },
+};
+const cjsExtension = {
+  ...common,
+  format: 'cjs',
+  external: ['vscode'],
+  // client-node is ESM and reads import.meta.url in a few places; give it a CJS equivalent.
+  define: { 'import.meta.url': '__import_meta_url' },
+  banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+};
 await Promise.all([
   esbuild.build({
     ...common,
@@ -24,13 +44,12 @@ await Promise.all([
     },
   }),
   esbuild.build({
-    ...common,
+    ...cjsExtension,
     entryPoints: ['src/extension/main.ts'],
     outfile: 'dist/extension.cjs',
-    format: 'cjs',
-    external: ['vscode'],
-    // client-node is ESM and reads import.meta.url in a few places; give it a CJS equivalent.
-    define: { 'import.meta.url': '__import_meta_url' },
-    banner: { js: "const __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [sessionAsSeparateBundle],
+    // import() becomes require(): VS Code's extension host loads extensions as CommonJS.
+    supported: { 'dynamic-import': false },
   }),
+  esbuild.build({ ...cjsExtension, entryPoints: ['src/extension/session.ts'], outfile: 'dist/extension-session.cjs' }),
 ]);
