@@ -6,6 +6,7 @@
 // Requests go through an ApplyClient (client.ts: @kubernetes/client-node from a KubeConfig), so this
 // works unchanged against a real cluster. No `vscode` import here: plain logic, unit-tested under Node.
 import type { V1APIResource } from '@kubernetes/client-node';
+import { mergeKeyFor } from '../emulator/api/merge-keys.ts';
 import { formatProblem, type Manifest, type ParsedFile } from './manifests.ts';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -166,34 +167,19 @@ export function sortedJson(v: unknown): string {
 }
 
 /**
- * Lists the apiserver merges by key in a strategic merge patch (the `patchMergeKey` struct tags of
- * k8s.io/api, the ones the emulator implements). Other lists are replaced whole.
+ * The merge key of the list at `path` in an object of `kind`, from the `patchMergeKey` tags of
+ * k8s.io/api (the table the emulator's own strategic merge patch uses), when every element has it.
+ * Lists without one are replaced whole, as kubectl's patch would replace them.
  */
-function mergeKey(field: string, ...lists: unknown[][]): string | undefined {
-  let key: string | undefined;
-  switch (field) {
-    case 'containers':
-    case 'initContainers':
-    case 'ephemeralContainers':
-    case 'volumes':
-    case 'env':
-    case 'imagePullSecrets':
-      key = 'name';
-      break;
-    case 'volumeMounts':
-      key = 'mountPath';
-      break;
-    case 'conditions':
-      key = 'type';
-      break;
-    case 'ports':
-      // Container ports merge on containerPort, Service ports on port.
-      key = lists.every((l) => l.every((e) => isObj(e) && 'containerPort' in e)) ? 'containerPort' : 'port';
-      break;
-    default:
-      return undefined;
-  }
+function mergeKey(kind: string, path: string[], ...lists: unknown[][]): string | undefined {
+  const meta = mergeKeyFor(kind, path);
+  const key = meta?.key;
+  if (!key || !meta.strategy.includes('merge')) return undefined;
   return lists.every((l) => l.every((e) => isObj(e) && e[key] !== undefined && e[key] !== null)) ? key : undefined;
+}
+
+function retainsKeys(kind: string, path: string[]): boolean {
+  return mergeKeyFor(kind, path)?.strategy.includes('retainKeys') ?? false;
 }
 
 /**
@@ -202,12 +188,13 @@ function mergeKey(field: string, ...lists: unknown[][]): string | undefined {
  * An empty result means there is nothing to send (`unchanged`).
  */
 export function threeWayMergePatch(original: Obj | undefined, modified: Obj, current: Obj): Obj {
-  const delta = diffAdditions(current, modified);
-  const deletions = original ? diffDeletions(original, modified) : {};
+  const kind = typeof modified.kind === 'string' ? modified.kind : '';
+  const delta = diffAdditions(kind, [], current, modified);
+  const deletions = original ? diffDeletions(kind, [], original, modified) : {};
   return mergePatches(deletions, delta);
 }
 
-function diffAdditions(current: Obj, modified: Obj): Obj {
+function diffAdditions(kind: string, path: string[], current: Obj, modified: Obj): Obj {
   const patch: Obj = {};
   for (const [k, mv] of Object.entries(modified)) {
     const cv = current[k];
@@ -215,23 +202,24 @@ function diffAdditions(current: Obj, modified: Obj): Obj {
       if (mv !== null) patch[k] = mv;
       continue;
     }
+    const at = [...path, k];
     if (isObj(mv) && isObj(cv)) {
-      const sub = diffAdditions(cv, mv);
+      const sub = diffAdditions(kind, at, cv, mv);
       if (Object.keys(sub).length > 0) patch[k] = sub;
       continue;
     }
     if (Array.isArray(mv) && Array.isArray(cv)) {
-      const key = mergeKey(k, mv, cv);
+      const key = mergeKey(kind, at, mv, cv);
       if (key) {
         const items: Obj[] = [];
         for (const me of mv as Obj[]) {
           const ce = (cv as Obj[]).find((c) => deepEqual(c[key], me[key]));
           if (!ce) items.push(me);
           else {
-            const sub = diffAdditions(ce, me);
+            const sub = diffAdditions(kind, at, ce, me);
             if (Object.keys(sub).length > 0) {
-              // Volumes patch with retainKeys (a volume's source is one-of): drop sources the file no longer names.
-              if (k === 'volumes') sub.$retainKeys = Object.keys(me).sort();
+              // retainKeys lists (volumes: a volume's source is one-of) drop keys the file no longer names.
+              if (retainsKeys(kind, at)) sub.$retainKeys = Object.keys(me).sort();
               items.push({ [key]: me[key], ...sub });
             }
           }
@@ -248,7 +236,7 @@ function diffAdditions(current: Obj, modified: Obj): Obj {
   return patch;
 }
 
-function diffDeletions(original: Obj, modified: Obj): Obj {
+function diffDeletions(kind: string, path: string[], original: Obj, modified: Obj): Obj {
   const patch: Obj = {};
   for (const [k, ov] of Object.entries(original)) {
     if (!(k in modified)) {
@@ -256,18 +244,19 @@ function diffDeletions(original: Obj, modified: Obj): Obj {
       continue;
     }
     const mv = modified[k];
+    const at = [...path, k];
     if (isObj(ov) && isObj(mv)) {
-      const sub = diffDeletions(ov, mv);
+      const sub = diffDeletions(kind, at, ov, mv);
       if (Object.keys(sub).length > 0) patch[k] = sub;
     } else if (Array.isArray(ov) && Array.isArray(mv)) {
-      const key = mergeKey(k, ov, mv);
+      const key = mergeKey(kind, at, ov, mv);
       if (!key) continue;
       const items: Obj[] = [];
       for (const oe of ov as Obj[]) {
         const me = (mv as Obj[]).find((e) => deepEqual(e[key], oe[key]));
         if (!me) items.push({ [key]: oe[key], $patch: 'delete' });
         else {
-          const sub = diffDeletions(oe, me);
+          const sub = diffDeletions(kind, at, oe, me);
           if (Object.keys(sub).length > 0) items.push({ [key]: oe[key], ...sub });
         }
       }

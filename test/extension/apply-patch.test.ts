@@ -114,3 +114,29 @@ test('the summary counts outcomes, or is the single line itself', () => {
   assert.equal(summarize([r('created', 'pod/a created')]), 'pod/a created');
   assert.equal(summarize([r('created', ''), r('unchanged', ''), r('created', ''), r('error', '')]), '2 created, 1 unchanged, 1 failed');
 });
+
+test('merge keys come from the kind and path: Deployment template containers by name, Service ports by port', () => {
+  const dep = (image: string) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web' },
+    spec: { template: { spec: { containers: [{ name: 'main', image, ports: [{ containerPort: 80 }] }] } } },
+  });
+  const patch = threeWayMergePatch(dep('nginx:1.27'), dep('nginx:1.28'), dep('nginx:1.27'));
+  assert.deepEqual(patch, {
+    spec: { template: { spec: { containers: [{ name: 'main', image: 'nginx:1.28' }], '$setElementOrder/containers': [{ name: 'main' }] } } },
+  });
+
+  const svc = (ports: object[]) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports } });
+  const before = svc([{ port: 80, targetPort: 8080 }, { port: 443 }]);
+  const after = svc([{ port: 80, targetPort: 9090 }, { port: 443 }]);
+  assert.deepEqual(threeWayMergePatch(before, after, before), {
+    spec: { ports: [{ port: 80, targetPort: 9090 }], '$setElementOrder/ports': [{ port: 80 }, { port: 443 }] },
+  });
+
+  // Tolerations have no merge key in k8s.io/api: the list is replaced whole.
+  const tolerating = (tolerations: object[]) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { tolerations } });
+  assert.deepEqual(threeWayMergePatch(tolerating([{ key: 'a', operator: 'Exists' }]), tolerating([{ key: 'b', operator: 'Exists' }]), tolerating([{ key: 'a', operator: 'Exists' }])), {
+    spec: { tolerations: [{ key: 'b', operator: 'Exists' }] },
+  });
+});
