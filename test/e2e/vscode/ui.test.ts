@@ -181,6 +181,8 @@ test('real VS Code: CodeLens applies pod.yaml and the pod shows in the Nodes tre
     t.applyToTreeSeconds = since(t0);
     const summary = last.map((r) => `${'  '.repeat(Math.max(0, r.level - 1))}${r.label} ${r.description}`).join('\n');
     console.log(`Nodes tree:\n${summary}\nnotifications: ${JSON.stringify(await notifications(p))}`);
+    await p.mouse.move(900, 700); // no hover tooltip over the activity bar in the picture
+    await p.waitForTimeout(300);
     await p.screenshot({ path: join(out, 'tree-after-apply.png') });
 
     for (const n of NODE_NAMES) {
