@@ -13,6 +13,8 @@
 // `Unable to find "<resource>" that match label selector ..., field selector ...: <message>` client-side
 // (cli-runtime resource/selector.go), so the server must send only the bare message.
 
+import { isQualifiedName, isValidLabelValue } from './validation.ts';
+
 export type Operator =
   | 'In'
   | 'NotIn'
@@ -80,78 +82,6 @@ function aggregate(errs: FieldErr[]): string {
     if (!seen.includes(m)) seen.push(m);
   }
   return seen.length === 1 ? seen[0]! : '[' + seen.join(', ') + ']';
-}
-
-// ---------------------------------------------------------------------------------------------
-// Validation of keys and values (k8s.io/apimachinery/pkg/util/validation/validation.go, v1.32).
-
-const qualifiedNameFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const qualifiedNameErrMsg =
-  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const qualifiedNameRe = new RegExp('^' + qualifiedNameFmt + '$');
-const labelValueFmt = '(' + qualifiedNameFmt + ')?';
-const labelValueErrMsg =
-  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const labelValueRe = new RegExp('^' + labelValueFmt + '$');
-const dns1123LabelFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
-const dns1123SubdomainFmt = dns1123LabelFmt + '(\\.' + dns1123LabelFmt + ')*';
-const dns1123SubdomainErrMsg =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
-const dns1123SubdomainRe = new RegExp('^' + dns1123SubdomainFmt + '$');
-
-function regexError(msg: string, re: string, ...examples: string[]): string {
-  if (examples.length === 0) return msg + " (regex used for validation is '" + re + "')";
-  msg += ' (e.g. ';
-  examples.forEach((ex, i) => {
-    if (i > 0) msg += ' or ';
-    msg += "'" + ex + "', ";
-  });
-  return msg + "regex used for validation is '" + re + "')";
-}
-
-const maxLenError = (n: number): string => `must be no more than ${n} characters`;
-const byteLen = (s: string): number => Buffer.byteLength(s, 'utf8');
-
-function isDNS1123Subdomain(value: string): string[] {
-  const errs: string[] = [];
-  if (byteLen(value) > 253) errs.push(maxLenError(253));
-  if (!dns1123SubdomainRe.test(value)) errs.push(regexError(dns1123SubdomainErrMsg, dns1123SubdomainFmt, 'example.com'));
-  return errs;
-}
-
-/** validation.IsQualifiedName: the rule for label keys. */
-export function isQualifiedName(value: string): string[] {
-  const errs: string[] = [];
-  const parts = value.split('/');
-  let name: string;
-  if (parts.length === 1) {
-    name = parts[0]!;
-  } else if (parts.length === 2) {
-    const prefix = parts[0]!;
-    name = parts[1]!;
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else for (const m of isDNS1123Subdomain(prefix)) errs.push('prefix part ' + m);
-  } else {
-    return [
-      'a qualified name ' +
-        regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc') +
-        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
-    ];
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (byteLen(name) > 63) errs.push('name part ' + maxLenError(63));
-  if (!qualifiedNameRe.test(name)) {
-    errs.push('name part ' + regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc'));
-  }
-  return errs;
-}
-
-/** validation.IsValidLabelValue. */
-export function isValidLabelValue(value: string): string[] {
-  const errs: string[] = [];
-  if (byteLen(value) > 63) errs.push(maxLenError(63));
-  if (!labelValueRe.test(value)) errs.push(regexError(labelValueErrMsg, labelValueFmt, 'MyValue', 'my_value', '12345'));
-  return errs;
 }
 
 // A field.Path rendered as a string; `null` is the nil *Path, which renders as "<nil>".

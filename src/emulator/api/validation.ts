@@ -3,65 +3,84 @@
 
 import { FieldError } from './errors.ts';
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const qualifiedNameFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
+const qualifiedNameErrMsg =
+  "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const qualifiedNameRe = new RegExp('^' + qualifiedNameFmt + '$');
+const labelValueFmt = '(' + qualifiedNameFmt + ')?';
+const labelValueErrMsg =
+  "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const labelValueRe = new RegExp('^' + labelValueFmt + '$');
+const dns1123LabelFmt = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const dns1123SubdomainFmt = dns1123LabelFmt + '(\\.' + dns1123LabelFmt + ')*';
+const dns1123SubdomainErrMsg =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+const dns1123SubdomainRe = new RegExp('^' + dns1123SubdomainFmt + '$');
 
-export function isDNS1123Label(v: string): string[] {
+function regexError(msg: string, re: string, ...examples: string[]): string {
+  if (examples.length === 0) return msg + " (regex used for validation is '" + re + "')";
+  msg += ' (e.g. ';
+  examples.forEach((ex, i) => {
+    if (i > 0) msg += ' or ';
+    msg += "'" + ex + "', ";
+  });
+  return msg + "regex used for validation is '" + re + "')";
+}
+
+const maxLenError = (n: number): string => `must be no more than ${n} characters`;
+const byteLen = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+export function isDNS1123Subdomain(value: string): string[] {
   const errs: string[] = [];
-  if (v.length > 63) errs.push('must be no more than 63 characters');
-  if (!DNS1123_LABEL.test(v)) {
-    errs.push(
-      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
-    );
-  }
+  if (byteLen(value) > 253) errs.push(maxLenError(253));
+  if (!dns1123SubdomainRe.test(value)) errs.push(regexError(dns1123SubdomainErrMsg, dns1123SubdomainFmt, 'example.com'));
   return errs;
 }
 
-export function isDNS1123Subdomain(v: string): string[] {
+/** validation.IsQualifiedName: the rule for label keys. */
+export function isQualifiedName(value: string): string[] {
   const errs: string[] = [];
-  if (v.length > 253) errs.push('must be no more than 253 characters');
-  if (!DNS1123_SUBDOMAIN.test(v)) {
-    errs.push(
-      "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-    );
-  }
-  return errs;
-}
-
-export function isQualifiedName(v: string): string[] {
-  const parts = v.split('/');
-  let name = v;
-  const errs: string[] = [];
-  if (parts.length === 2) {
-    const [prefix, n] = parts;
-    name = n;
+  const parts = value.split('/');
+  let name: string;
+  if (parts.length === 1) {
+    name = parts[0]!;
+  } else if (parts.length === 2) {
+    const prefix = parts[0]!;
+    name = parts[1]!;
     if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else errs.push(...isDNS1123Subdomain(prefix).map((m) => `prefix part ${m}`));
-  } else if (parts.length > 2) {
+    else for (const m of isDNS1123Subdomain(prefix)) errs.push('prefix part ' + m);
+  } else {
     return [
-      "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+      'a qualified name ' +
+        regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc') +
+        " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
     ];
   }
   if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (name.length > 0 && !QUALIFIED_NAME.test(name)) {
-    errs.push(
-      "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
-    );
+  else if (byteLen(name) > 63) errs.push('name part ' + maxLenError(63));
+  if (!qualifiedNameRe.test(name)) {
+    errs.push('name part ' + regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc'));
   }
   return errs;
 }
 
-export function isValidLabelValue(v: string): string[] {
+/** validation.IsValidLabelValue. */
+export function isValidLabelValue(value: string): string[] {
   const errs: string[] = [];
-  if (v.length > 63) errs.push('must be no more than 63 characters');
-  if (!LABEL_VALUE.test(v)) {
-    errs.push(
-      "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
-    );
-  }
+  if (byteLen(value) > 63) errs.push(maxLenError(63));
+  if (!labelValueRe.test(value)) errs.push(regexError(labelValueErrMsg, labelValueFmt, 'MyValue', 'my_value', '12345'));
+  return errs;
+}
+
+const dns1123LabelErrMsg =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+const dns1123LabelRe = new RegExp('^' + dns1123LabelFmt + '$');
+
+/** validation.IsDNS1123Label: namespace and container names. */
+export function isDNS1123Label(value: string): string[] {
+  const errs: string[] = [];
+  if (byteLen(value) > 63) errs.push(maxLenError(63));
+  if (!dns1123LabelRe.test(value)) errs.push(regexError(dns1123LabelErrMsg, dns1123LabelFmt, 'my-name', '123-abc'));
   return errs;
 }
 
