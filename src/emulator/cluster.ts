@@ -8,7 +8,10 @@ import { stringify as toYaml } from 'yaml';
 import { APIServer } from './api/apiserver.ts';
 import { ApiError, badRequest, notFoundPath } from './api/errors.ts';
 import { ApiHttpServer } from './api/http/server.ts';
-import { EmulatorClock, parseDuration, type Clock } from './clock.ts';
+import { EmulatorClock, parseDuration, type Clock, type TimerHandle } from './clock.ts';
+import { MemoryStore } from './store/memory.ts';
+import { startCompactor } from './store/compactor.ts';
+import type { Store } from './store/types.ts';
 import { NamespaceController } from './controllers/namespace.ts';
 import { NodeLifecycleController } from './controllers/node-lifecycle.ts';
 import { Kubelet, type NodeConfig } from './kubelet/kubelet.ts';
@@ -29,6 +32,11 @@ export interface ClusterOptions {
   name?: string;
   /** Do not open an HTTP port (in-process use only, e.g. unit tests). */
   noHttp?: boolean;
+  /**
+   * The store (default: a fresh in-memory one). A durable or etcd store may already hold a
+   * cluster: it is taken as it is. The cluster closes it when it stops.
+   */
+  store?: Store;
 }
 
 export interface AddNodeOptions {
@@ -58,6 +66,7 @@ export class Cluster {
   private readonly scheduler: Scheduler;
   private readonly controllers: { start(): Promise<void>; stop(): void }[];
   private http: ApiHttpServer | undefined;
+  private compactor: TimerHandle | undefined;
   private nodeCount = 0;
   private stopped = false;
 
@@ -65,7 +74,7 @@ export class Cluster {
     this.name = opts.name ?? 'kube-emulator';
     this.token = opts.token ?? randomBytes(32).toString('hex');
     this.clock = opts.clock ?? new EmulatorClock({ mode: 'real', timeScale: opts.timeScale ?? 1 });
-    this.api = new APIServer(this.clock);
+    this.api = new APIServer(this.clock, undefined, opts.store ?? new MemoryStore({ clock: this.clock }));
     this.scheduler = new Scheduler(this.api, this.clock);
     this.controllers = [new NodeLifecycleController(this.api, this.clock), new NamespaceController(this.api, this.clock)];
   }
@@ -114,8 +123,10 @@ export class Cluster {
   private async bootstrap(nodes: number): Promise<void> {
     const nsDef = this.api.resource('namespaces');
     for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
-      await this.api.create(nsDef, undefined, { metadata: { name: ns } });
+      // A restored cluster has them already.
+      if (!(await this.api.tryGet(nsDef, undefined, ns))) await this.api.create(nsDef, undefined, { metadata: { name: ns } });
     }
+    this.compactor = startCompactor(this.api.store, this.clock);
     await this.scheduler.start();
     for (const ctl of this.controllers) await ctl.start();
     for (let i = 0; i < nodes; i++) await this.addNode();
@@ -211,6 +222,8 @@ export class Cluster {
     for (const k of this.kubelets.values()) k.stop();
     for (const c of this.controllers) c.stop();
     this.scheduler.stop();
+    this.compactor?.cancel();
+    await this.api.store.close();
     if (!this.opts.clock) this.clock.dispose();
   }
 

@@ -93,7 +93,7 @@ test('deleting a running pod terminates it gracefully and removes it', async () 
     assert.ok(r.object.metadata.deletionTimestamp);
     assert.equal(r.object.metadata.deletionGracePeriodSeconds, 30);
     await c.advanceClock(2_000);
-    assert.equal(c.api.tryGet(pods, 'default', 'web'), undefined);
+    assert.equal(await c.api.tryGet(pods, 'default', 'web'), undefined);
     const ev = await c.api.list(c.api.resource('events'), 'default', { fieldSelector: 'reason=Killing' });
     assert.equal(ev.items[0].message, 'Stopping container web');
   } finally {
@@ -139,8 +139,8 @@ test('deleting a namespace empties it, then it goes', async () => {
     assert.equal(r.object.status.phase, 'Terminating');
     await assert.rejects(c.api.create(pods, 'team', pod('late')), /unable to create new content in namespace team because it is being terminated/);
     await c.advanceClock(5_000);
-    assert.equal(c.api.tryGet(pods, 'team', 'web'), undefined);
-    assert.equal(c.api.tryGet(nsDef, undefined, 'team'), undefined);
+    assert.equal(await c.api.tryGet(pods, 'team', 'web'), undefined);
+    assert.equal(await c.api.tryGet(nsDef, undefined, 'team'), undefined);
   } finally {
     await c.stop();
   }

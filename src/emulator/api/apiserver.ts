@@ -6,7 +6,8 @@
 // in-process), so validation and admission hold for all of them.
 
 import type { Clock } from '../clock.ts';
-import { MemoryStore, StoreError, type StoreEvent } from '../store/mvcc.ts';
+import { MemoryStore } from '../store/memory.ts';
+import { StoreError, type KeyValue, type Store, type StoreEvent } from '../store/types.ts';
 import {
   ApiError,
   alreadyExists,
@@ -38,6 +39,7 @@ export interface ListOptions {
   limit?: number;
   continue?: string;
   resourceVersion?: string;
+  resourceVersionMatch?: 'Exact' | 'NotOlderThan';
 }
 
 export interface WatchOptions {
@@ -86,15 +88,25 @@ interface Selectors {
   fields: Requirement[];
 }
 
+/** How many times a write re-reads and retries after losing a race (GuaranteedUpdate's loop). */
+const MAX_RETRIES = 16;
+/** Events live for an hour (kube-apiserver --event-ttl). */
+export const EVENT_TTL_SECONDS = 3600;
+/** Leases are shared by keys written within a minute (etcd3 lease_manager.go: leaseReuseDurationSeconds). */
+const LEASE_REUSE_SECONDS = 60;
+
+type NextObject = { obj: Obj; finalize: boolean } | 'noop';
+
 export class APIServer {
   readonly registry: Registry;
-  readonly store: MemoryStore<Obj>;
+  readonly store: Store;
   private readonly ctx: StrategyContext;
+  private eventLease: { id: number; grantedAt: number } | undefined;
 
   constructor(
     readonly clock: Clock,
     registry = new Registry(),
-    store = new MemoryStore<Obj>(),
+    store: Store = new MemoryStore({ clock }),
   ) {
     this.registry = registry;
     this.store = store;
@@ -127,43 +139,75 @@ export class APIServer {
   // ---- reads ----
 
   async get(def: ResourceDef, namespace: string | undefined, name: string): Promise<Obj> {
-    const kv = this.store.get(this.key(def, namespace, name));
+    const kv = await this.store.get(this.key(def, namespace, name));
     if (!kv) throw notFound(def.group, def.resource, name);
     return kv.value;
   }
 
   /** The object or undefined, for in-process callers that expect absence. */
-  tryGet(def: ResourceDef, namespace: string | undefined, name: string): Obj | undefined {
-    return this.store.get(this.key(def, namespace, name))?.value;
+  async tryGet(def: ResourceDef, namespace: string | undefined, name: string): Promise<Obj | undefined> {
+    return (await this.store.get(this.key(def, namespace, name)))?.value;
   }
 
+  /**
+   * A list, paged with limit/continue at the revision of the first page (a continue token carries
+   * that revision and the next key), filtered by selectors page by page as the etcd3 store does
+   * (k8s.io/apiserver/pkg/storage/etcd3/store.go GetList).
+   */
   async list(def: ResourceDef, namespace: string | undefined, opts: ListOptions = {}): Promise<ListResult> {
     const sel = this.selectors(def, opts);
-    const { items, revision } = this.store.list(this.prefix(def, namespace));
-    let start = 0;
+    const prefix = this.prefix(def, namespace);
+    let revision: number | undefined;
+    let startKey: string | undefined;
     if (opts.continue) {
       const token = decodeContinue(opts.continue);
-      // The key of the last item of the previous page: resume after it.
-      start = lowerBound(items, token.start);
+      revision = token.rv;
+      startKey = prefix + token.start;
+      if (!startKey.startsWith(prefix)) throw badRequest('continue key is not valid: the key is outside the listed prefix');
+    } else if (opts.resourceVersion && opts.resourceVersion !== '0') {
+      const rv = Number(opts.resourceVersion);
+      if (!Number.isInteger(rv) || rv < 0) throw badRequest(`resourceVersion: Invalid value: "${opts.resourceVersion}": must be a non-negative integer`);
+      const current = await this.store.currentRevision();
+      if (rv > current) throw new ApiError(504, 'Timeout', `Too large resource version: ${rv}, current: ${current}`, { retryAfterSeconds: 1 });
+      if (opts.resourceVersionMatch === 'Exact') revision = rv;
     }
-    const out: Obj[] = [];
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
-    let i = start;
-    for (; i < items.length && out.length < limit; i++) {
-      if (this.matches(def, items[i].value, sel)) out.push(items[i].value);
-    }
-    const result: ListResult = { items: out, resourceVersion: String(revision) };
-    if (i < items.length && out.length >= limit) {
-      // Only hand out a token when something matching is left.
-      let more = false;
-      for (let j = i; j < items.length; j++) {
-        if (this.matches(def, items[j].value, sel)) {
+    const out: Obj[] = [];
+    let lastKey: string | undefined;
+    let more = false;
+    try {
+      for (;;) {
+        // Without selectors a page is exactly what is asked; with them, read ahead and filter.
+        const want = limit === Infinity ? undefined : sel ? Math.max(limit - out.length, 100) : limit - out.length;
+        const page = await this.store.range(prefix, { revision, startKey, limit: want });
+        revision = page.revision;
+        for (const kv of page.items) {
+          if (out.length >= limit) {
+            more = true; // an item beyond a full page
+            break;
+          }
+          lastKey = kv.key;
+          if (this.matches(def, kv.value, sel)) out.push(kv.value);
+        }
+        if (more || !page.more) break;
+        if (out.length >= limit) {
           more = true;
           break;
         }
+        startKey = page.items[page.items.length - 1].key + '\u0000';
       }
-      if (more) result.continue = encodeContinue({ rv: revision, start: items[i - 1].key + '\u0000' });
+    } catch (e) {
+      if (e instanceof StoreError && e.code === 'Compacted') {
+        throw new ApiError(
+          410,
+          'Expired',
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+        );
+      }
+      throw e;
     }
+    const result: ListResult = { items: out, resourceVersion: String(revision) };
+    if (more && lastKey !== undefined) result.continue = encodeContinue({ rv: revision!, start: lastKey.slice(prefix.length) + '\u0000' });
     return result;
   }
 
@@ -177,7 +221,7 @@ export class APIServer {
         throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
       meta.namespace = namespace ?? meta.namespace;
-      this.checkNamespace(meta.namespace);
+      await this.checkNamespace(meta.namespace);
     } else {
       delete meta.namespace;
     }
@@ -193,17 +237,28 @@ export class APIServer {
     else delete meta.generation;
     def.prepareForCreate?.(obj, this.strategyCtx());
     this.validate(def, obj, def.validate?.(obj) ?? []);
+    const key = this.key(def, meta.namespace, meta.name);
     if (opts.dryRun) {
-      if (this.store.get(this.key(def, meta.namespace, meta.name))) throw alreadyExists(def.group, def.resource, meta.name);
+      if (await this.store.get(key)) throw alreadyExists(def.group, def.resource, meta.name);
       return deepFreeze(obj);
     }
     try {
-      const kv = this.store.create(this.key(def, meta.namespace, meta.name), (rev) => stamp(obj, rev));
+      const lease = def.resource === 'events' ? await this.eventLeaseId() : undefined;
+      const kv = await this.store.create(key, obj, lease !== undefined ? { lease } : {});
       return kv.value;
     } catch (e) {
       if (e instanceof StoreError && e.code === 'KeyExists') throw alreadyExists(def.group, def.resource, meta.name);
       throw e;
     }
+  }
+
+  /** Events are written with a TTL lease, shared by events written within a minute (lease_manager.go). */
+  private async eventLeaseId(): Promise<number> {
+    const now = this.clock.now();
+    if (!this.eventLease || now - this.eventLease.grantedAt > LEASE_REUSE_SECONDS * 1000) {
+      this.eventLease = { id: await this.store.grantLease(EVENT_TTL_SECONDS + LEASE_REUSE_SECONDS), grantedAt: now };
+    }
+    return this.eventLease.id;
   }
 
   /** PUT: replace the object (or its status), guarded by resourceVersion when the body has one. */
@@ -216,12 +271,12 @@ export class APIServer {
     if (def.namespaced && meta.namespace && meta.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
-    const kv = this.store.get(this.key(def, namespace, name));
-    if (!kv) throw notFound(def.group, def.resource, name);
-    if (meta.resourceVersion && meta.resourceVersion !== kv.value.metadata.resourceVersion) {
-      throw conflict(def.group, def.resource, name, OBJECT_MODIFIED);
-    }
-    return this.write(def, kv.value, obj, opts);
+    return this.guaranteedUpdate(def, namespace, name, opts, (current) => {
+      if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion) {
+        throw conflict(def.group, def.resource, name, OBJECT_MODIFIED);
+      }
+      return this.prepareWrite(def, current, clone(obj), opts);
+    });
   }
 
   async patch(
@@ -235,30 +290,68 @@ export class APIServer {
     if (type === 'apply') {
       throw new ApiError(415, 'UnsupportedMediaType', 'server-side apply (application/apply-patch+yaml) is not implemented by this emulator yet; use client-side apply');
     }
-    const kv = this.store.get(this.key(def, namespace, name));
-    if (!kv) throw notFound(def.group, def.resource, name);
-    const current = kv.value;
-    let result: unknown;
-    try {
-      if (type === 'json') result = applyJsonPatch(current, patch);
-      else if (type === 'merge') result = applyMergePatch(current, patch);
-      else result = applyStrategicMergePatch(current, patch, def.kind);
-    } catch (e) {
-      if (e instanceof PatchError) throw new ApiError(e.code, e.code === 422 ? 'Invalid' : 'BadRequest', e.message);
-      throw e;
-    }
-    const obj = this.checkBody(def, result);
-    const meta = (obj.metadata ??= {});
-    // A resourceVersion in the patch is a precondition (kubectl's SSA migration relies on it).
-    if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion) {
-      throw conflict(def.group, def.resource, name, OBJECT_MODIFIED);
-    }
-    if (meta.name !== name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
-    return this.write(def, current, obj, opts);
+    return this.guaranteedUpdate(def, namespace, name, opts, (current) => {
+      let result: unknown;
+      try {
+        if (type === 'json') result = applyJsonPatch(current, patch);
+        else if (type === 'merge') result = applyMergePatch(current, patch);
+        else result = applyStrategicMergePatch(current, patch, def.kind);
+      } catch (e) {
+        if (e instanceof PatchError) throw new ApiError(e.code, e.code === 422 ? 'Invalid' : 'BadRequest', e.message);
+        throw e;
+      }
+      const obj = this.checkBody(def, result);
+      const meta = (obj.metadata ??= {});
+      // A resourceVersion in the patch is a precondition (kubectl's SSA migration relies on it).
+      if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion) {
+        throw conflict(def.group, def.resource, name, OBJECT_MODIFIED);
+      }
+      if (meta.name !== name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+      return this.prepareWrite(def, current, obj, opts);
+    });
   }
 
-  /** The shared tail of update and patch: strategy, validation, no-op detection, finalization. */
-  private async write(def: ResourceDef, current: Obj, obj: Obj, opts: WriteOptions): Promise<Obj> {
+  /**
+   * Read, compute, compare-and-swap, and on a lost race read again (GuaranteedUpdate in
+   * k8s.io/apiserver/pkg/storage/etcd3/store.go). Preconditions inside tryUpdate are re-checked on
+   * every attempt, so a PUT with a stale resourceVersion still gets its 409.
+   */
+  private async guaranteedUpdate(
+    def: ResourceDef,
+    namespace: string | undefined,
+    name: string,
+    opts: WriteOptions,
+    tryUpdate: (current: Obj) => NextObject,
+  ): Promise<Obj> {
+    const key = this.key(def, namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(key);
+      if (!kv) throw notFound(def.group, def.resource, name);
+      const next = tryUpdate(kv.value);
+      if (next === 'noop') return kv.value; // A no-op write does not create a revision.
+      if (opts.dryRun) {
+        next.obj.metadata.resourceVersion = kv.value.metadata.resourceVersion;
+        return deepFreeze(next.obj);
+      }
+      try {
+        if (next.finalize) {
+          // The last finalizer is gone from an object being deleted: it goes now.
+          const upd = await this.store.update(key, next.obj, kv.modRevision);
+          const del = await this.store.delete(key, upd.modRevision);
+          return stamp(clone(del.value), del.modRevision);
+        }
+        return (await this.store.update(key, next.obj, kv.modRevision)).value;
+      } catch (e) {
+        if (e instanceof StoreError && (e.code === 'Conflict' || e.code === 'KeyNotFound') && attempt < MAX_RETRIES) continue;
+        if (e instanceof StoreError && e.code === 'Conflict') throw conflict(def.group, def.resource, name, OBJECT_MODIFIED);
+        if (e instanceof StoreError && e.code === 'KeyNotFound') throw notFound(def.group, def.resource, name);
+        throw e;
+      }
+    }
+  }
+
+  /** The shared middle of update and patch: strategy, validation, no-op detection, finalization. */
+  private prepareWrite(def: ResourceDef, current: Obj, obj: Obj, opts: WriteOptions): NextObject {
     const cm = current.metadata;
     const meta = obj.metadata;
     // Fields the server owns are carried over from the stored object.
@@ -285,8 +378,7 @@ export class APIServer {
       // namespaces/{name}/finalize writes only spec.finalizers (pkg/registry/core/namespace/storage).
       const next = clone(current);
       next.spec = { ...next.spec, finalizers: obj.spec?.finalizers ?? [] };
-      if (!next.spec.finalizers.length) next.spec.finalizers = undefined;
-      if (next.spec.finalizers === undefined) delete next.spec.finalizers;
+      if (!next.spec.finalizers.length) delete next.spec.finalizers;
       obj = next;
     } else {
       if (def.statusSubresource) obj.status = current.status;
@@ -295,33 +387,15 @@ export class APIServer {
         const added = (meta.finalizers as string[]).filter((f) => !(cm.finalizers ?? []).includes(f));
         throw new ApiError(422, 'Invalid', `${def.kind} "${cm.name}" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`);
       }
-      if (def.generation && specChanged(current, obj)) meta.generation = (cm.generation ?? 0) + 1;
+      if (def.generation && specChanged(current, obj)) obj.metadata.generation = (cm.generation ?? 0) + 1;
     }
     this.validate(def, obj, def.validateUpdate?.(obj, current) ?? def.validate?.(obj) ?? []);
 
-    delete meta.resourceVersion;
+    delete obj.metadata.resourceVersion;
     const { resourceVersion: _rv, ...curMeta } = cm;
-    if (stableStringify({ ...obj, metadata: meta }) === stableStringify({ ...current, metadata: curMeta })) {
-      return current; // A no-op write does not create a revision (GuaranteedUpdate skips it).
-    }
-    if (opts.dryRun) {
-      meta.resourceVersion = cm.resourceVersion;
-      return deepFreeze(obj);
-    }
-    const key = this.key(def, cm.namespace, cm.name);
-    const rev = Number(cm.resourceVersion);
-    if (cm.deletionTimestamp && !(meta.finalizers?.length) && !this.waitsForGrace(def, obj)) {
-      // The last finalizer is gone from an object being deleted: it goes now.
-      this.store.update(key, (r) => stamp(obj, r), rev);
-      const del = this.store.delete(key);
-      return stamp(clone(del.value), del.modRevision);
-    }
-    try {
-      return this.store.update(key, (r) => stamp(obj, r), rev).value;
-    } catch (e) {
-      if (e instanceof StoreError && e.code === 'Conflict') throw conflict(def.group, def.resource, cm.name, OBJECT_MODIFIED);
-      throw e;
-    }
+    if (stableStringify(obj) === stableStringify({ ...current, metadata: curMeta })) return 'noop';
+    const finalize = !!cm.deletionTimestamp && !obj.metadata.finalizers?.length && !this.waitsForGrace(def, obj);
+    return { obj, finalize };
   }
 
   /** Namespaces wait for their spec.finalizers; pods for their kubelet (graceful deletion). */
@@ -332,10 +406,28 @@ export class APIServer {
   }
 
   async delete(def: ResourceDef, namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<DeleteResult> {
+    if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0) {
+      throw new ApiError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: gracePeriodSeconds: Invalid value: ${opts.gracePeriodSeconds}: must be >= 0`);
+    }
     const key = this.key(def, namespace, name);
-    const kv = this.store.get(key);
-    if (!kv) throw notFound(def.group, def.resource, name);
+    for (let attempt = 0; ; attempt++) {
+      const kv = await this.store.get(key);
+      if (!kv) throw notFound(def.group, def.resource, name);
+      try {
+        return await this.deleteOnce(def, key, kv, opts);
+      } catch (e) {
+        if (e instanceof StoreError && (e.code === 'Conflict' || e.code === 'KeyNotFound') && attempt < MAX_RETRIES) continue;
+        if (e instanceof StoreError && e.code === 'Conflict') throw conflict(def.group, def.resource, name, OBJECT_MODIFIED);
+        if (e instanceof StoreError && e.code === 'KeyNotFound') throw notFound(def.group, def.resource, name);
+        throw e;
+      }
+    }
+  }
+
+  /** One attempt: graceful or finalizer-held deletion marks the object; otherwise it goes. */
+  private async deleteOnce(def: ResourceDef, key: string, kv: KeyValue, opts: DeleteOptions): Promise<DeleteResult> {
     const cur = kv.value;
+    const name = cur.metadata.name;
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== cur.metadata.uid) {
       throw conflict(def.group, def.resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`);
@@ -348,11 +440,9 @@ export class APIServer {
         `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`,
       );
     }
-    if (opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < 0) {
-      throw new ApiError(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: gracePeriodSeconds: Invalid value: ${opts.gracePeriodSeconds}: must be >= 0`);
-    }
     const next = clone(cur);
     const meta = next.metadata;
+    delete meta.resourceVersion;
     let grace = def.gracefulDelete?.(cur);
     if (grace !== undefined && opts.gracePeriodSeconds !== undefined) grace = opts.gracePeriodSeconds;
     const finalizers: string[] = [...(meta.finalizers ?? [])];
@@ -370,27 +460,18 @@ export class APIServer {
         meta.deletionTimestamp = rfc3339(now + grace! * 1000);
         meta.deletionGracePeriodSeconds = grace;
       }
-      meta.finalizers = finalizers.length ? finalizers : undefined;
-      if (!meta.finalizers) delete meta.finalizers;
+      if (finalizers.length) meta.finalizers = finalizers;
+      else delete meta.finalizers;
       if (def.resource === 'namespaces') next.status = { ...next.status, phase: 'Terminating' };
-      if (opts.dryRun) return { object: deepFreeze(next), deleted: false };
-      if (stableStringify(next) === stableStringify(cur)) return { object: cur, deleted: false };
-      const kv2 = this.store.update(key, (r) => stamp(next, r), kv.modRevision);
-      return { object: kv2.value, deleted: false };
+      const { resourceVersion: _rv, ...curMeta } = cur.metadata;
+      if (stableStringify(next) === stableStringify({ ...cur, metadata: curMeta })) return { object: cur, deleted: false };
+      if (opts.dryRun) return { object: deepFreeze({ ...next, metadata: { ...meta, resourceVersion: cur.metadata.resourceVersion } }), deleted: false };
+      const upd = await this.store.update(key, next, kv.modRevision);
+      return { object: upd.value, deleted: false };
     }
-    return this.remove(def, key, cur, opts);
-  }
-
-  private remove(def: ResourceDef, key: string, cur: Obj, opts: DeleteOptions): DeleteResult {
     if (opts.dryRun) return { object: cur, deleted: true };
-    try {
-      const del = this.store.delete(key, Number(cur.metadata.resourceVersion));
-      return { object: stamp(clone(del.value), del.modRevision), deleted: true };
-    } catch (e) {
-      if (e instanceof StoreError && e.code === 'Conflict') throw conflict(def.group, def.resource, cur.metadata.name, OBJECT_MODIFIED);
-      if (e instanceof StoreError && e.code === 'KeyNotFound') throw notFound(def.group, def.resource, cur.metadata.name);
-      throw e;
-    }
+    const del = await this.store.delete(key, kv.modRevision);
+    return { object: stamp(clone(del.value), del.modRevision), deleted: true };
   }
 
   /** pods/{name}/binding: the scheduler's write (pkg/registry/core/pod/storage/storage.go). */
@@ -399,39 +480,38 @@ export class APIServer {
     const target = binding?.target;
     if (!target?.name) throw new ApiError(422, 'Invalid', 'Binding.core "' + name + '" is invalid: target.name: Required value');
     if (target.kind && target.kind !== 'Node') throw new ApiError(422, 'Invalid', `Binding.core "${name}" is invalid: target.kind: Invalid value: "${target.kind}": must be empty or 'Node'`);
-    const key = this.key(def, namespace, name);
-    const kv = this.store.get(key);
-    if (!kv) throw notFound('', 'pods', name);
-    const pod = kv.value;
-    if (pod.metadata.deletionTimestamp) throw conflict('', 'pods', name, 'pod is being deleted, cannot be assigned to a host');
-    if (pod.spec?.nodeName) throw conflict('', 'pods', name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
-    if (binding.metadata?.uid && binding.metadata.uid !== pod.metadata.uid) {
-      throw conflict('', 'pods', name, `Precondition failed: UID in precondition: ${binding.metadata.uid}, UID in object meta: ${pod.metadata.uid}`);
-    }
-    const next = clone(pod);
-    next.spec.nodeName = target.name;
-    const conds: Obj[] = (next.status.conditions ??= []).filter((c: Obj) => c.type !== 'PodScheduled');
-    conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.clock.now()) });
-    next.status.conditions = conds;
-    if (binding.metadata?.annotations) next.metadata.annotations = { ...next.metadata.annotations, ...binding.metadata.annotations };
-    if (opts.dryRun) return;
-    this.store.update(key, (r) => stamp(next, r), kv.modRevision);
+    await this.guaranteedUpdate(def, namespace, name, opts, (pod) => {
+      if (pod.metadata.deletionTimestamp) throw conflict('', 'pods', name, 'pod is being deleted, cannot be assigned to a host');
+      if (pod.spec?.nodeName) throw conflict('', 'pods', name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+      if (binding.metadata?.uid && binding.metadata.uid !== pod.metadata.uid) {
+        throw conflict('', 'pods', name, `Precondition failed: UID in precondition: ${binding.metadata.uid}, UID in object meta: ${pod.metadata.uid}`);
+      }
+      const next = clone(pod);
+      delete next.metadata.resourceVersion;
+      next.spec.nodeName = target.name;
+      const conds: Obj[] = (next.status.conditions ??= []).filter((c: Obj) => c.type !== 'PodScheduled');
+      conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.clock.now()) });
+      next.status.conditions = conds;
+      if (binding.metadata?.annotations) next.metadata.annotations = { ...next.metadata.annotations, ...binding.metadata.annotations };
+      return { obj: next, finalize: false };
+    });
   }
 
   // ---- watch ----
 
-  watch(def: ResourceDef, namespace: string | undefined, opts: WatchOptions, send: (ev: WatchEvent) => void): Watch {
+  async watch(def: ResourceDef, namespace: string | undefined, opts: WatchOptions, send: (ev: WatchEvent) => void): Promise<Watch> {
     const sel = this.selectors(def, opts);
     const prefix = this.prefix(def, namespace);
     const rv = opts.resourceVersion;
     let from: number;
     const initial = opts.sendInitialEvents ?? (!rv || rv === '0');
     if (initial) {
-      const { items, revision } = this.store.list(prefix);
-      for (const kv of items) if (this.matches(def, kv.value, sel)) send({ type: 'ADDED', object: kv.value });
-      from = revision;
+      // The current state as ADDED events, read at one revision, then everything after it.
+      const page = await this.store.range(prefix);
+      for (const kv of page.items) if (this.matches(def, kv.value, sel)) send({ type: 'ADDED', object: kv.value });
+      from = page.revision;
       if (opts.sendInitialEvents && opts.allowWatchBookmarks) {
-        send({ type: 'BOOKMARK', object: this.bookmark(def, revision, true) });
+        send({ type: 'BOOKMARK', object: this.bookmark(def, from, true) });
       }
     } else {
       from = Number(rv);
@@ -439,13 +519,16 @@ export class APIServer {
     }
     let handle;
     try {
-      handle = this.store.watch(prefix, from, (ev) => {
-        const out = this.translate(def, ev, sel);
-        if (out) send(out);
+      handle = await this.store.watch(prefix, from, {
+        event: (ev) => {
+          const out = this.translate(def, ev, sel);
+          if (out) send(out);
+        },
+        error: (err) => send({ type: 'ERROR', object: new ApiError(500, 'InternalError', `Internal error occurred: ${err.message}`).toStatus() }),
       });
     } catch (e) {
       if (e instanceof StoreError && e.code === 'Compacted') {
-        throw gone(`too old resource version: ${from} (${e.currentRevision})`);
+        throw gone(`too old resource version: ${from} (${e.revision})`);
       }
       throw e;
     }
@@ -460,7 +543,7 @@ export class APIServer {
   }
 
   /** Store events to watch events, with selector transitions as the watch cache does them. */
-  private translate(def: ResourceDef, ev: StoreEvent<Obj>, sel: Selectors | null): WatchEvent | undefined {
+  private translate(def: ResourceDef, ev: StoreEvent, sel: Selectors | null): WatchEvent | undefined {
     if (ev.type === 'DELETE') {
       if (!this.matches(def, ev.value, sel)) return undefined;
       return { type: 'DELETED', object: stamp(clone(ev.value), ev.revision) };
@@ -520,9 +603,9 @@ export class APIServer {
     return obj;
   }
 
-  private checkNamespace(namespace: string | undefined): void {
+  private async checkNamespace(namespace: string | undefined): Promise<void> {
     if (!namespace) throw badRequest('the server could not find the requested resource: namespace is required');
-    const ns = this.store.get(`/registry/namespaces/${namespace}`)?.value;
+    const ns = (await this.store.get(`/registry/namespaces/${namespace}`))?.value;
     if (!ns) throw notFound('', 'namespaces', namespace);
     if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') {
       throw forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`);
@@ -560,15 +643,4 @@ function decodeContinue(token: string): { rv: number; start: string } {
   } catch {
     throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
   }
-}
-
-function lowerBound(items: { key: string }[], key: string): number {
-  let lo = 0;
-  let hi = items.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (items[mid].key < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

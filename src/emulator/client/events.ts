@@ -51,7 +51,7 @@ export class EventRecorder {
     const seen = this.recent.get(aggKey);
     try {
       if (seen) {
-        const cur = this.api.tryGet(def, seen.namespace, seen.name);
+        const cur = await this.api.tryGet(def, seen.namespace, seen.name);
         if (cur) {
           await this.api.patch(def, seen.namespace, seen.name, 'merge', { count: (cur.count ?? 1) + 1, lastTimestamp: rfc3339(now) });
           return;

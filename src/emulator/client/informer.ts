@@ -96,7 +96,7 @@ export class Informer {
     this.synced = true;
     for (const w of this.syncWaiters.splice(0)) w();
     try {
-      this.watch = this.api.watch(this.def, this.opts.namespace, { ...this.opts, resourceVersion: list.resourceVersion }, (ev) => {
+      this.watch = await this.api.watch(this.def, this.opts.namespace, { ...this.opts, resourceVersion: list.resourceVersion }, (ev) => {
         if (this.stopped) return;
         if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.upsert(keyOf(ev.object), ev.object);
         else if (ev.type === 'DELETED') {

@@ -41,7 +41,7 @@ export class NamespaceController {
   private async sync(name: string): Promise<void> {
     this.pending.delete(name);
     const nsDef = this.api.resource('namespaces');
-    const ns = this.api.tryGet(nsDef, undefined, name);
+    const ns = await this.api.tryGet(nsDef, undefined, name);
     if (!ns?.metadata.deletionTimestamp) return;
     let left = 0;
     for (const def of this.api.registry.defs) {

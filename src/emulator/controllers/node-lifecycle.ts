@@ -72,7 +72,7 @@ export class NodeLifecycleController {
     }));
     await this.api.update(this.api.resource('nodes'), undefined, node.metadata.name, next, { subresource: 'status' });
     await this.events.record(node, 'Normal', 'NodeNotReady', `Node ${node.metadata.name} status is now: NodeNotReady`);
-    await this.setUnreachableTaints(this.api.tryGet(this.api.resource('nodes'), undefined, node.metadata.name) ?? node, true, now);
+    await this.setUnreachableTaints((await this.api.tryGet(this.api.resource('nodes'), undefined, node.metadata.name)) ?? node, true, now);
   }
 
   private async setUnreachableTaints(node: Obj, on: boolean, now: number): Promise<void> {

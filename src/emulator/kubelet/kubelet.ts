@@ -109,10 +109,10 @@ export class Kubelet {
     if (!this.stoppedFlag) return;
     this.stoppedFlag = false;
     const nodes = this.api.resource('nodes');
-    const existing = this.api.tryGet(nodes, undefined, this.name);
+    const existing = await this.api.tryGet(nodes, undefined, this.name);
     if (!existing) {
       await this.api.create(nodes, undefined, this.nodeObject());
-      const node = this.api.tryGet(nodes, undefined, this.name)!;
+      const node = (await this.api.tryGet(nodes, undefined, this.name))!;
       await this.events.record(node, 'Normal', 'Starting', 'Starting kubelet.');
       for (const [reason, msg] of [
         ['NodeHasSufficientMemory', `Node ${this.name} status is now: NodeHasSufficientMemory`],
@@ -151,10 +151,10 @@ export class Kubelet {
   private async renewLease(): Promise<void> {
     const leases = this.api.resource('leases.coordination.k8s.io');
     const now = rfc3339Micro(this.clock.now());
-    const cur = this.api.tryGet(leases, 'kube-node-lease', this.name);
+    const cur = await this.api.tryGet(leases, 'kube-node-lease', this.name);
     try {
       if (!cur) {
-        const node = this.api.tryGet(this.api.resource('nodes'), undefined, this.name);
+        const node = await this.api.tryGet(this.api.resource('nodes'), undefined, this.name);
         await this.api.create(leases, 'kube-node-lease', {
           metadata: {
             name: this.name,
@@ -258,7 +258,7 @@ export class Kubelet {
 
   private async reportStatus(force: boolean): Promise<void> {
     const nodes = this.api.resource('nodes');
-    const cur = this.api.tryGet(nodes, undefined, this.name);
+    const cur = await this.api.tryGet(nodes, undefined, this.name);
     if (!cur) return;
     const now = this.clock.now();
     if (!force && now - this.lastReport < NODE_STATUS_REPORT_MS) return;
@@ -487,7 +487,7 @@ export class Kubelet {
   /** Writes the pod status the kubelet's status manager would compute (kubelet_pods.go generateAPIPodStatus). */
   private async writeStatus(pod: Obj, run: PodRun): Promise<void> {
     if (this.stoppedFlag) return;
-    const cur = this.pods.get(pod.metadata.namespace, pod.metadata.name) ?? this.api.tryGet(this.api.resource('pods'), pod.metadata.namespace, pod.metadata.name);
+    const cur = this.pods.get(pod.metadata.namespace, pod.metadata.name) ?? (await this.api.tryGet(this.api.resource('pods'), pod.metadata.namespace, pod.metadata.name));
     if (!cur || cur.metadata.uid !== run.uid) return;
     const now = rfc3339(this.clock.now());
     const containers: Obj[] = cur.spec.containers ?? [];
@@ -564,7 +564,7 @@ export class Kubelet {
       if (!(e instanceof ApiError)) throw e;
       if (e.code === 409) {
         // Someone else wrote in between: recompute from the latest object.
-        const latest = this.api.tryGet(this.api.resource('pods'), cur.metadata.namespace, cur.metadata.name);
+        const latest = await this.api.tryGet(this.api.resource('pods'), cur.metadata.namespace, cur.metadata.name);
         if (latest && latest.metadata.uid === run.uid) await this.writeStatus(latest, run);
       }
     }

@@ -281,7 +281,7 @@ export class ApiHttpServer {
     if (r.name === undefined) {
       // Collection.
       if (method === 'GET') {
-        if (isTrue(q.get('watch'))) return this.watch(req, res, def, ns, q);
+        if (isTrue(q.get('watch'))) return await this.watch(req, res, def, ns, q);
         const limit = q.get('limit') ? Number(q.get('limit')) : undefined;
         if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw badRequest(`limit: Invalid value: "${q.get('limit')}"`);
         if (q.get('sendInitialEvents')) throw new ApiError(422, 'Invalid', 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list');
@@ -290,6 +290,8 @@ export class ApiHttpServer {
           fieldSelector: q.get('fieldSelector') ?? undefined,
           limit,
           continue: q.get('continue') ?? undefined,
+          resourceVersion: q.get('resourceVersion') ?? undefined,
+          resourceVersionMatch: (q.get('resourceVersionMatch') ?? undefined) as 'Exact' | 'NotOlderThan' | undefined,
         });
         if (wantsTable(req)) {
           return this.json(res, 200, this.table(def, list.items, q, list.resourceVersion, list.continue), TABLE_CONTENT_TYPE);
@@ -384,7 +386,7 @@ export class ApiHttpServer {
     });
   }
 
-  private watch(req: http.IncomingMessage, res: http.ServerResponse, def: ResourceDef, ns: string | undefined, q: URLSearchParams): void {
+  private async watch(req: http.IncomingMessage, res: http.ServerResponse, def: ResourceDef, ns: string | undefined, q: URLSearchParams): Promise<void> {
     const table = wantsTable(req);
     const sendInitial = q.get('sendInitialEvents');
     const allowBookmarks = isTrue(q.get('allowWatchBookmarks'));
@@ -409,7 +411,7 @@ export class ApiHttpServer {
     res.flushHeaders();
     let watch;
     try {
-      watch = this.api.watch(def, ns, {
+      watch = await this.api.watch(def, ns, {
         labelSelector: q.get('labelSelector') ?? undefined,
         fieldSelector: q.get('fieldSelector') ?? undefined,
         resourceVersion: q.get('resourceVersion') ?? undefined,
@@ -435,7 +437,10 @@ export class ApiHttpServer {
     const timeout = Number(q.get('timeoutSeconds') ?? 0);
     if (timeout > 0) timers.push(setTimeout(finish, timeout * 1000));
     if (allowBookmarks) {
-      const bm = setInterval(() => write({ type: 'BOOKMARK', object: this.api.bookmark(def, this.api.store.revision) }), 60_000);
+      // Progress notify: the store's current revision, so a resumed watch need not replay much.
+      const bm = setInterval(() => {
+        void this.api.store.currentRevision().then((rev) => write({ type: 'BOOKMARK', object: this.api.bookmark(def, rev) }));
+      }, 60_000);
       timers.push(bm as unknown as NodeJS.Timeout);
     }
     // 'close' on the response fires when the client goes away (the request's fires after its body).

@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EmulatorClock } from '../../../src/emulator/clock.ts';
+import { MemoryStore } from '../../../src/emulator/store/memory.ts';
+import { startCompactor } from '../../../src/emulator/store/compactor.ts';
+import { runConformance } from './conformance.ts';
+
+runConformance('memory', async () => {
+  const store = new MemoryStore({ clock: new EmulatorClock({ mode: 'manual' }) });
+  return { store, cleanup: () => store.close() };
+});
+
+test('memory: a lease expires on the emulator clock and deletes its keys', async () => {
+  const clock = new EmulatorClock({ mode: 'manual' });
+  const s = new MemoryStore({ clock });
+  const lease = await s.grantLease(3600);
+  await s.create('/registry/events/default/e', { metadata: { name: 'e' } }, { lease });
+  await clock.advance(3599_000);
+  assert.ok(await s.get('/registry/events/default/e'));
+  await clock.advance(2_000);
+  assert.equal(await s.get('/registry/events/default/e'), undefined);
+});
+
+test('memory: the compactor keeps one interval of history and compacts the one before', async () => {
+  const clock = new EmulatorClock({ mode: 'manual' });
+  const s = new MemoryStore({ clock });
+  startCompactor(s, clock, 300_000);
+  const a = await s.create('/registry/x/a', { metadata: { name: 'a' } });
+  await clock.advance(300_000); // first tick: remembers the revision, compacts nothing
+  assert.equal(await s.compactedRevision(), 0);
+  const b = await s.update('/registry/x/a', { metadata: { name: 'a' }, data: { v: '2' } });
+  await clock.advance(300_000); // second tick: compacts to what the first saw
+  assert.equal(await s.compactedRevision(), a.modRevision);
+  await assert.rejects(s.watch('/registry/', a.modRevision - 1, { event() {} }), /compacted/);
+  const h = await s.watch('/registry/', a.modRevision, { event() {} });
+  h.cancel();
+  assert.ok(b.modRevision > a.modRevision);
+});
+
+test('memory: the history window bounds memory by revisions', async () => {
+  const s = new MemoryStore({ clock: new EmulatorClock({ mode: 'manual' }), historyLimit: 10 });
+  for (let i = 0; i < 30; i++) await s.create(`/registry/x/${i}`, { metadata: { name: String(i) } });
+  const rev = await s.currentRevision();
+  assert.ok((await s.compactedRevision()) >= rev - 11);
+  await assert.rejects(s.watch('/registry/', 2, { event() {} }), /compacted/);
+  assert.equal(await s.count('/registry/x/'), 30);
+});
+
+test('memory: snapshot and restore keep every object, revision and lease', async () => {
+  const clock = new EmulatorClock({ mode: 'manual' });
+  const s = new MemoryStore({ clock });
+  const lease = await s.grantLease(60);
+  await s.create('/registry/a/1', { metadata: { name: '1' } });
+  await s.create('/registry/a/2', { metadata: { name: '2' } }, { lease });
+  await s.update('/registry/a/1', { metadata: { name: '1' }, data: { v: 'x' } });
+  const snap = JSON.parse(JSON.stringify(s.snapshot()));
+  const r = MemoryStore.restore(snap, [{ op: 'put', rev: snap.revision + 1, key: '/registry/a/3', value: { metadata: { name: '3' } }, create: snap.revision + 1 }], { clock });
+  assert.equal(await r.currentRevision(), snap.revision + 1);
+  assert.deepEqual((await r.range('/registry/a/')).items.map((i) => [i.key, i.value.metadata.resourceVersion]), [
+    ['/registry/a/1', String(snap.revision)],
+    ['/registry/a/2', String(snap.revision - 1)],
+    ['/registry/a/3', String(snap.revision + 1)],
+  ]);
+  assert.equal((await r.get('/registry/a/2'))?.lease, lease);
+  await clock.advance(61_000);
+  assert.equal(await r.get('/registry/a/2'), undefined, 'the restored lease still expires');
+});
