@@ -88,8 +88,8 @@ interface Selectors {
   fields: Requirement[];
 }
 
-/** How many times a write re-reads and retries after losing a race (GuaranteedUpdate's loop). */
-const MAX_RETRIES = 16;
+/** How many times a write re-reads and retries after losing a race: GuaranteedUpdate loops until it wins; the cap only stops a runaway. */
+const MAX_RETRIES = 1000;
 /** Events live for an hour (kube-apiserver --event-ttl). */
 export const EVENT_TTL_SECONDS = 3600;
 /** Leases are shared by keys written within a minute (etcd3 lease_manager.go: leaseReuseDurationSeconds). */

@@ -1,0 +1,99 @@
+// apiserver semantics over the store: paging, expiry, conflicts, retries, event TTL.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { APIServer } from '../../../src/emulator/api/apiserver.ts';
+import { ApiError } from '../../../src/emulator/api/errors.ts';
+import { EmulatorClock } from '../../../src/emulator/clock.ts';
+
+async function server() {
+  const clock = new EmulatorClock({ mode: 'manual' });
+  const api = new APIServer(clock);
+  await api.create(api.resource('namespaces'), undefined, { metadata: { name: 'default' } });
+  return { api, clock };
+}
+
+const pod = (name: string, labels: Record<string, string> = {}) => ({
+  metadata: { name, labels },
+  spec: { containers: [{ name: 'c', image: 'nginx' }] },
+});
+
+test('list pages stay consistent at the first page\'s revision, with label selectors', async () => {
+  const { api } = await server();
+  const pods = api.resource('pods');
+  for (let i = 0; i < 7; i++) await api.create(pods, 'default', pod(`p${i}`, { tier: i % 2 ? 'odd' : 'even' }));
+  const first = await api.list(pods, 'default', { limit: 2, labelSelector: 'tier=even' });
+  assert.deepEqual(first.items.map((p) => p.metadata.name), ['p0', 'p2']);
+  assert.ok(first.continue);
+  // Written after the first page: not in the rest of this list.
+  await api.create(pods, 'default', pod('p3a', { tier: 'even' }));
+  await api.delete(pods, 'default', 'p4', { gracePeriodSeconds: 0 });
+  const second = await api.list(pods, 'default', { limit: 2, labelSelector: 'tier=even', continue: first.continue });
+  assert.deepEqual(second.items.map((p) => p.metadata.name), ['p4', 'p6']);
+  assert.equal(second.resourceVersion, first.resourceVersion);
+  assert.equal(second.continue, undefined, 'nothing is left at that revision');
+  const fresh = await api.list(pods, 'default', { labelSelector: 'tier=even' });
+  assert.deepEqual(fresh.items.map((p) => p.metadata.name), ['p0', 'p2', 'p3a', 'p6']);
+});
+
+test('a continue token from before a compaction is 410 Expired', async () => {
+  const { api } = await server();
+  const pods = api.resource('pods');
+  for (let i = 0; i < 3; i++) await api.create(pods, 'default', pod(`p${i}`));
+  const first = await api.list(pods, 'default', { limit: 1 });
+  await api.create(pods, 'default', pod('later'));
+  await api.store.compact(await api.store.currentRevision());
+  await assert.rejects(api.list(pods, 'default', { limit: 1, continue: first.continue }), (e: ApiError) => {
+    assert.equal(e.code, 410);
+    assert.equal(e.reason, 'Expired');
+    assert.match(e.message, /The provided continue parameter is too old to display a consistent list result/);
+    return true;
+  });
+  await assert.rejects(api.list(pods, 'default', { continue: 'not-a-token' }), (e: ApiError) => e.code === 400);
+});
+
+test('a watch from a compacted resourceVersion is 410 "too old resource version"', async () => {
+  const { api } = await server();
+  const pods = api.resource('pods');
+  const a = await api.create(pods, 'default', pod('a'));
+  await api.create(pods, 'default', pod('b'));
+  await api.store.compact(await api.store.currentRevision());
+  await assert.rejects(api.watch(pods, 'default', { resourceVersion: String(Number(a.metadata.resourceVersion) - 1) }, () => {}), (e: ApiError) => {
+    assert.equal(e.code, 410);
+    assert.match(e.message, /^too old resource version: \d+ \(\d+\)$/);
+    return true;
+  });
+});
+
+test('a stale PUT gets Kubernetes\' 409; concurrent patches all land through retries', async () => {
+  const { api } = await server();
+  const pods = api.resource('pods');
+  const p = await api.create(pods, 'default', pod('web'));
+  await api.patch(pods, 'default', 'web', 'merge', { metadata: { labels: { x: '1' } } });
+  await assert.rejects(api.update(pods, 'default', 'web', { ...p, metadata: { ...p.metadata, labels: { y: '2' } } }), (e: ApiError) => {
+    assert.equal(e.code, 409);
+    assert.equal(e.message, 'Operation cannot be fulfilled on pods "web": the object has been modified; please apply your changes to the latest version and try again');
+    return true;
+  });
+  await Promise.all(Array.from({ length: 20 }, (_, i) => api.patch(pods, 'default', 'web', 'merge', { metadata: { labels: { [`l${i}`]: 'v' } } })));
+  const now = await api.get(pods, 'default', 'web');
+  for (let i = 0; i < 20; i++) assert.equal(now.metadata.labels[`l${i}`], 'v');
+});
+
+test('a write that changes nothing makes no new revision', async () => {
+  const { api } = await server();
+  const pods = api.resource('pods');
+  const p = await api.create(pods, 'default', pod('web', { a: 'b' }));
+  const same = await api.patch(pods, 'default', 'web', 'merge', { metadata: { labels: { a: 'b' } } });
+  assert.equal(same.metadata.resourceVersion, p.metadata.resourceVersion);
+});
+
+test('Events expire after an hour of emulated time', async () => {
+  const { api, clock } = await server();
+  const events = api.resource('events');
+  await api.create(events, 'default', { metadata: { name: 'e1' }, involvedObject: { kind: 'Pod', name: 'x', namespace: 'default' }, reason: 'Test', message: 'm' });
+  await clock.advance(59 * 60_000);
+  assert.ok(await api.tryGet(events, 'default', 'e1'));
+  await clock.advance(3 * 60_000);
+  assert.equal(await api.tryGet(events, 'default', 'e1'), undefined);
+});
