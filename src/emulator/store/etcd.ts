@@ -59,8 +59,8 @@ const ERR_COMPACTED = 'required revision has been compacted';
 const ERR_FUTURE_REV = 'required revision is a future revision';
 const ERR_LEASE_EXISTS = 'lease already exists';
 
-/** The key where the apiserver's compactor records the last compaction
- * (k8s.io/apiserver/pkg/storage/etcd3/compact.go compactRevKey); here under the store's prefix. */
+/** A single key read (never written) for the cheap probes: the current revision, compaction. Its
+ * name is the apiserver's compactor key (k8s.io/apiserver/pkg/storage/etcd3/compact.go). */
 const COMPACT_REV_KEY = 'compact_rev_key';
 
 /** 'etcd://h:p', 'http://h:p', 'h:p', or several separated by commas → etcd3's hosts. */
@@ -506,9 +506,9 @@ export class EtcdStore implements Store {
   /**
    * Compacts etcd's history up to revision (clamped to the head), as the apiserver's compactor
    * does: logical compaction, not physical (compact.go: client.Compact(ctx, rev)); etcd frees the
-   * space in the background. The revision is also written to compact_rev_key, as compact.go does,
-   * so that other readers of the same etcd can see who compacted what. A revision at or below the
-   * compacted one is a no-op.
+   * space in the background. Unlike compact.go we do not record it in compact_rev_key (that write
+   * would be a revision of its own): compactedRevision() asks etcd instead. A revision at or below
+   * the compacted one is a no-op.
    */
   async compact(revision: number): Promise<void> {
     const head = await this.currentRevision();
@@ -553,7 +553,10 @@ export class EtcdStore implements Store {
     }
   }
 
-  /** Revokes the lease, deleting its keys (one revision per key, as etcd does). Unknown: a no-op. */
+  /**
+   * Revokes the lease, deleting its keys. etcd deletes them all in one transaction: their DELETE
+   * events share one revision (lease/lessor.go Revoke). An unknown (or expired) lease: a no-op.
+   */
   async revokeLease(id: number): Promise<void> {
     try {
       await this.call(`revoke lease ${id}`, () => this.client.leaseClient.leaseRevoke({ ID: id }));
@@ -583,8 +586,8 @@ function leaseNumber(lease: string | undefined): number | undefined {
 class EtcdWatch {
   private stream: IDuplexStream<IWatchRequest, IWatchResponse> | undefined;
   private done = false;
-  /** The last revision delivered, to drop anything etcd might repeat (it should not). */
-  private last = 0;
+  /** Rejects start() while etcd has not confirmed the watch yet. */
+  private rejectStart: ((err: StoreError) => void) | undefined;
 
   constructor(
     private readonly store: EtcdStore,
@@ -595,19 +598,21 @@ class EtcdWatch {
   async start(client: Etcd3, key: Buffer, startRevision: number): Promise<void> {
     const stream = await client.watchClient.watch();
     this.stream = stream;
-    this.last = startRevision - 1;
+    if (this.done) {
+      stream.cancel();
+      throw new StoreError('Unavailable', 'store closed');
+    }
     await new Promise<void>((resolve, reject) => {
-      let created = false;
+      this.rejectStart = reject;
       stream.on('data', (res: IWatchResponse) => {
         if (this.done) return;
-        if (!created) {
+        if (this.rejectStart) {
           if (!res.created) return;
-          created = true;
           if (res.canceled) {
-            this.finish();
-            reject(this.cancelError(res));
+            this.end(this.cancelError(res));
             return;
           }
+          this.rejectStart = undefined;
           resolve();
           return;
         }
@@ -624,8 +629,6 @@ class EtcdWatch {
             this.end(err instanceof StoreError ? err : new StoreError('Corrupt', errorMessage(err)));
             return;
           }
-          if (sev.revision <= this.last && ev.type === 'Put') continue;
-          this.last = sev.revision;
           try {
             this.cb.event(sev);
           } catch (err) {
@@ -636,18 +639,8 @@ class EtcdWatch {
           }
         }
       });
-      const lost = (why: string) => {
-        if (this.done) return;
-        const err = new StoreError('Unavailable', `watch of ${this.prefix} ended: ${why}`);
-        if (!created) {
-          this.finish();
-          reject(err);
-        } else {
-          this.end(err);
-        }
-      };
-      stream.on('error', (err: Error) => lost(errorMessage(err)));
-      stream.on('end', () => lost('etcd closed the watch stream'));
+      stream.on('error', (err: Error) => this.end(new StoreError('Unavailable', `watch of ${this.prefix} ended: ${errorMessage(err)}`)));
+      stream.on('end', () => this.end(new StoreError('Unavailable', `watch of ${this.prefix} ended: etcd closed the watch stream`)));
       // watcher.go: WithRev(initialRev + 1), WithPrevKV().
       stream.write({
         create_request: { key: key.length ? key : Buffer.from([0]), range_end: prefixEnd(key), start_revision: startRevision, prev_kv: true },
@@ -676,11 +669,14 @@ class EtcdWatch {
     }
   }
 
-  /** Stops and tells the callbacks why. */
+  /** Stops and tells why: the caller of watch() if it is still waiting, else the callbacks. */
   end(err: StoreError): void {
     if (this.done) return;
     this.finish();
-    this.cb.error?.(err);
+    const reject = this.rejectStart;
+    this.rejectStart = undefined;
+    if (reject) reject(err);
+    else this.cb.error?.(err);
   }
 
   cancel(): void {
