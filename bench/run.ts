@@ -11,23 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createCluster } from '../src/emulator/cluster.ts';
 import { EmulatorClock } from '../src/emulator/clock.ts';
+import { median, table } from './lib/table.ts';
+import { watchFanout } from './watch-fanout.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-function table(title: string, head: string[], rows: (string | number)[][]): void {
-  const cells = [head, ...rows.map((r) => r.map(String))];
-  const w = head.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  console.log(`\n${title}`);
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(w[i])).join(' | ')} |`;
-  console.log(line(head));
-  console.log(`|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`);
-  for (const r of cells.slice(1)) console.log(line(r));
-}
 
 async function startupToReady(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'kube-emulator-bench-'));
@@ -94,6 +81,8 @@ async function main(): Promise<void> {
     await c.stop();
   }
   table('Pods created → Running on virtual time (scheduler + kubelets + events)', ['nodes', 'pods', 'Running', 'total ms', 'ms per pod', 'heap KiB per pod'], rows);
+
+  table('Watch fan-out through the apiserver (memory store)', ['watchers', 'events', 'deliveries', 'ms', 'deliveries/s', 'heap MiB'], [await watchFanout()]);
 }
 
 await main();
