@@ -21,7 +21,9 @@
 // fsync, rename, fsync of the folder). Then it deletes what no longer matters: it keeps the new
 // snapshot and the one before it with the log segments after that one, so that a damaged newest
 // snapshot can still be recovered from the previous one and the log. A clean close writes a
-// snapshot too, so the next start-up reads one file and no log.
+// snapshot too, so that the next start-up reads one file and no log, unless the log since the last
+// snapshot is under an eighth of its size (replaying that is quicker than rewriting a large store,
+// 5 s for 150,000 pods, while VS Code waits for the extension to deactivate).
 //
 // Recovery (start-up): load the newest valid snapshot, replay the segments after it. A torn or
 // corrupt record at the end of the LAST segment (a crash mid-write: that batch was never
@@ -376,10 +378,43 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Linux: the boot's id, so that a LOCK from before a reboot is known to be stale. */
+async function bootId(): Promise<string | undefined> {
+  return (await fsp.readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => undefined))?.trim() || undefined;
+}
+
+/** Linux: when a process started (clock ticks since boot), so that a reused pid is not taken for the owner. */
+async function startTime(pid: number): Promise<string | undefined> {
+  const stat = await fsp.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  // Fields after the command name, which is in parentheses: field 3 (state) onwards; starttime is field 22.
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+/** The LOCK's content: the pid on the first line, then (on Linux) what tells a reused pid apart. */
+async function lockText(): Promise<string> {
+  const [boot, start] = await Promise.all([bootId(), startTime(process.pid)]);
+  return `${process.pid}\n${boot && start ? `boot ${boot} start ${start}\n` : ''}`;
+}
+
+/** The pid of the process that holds a LOCK with this content, or undefined if that process is gone. */
+async function lockHolder(text: string): Promise<number | undefined> {
+  const [first, second = ''] = text.split('\n');
+  const pid = Number.parseInt(first, 10);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
+  const m = /^boot (\S+) start (\S+)$/.exec(second);
+  if (m) {
+    const boot = await bootId();
+    if (boot && boot !== m[1]) return undefined; // written before a reboot
+    const start = await startTime(pid);
+    if (boot && start && start !== m[2]) return undefined; // the pid now belongs to another process
+  }
+  return pid;
+}
+
 async function acquireLock(dir: string): Promise<() => Promise<void>> {
   const lock = join(dir, 'LOCK');
   const tmp = join(dir, `LOCK.${process.pid}`);
-  await fsp.writeFile(tmp, `${process.pid}\n`);
+  await fsp.writeFile(tmp, await lockText());
   try {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -389,9 +424,8 @@ async function acquireLock(dir: string): Promise<() => Promise<void>> {
       } catch (e) {
         if (errCode(e) !== 'EEXIST' || attempt >= 5) throw e;
       }
-      const text = await fsp.readFile(lock, 'utf8').catch(() => '');
-      const pid = Number.parseInt(text, 10);
-      if (Number.isSafeInteger(pid) && pid > 0 && alive(pid)) {
+      const pid = await lockHolder(await fsp.readFile(lock, 'utf8').catch(() => ''));
+      if (pid !== undefined) {
         throw new StoreError('Unavailable', `state folder ${dir} is in use by process ${pid}`);
       }
       // Left by a process that is gone: take it over.
@@ -459,6 +493,8 @@ export interface FileJournalOptions {
   logBytes: number;
   /** A background failure (a snapshot that could not be written); the log goes on. */
   onWarning?: (message: string) => void;
+  /** The log could not be written: every write from now on fails. */
+  onFailure?: (err: StoreError) => void;
 }
 
 /**
@@ -508,7 +544,8 @@ export class FileJournal implements Journal {
   }
 
   append(record: JournalRecord): void {
-    if (this.failed) throw this.failed;
+    // After a failure the record is dropped: sync() rejects, so the write is never acknowledged.
+    if (this.failed) return;
     if (this.closed) throw new StoreError('Unavailable', `state folder ${this.dir} is closed`);
     const buf = encodeRecord(record);
     this.next.bufs.push(buf);
@@ -598,12 +635,14 @@ export class FileJournal implements Journal {
 
   /** Fails every pending and future write (start-up gave up). */
   abort(reason: string): void {
-    if (!this.failed) this.fail(new Error(reason));
+    if (!this.failed) this.fail(new Error(reason), false);
   }
 
-  private fail(e: Error): void {
+  private fail(e: Error, notify = true): void {
     const err = new StoreError('Unavailable', `state folder ${this.dir}: could not write the log: ${e.message}`);
+    const first = !this.failed;
     this.failed = err;
+    if (first && notify) this.opts.onFailure?.(err);
     this.inflight?.reject(err);
     this.next.reject(err);
     this.inflight = undefined;
@@ -666,14 +705,15 @@ export class FileJournal implements Journal {
     }
   }
 
-  /** Flushes, waits for a snapshot being written, writes a final one when the log has news, closes. */
+  /** Flushes, waits for a snapshot being written, writes a final one when the log is worth it, closes. */
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.drain();
       this.closed = true;
       while (this.snapshotting) await this.snapshotting;
       try {
-        if (!this.failed && this.source && this.sinceSnapshot > 0) {
+        const worth = this.lastSnapshotBytes === 0 || this.bytesSinceSnapshot >= this.lastSnapshotBytes / 8;
+        if (!this.failed && this.source && this.sinceSnapshot > 0 && worth) {
           const snap = this.source();
           if (snap.revision > this.lastSnapshotRev) {
             this.lastSnapshotRev = snap.revision;
@@ -703,6 +743,11 @@ export interface DurableOptions {
   fs?: DurableFs;
   /** Called with what start-up worked around and with background failures. */
   onWarning?: (message: string) => void;
+  /**
+   * Called once if the log can not be written (a failed write or fsync: the disk is full or
+   * failing). Every write fails from then on; the CLI should say so and exit, as etcd does.
+   */
+  onFailure?: (err: StoreError) => void;
 }
 
 export interface DurableStore {
@@ -764,6 +809,7 @@ export async function openDurable(dirIn: string, opts: DurableOptions): Promise<
       logRecords: state.records.length,
       logBytes,
       onWarning: opts.onWarning,
+      onFailure: opts.onFailure,
     });
     try {
       store = MemoryStore.restore(state.snapshot, state.records, { clock: opts.clock, journal, historyLimit: opts.historyLimit });

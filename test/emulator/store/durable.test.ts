@@ -88,6 +88,30 @@ test('writes survive a clean close and reopen, with their revisions; the lock is
   await d2.close();
 });
 
+test('a clean close rewrites a snapshot only when the log since the last one is an eighth of its size', async () => {
+  const dir = tmp();
+  const d = await openDurable(dir, { clock: clock() });
+  for (let i = 0; i < 200; i++) await d.store.create(key(`k${i}`), cm(`k${i}`, { i: String(i) }));
+  await d.close();
+  const [first] = snapshots(dir);
+  const d2 = await openDurable(dir, { clock: clock() });
+  await d2.store.update(key('k1'), cm('k1', { i: 'changed' }));
+  const few = await dump(d2.store);
+  await d2.close();
+  assert.deepEqual(snapshots(dir), [first], 'one update: the log is kept, no new snapshot');
+  const d3 = await openDurable(dir, { clock: clock() });
+  assert.deepEqual(await dump(d3.store), few);
+  for (let i = 0; i < 30; i++) await d3.store.update(key(`k${i}`), cm(`k${i}`, { i: `v3-${i}` }));
+  const many = await dump(d3.store);
+  await d3.close();
+  assert.equal(snapshots(dir).length, 2, '30 updates: a new snapshot (and the previous kept)');
+  assert.notEqual(snapshots(dir).at(-1), first);
+  const d4 = await openDurable(dir, { clock: clock() });
+  assert.deepEqual(await dump(d4.store), many);
+  assert.equal(d4.journal.stats.records, 0);
+  await d4.close();
+});
+
 test('after a crash (no close) every acknowledged write is replayed from the log', async () => {
   const dir = tmp();
   const d = await openDurable(dir, { clock: clock() });
@@ -297,9 +321,22 @@ test('one process at a time: a second open names the process; a lock left by a d
   const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
   writeFileSync(join(dir, 'LOCK'), `${gone.stdout}\n`);
   const d2 = await openDurable(dir, { clock: clock() });
-  assert.equal(readFileSync(join(dir, 'LOCK'), 'utf8'), `${process.pid}\n`);
+  const mine = readFileSync(join(dir, 'LOCK'), 'utf8');
+  assert.equal(mine.split('\n')[0], String(process.pid));
   assert.ok(await d2.store.get(key('a')));
   await d2.close();
+  assert.ok(!existsSync(join(dir, 'LOCK')));
+  if (process.platform === 'linux') {
+    // A live pid that was reused (after a reboot, or by another process): not the owner.
+    assert.match(mine, /^\d+\nboot \S+ start \d+\n$/);
+    for (const stale of [mine.replace(/boot \S+/, 'boot 00000000-0000-0000-0000-000000000000'), mine.replace(/start \d+/, 'start 1')]) {
+      writeFileSync(join(dir, 'LOCK'), stale);
+      const d3 = await openDurable(dir, { clock: clock() });
+      await d3.close();
+    }
+    writeFileSync(join(dir, 'LOCK'), mine);
+    await assert.rejects(openDurable(dir, { clock: clock() }), { message: `state folder ${dir} is in use by process ${process.pid}` });
+  }
 });
 
 test('a path that is not a usable folder gets a clear error', async () => {
@@ -411,12 +448,14 @@ test('a write is acknowledged, and seen by watchers, only after its fsync', asyn
 test('a failed fsync fails the write and every write after it; the folder still opens afterwards', async () => {
   const dir = tmp();
   const c = countingFs();
-  const d = await openDurable(dir, { clock: clock(), fs: c.fs });
+  const failures: string[] = [];
+  const d = await openDurable(dir, { clock: clock(), fs: c.fs, onFailure: (e) => failures.push(e.message) });
   await d.store.create(key('ok'), cm('ok'));
   c.failWith(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
   await assert.rejects(d.store.create(key('bad'), cm('bad')), (e: StoreError) => e.code === 'Unavailable' && /could not write the log: EIO/.test(e.message));
   c.failWith(undefined);
   await assert.rejects(d.store.create(key('later'), cm('later')), { code: 'Unavailable' });
+  assert.deepEqual(failures, [`state folder ${dir}: could not write the log: EIO: i/o error, fsync`], 'reported once');
   await d.close().catch(() => undefined);
   assert.ok(!existsSync(join(dir, 'LOCK')));
   const d2 = await openDurable(dir, { clock: clock() });
