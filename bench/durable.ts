@@ -6,6 +6,8 @@
 //
 //   node --expose-gc --import tsx bench/durable.ts [--pods 150000] [--seconds 3]
 //
+// bench/run.ts can call durableWriteBench() and durableStartupBench() instead.
+//
 // Start-ups are measured in a fresh child process each (`--startup DIR`), so that the heap figure
 // is the store's and nothing else's.
 
@@ -13,30 +15,22 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { EmulatorClock } from '../src/emulator/clock.ts';
 import { openDurable } from '../src/emulator/store/durable.ts';
 import { MemoryStore } from '../src/emulator/store/memory.ts';
 import type { Store } from '../src/emulator/store/types.ts';
+import { table } from './lib/table.ts';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : def;
 }
 
-function table(title: string, head: string[], rows: (string | number)[][]): void {
-  const cells = [head, ...rows.map((r) => r.map(String))];
-  const w = head.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  console.log(`\n${title}\n`);
-  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(w[i])).join(' | ')} |`;
-  console.log(line(head));
-  console.log(`|${w.map((n) => '-'.repeat(n + 2)).join('|')}|`);
-  for (const r of cells.slice(1)) console.log(line(r));
-}
-
 const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
 
-/** A pod as the scheduler and a kubelet leave it: about 1.6 KB of JSON. */
-function pod(i: number) {
+/** A pod as the scheduler and a kubelet leave it: about 2 KB of JSON. */
+export function pod(i: number) {
   const name = `web-${Math.floor(i / 10)}-${(i * 2654435761) % 1e6}`;
   return {
     apiVersion: 'v1',
@@ -124,7 +118,8 @@ async function throughput(store: Store, writers: number, seconds: number, tag: s
   return { n, perSec: n / secs, p50: lat[Math.floor(lat.length / 2)], p99: lat[Math.floor(lat.length * 0.99)] };
 }
 
-async function writeBench(seconds: number): Promise<void> {
+/** Table 1: durable writes per second with 1 and 16 writers. */
+export async function durableWriteBench(seconds = 3): Promise<void> {
   const rows: (string | number)[][] = [];
   for (const writers of [1, 16]) {
     const clock = new EmulatorClock();
@@ -148,7 +143,7 @@ async function writeBench(seconds: number): Promise<void> {
     ]);
   }
   table(
-    'Acknowledged durable writes per second through the store (pods of ~1.6 KB; each write is fsynced before it is acknowledged)',
+    'Acknowledged durable writes per second through the store (pods of ~2 KB; each write is fsynced before it is acknowledged)',
     ['writers', 'durable writes/s', 'p50 ms', 'p99 ms', 'writes per fsync', 'in-memory writes/s (no journal)'],
     rows,
   );
@@ -187,7 +182,8 @@ function startup(dir: string): StartupResult {
 
 const folderBytes = (dir: string) => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 
-async function startupBench(pods: number): Promise<void> {
+/** Tables 2 and 3: start-up and heap with `pods` pods stored, from a snapshot and from the log. */
+export async function durableStartupBench(pods = 150_000): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'kube-emulator-bench-startup-'));
   const crashed = mkdtempSync(join(tmpdir(), 'kube-emulator-bench-replay-'));
   const clock = new EmulatorClock();
@@ -236,8 +232,8 @@ async function startupBench(pods: number): Promise<void> {
 async function main(): Promise<void> {
   const i = process.argv.indexOf('--startup');
   if (i >= 0) return startupChild(process.argv[i + 1]);
-  await writeBench(arg('seconds', 3));
-  await startupBench(arg('pods', 150_000));
+  await durableWriteBench(arg('seconds', 3));
+  await durableStartupBench(arg('pods', 150_000));
 }
 
-await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -759,6 +759,26 @@ export interface DurableStore {
   close(): Promise<void>;
 }
 
+/**
+ * The state a folder holds, as a store without a journal, read without the lock and without
+ * changing any file: for `state export` while a server may be running on the folder (it sees every
+ * write that server acknowledged before the read). Writes to the returned store are not kept.
+ */
+export async function openReadOnly(dirIn: string, opts: { clock: Clock }): Promise<MemoryStore> {
+  const dir = resolve(dirIn);
+  const st = await fsp.stat(dir).catch(() => undefined);
+  if (!st?.isDirectory()) throw new StoreError('Unavailable', `state folder ${dir} does not exist`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const state = await readState(dir);
+      return MemoryStore.restore(state.snapshot, state.records, { clock: opts.clock });
+    } catch (e) {
+      // A running server deleted a file between the listing and the read (after a snapshot): read again.
+      if (errCode(e) !== 'ENOENT' || attempt >= 5) throw e;
+    }
+  }
+}
+
 async function prepareDir(dir: string): Promise<void> {
   const st = await fsp.stat(dir).catch((e) => {
     if (errCode(e) !== 'ENOENT') throw new StoreError('Unavailable', `state folder ${dir} can not be read: ${(e as Error).message}`);

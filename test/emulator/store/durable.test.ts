@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
 import { EmulatorClock } from '../../../src/emulator/clock.ts';
-import { crc32, crc32Fallback, encodeRecord, openDurable, readState, type DurableFs } from '../../../src/emulator/store/durable.ts';
+import { crc32, crc32Fallback, encodeRecord, openDurable, openReadOnly, readState, type DurableFs } from '../../../src/emulator/store/durable.ts';
 import { MemoryStore } from '../../../src/emulator/store/memory.ts';
 import { exportState, importState, parseState } from '../../../src/emulator/store/state-file.ts';
 import { StoreError, type JournalRecord, type Store } from '../../../src/emulator/store/types.ts';
@@ -488,6 +488,20 @@ test('leases and compaction are journaled: a restored lease still expires and de
   assert.equal(await d3.store.get('/registry/events/default/e1'), undefined, 'the expiry is durable');
   assert.ok(await d3.store.get(key('keep')));
   await d3.close();
+});
+
+test('a folder can be read while a server has it open, without the lock and without changing it', async () => {
+  const dir = tmp();
+  const d = await openDurable(dir, { clock: clock(), snapshotEvery: 15 });
+  for (let i = 0; i < 40; i++) await d.store.create(key(`k${i}`), cm(`k${i}`));
+  await until(() => d.journal.stats.snapshots >= 2, 'snapshots');
+  const files = fingerprint(dir);
+  const ro = await openReadOnly(dir, { clock: clock() });
+  assert.deepEqual(await dump(ro), await dump(d.store));
+  assert.deepEqual(fingerprint(dir), files);
+  await ro.close();
+  await d.close();
+  await assert.rejects(openReadOnly(join(dir, 'nope'), { clock: clock() }), { message: `state folder ${join(dir, 'nope')} does not exist` });
 });
 
 // ---- the portable state file ----
