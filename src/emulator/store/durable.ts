@@ -781,21 +781,21 @@ export async function openReadOnly(dirIn: string, opts: { clock: Clock }): Promi
 
 async function prepareDir(dir: string): Promise<void> {
   const st = await fsp.stat(dir).catch((e) => {
-    if (errCode(e) !== 'ENOENT') throw new StoreError('Unavailable', `state folder ${dir} can not be read: ${(e as Error).message}`);
+    if (errCode(e) !== 'ENOENT') throw new StoreError('Unavailable', `state folder ${dir} cannot be created, read or written`);
     return undefined;
   });
   if (st && !st.isDirectory()) throw new StoreError('Unavailable', `state folder ${dir} is not a folder`);
   if (!st) {
     try {
       await fsp.mkdir(dir, { recursive: true });
-    } catch (e) {
-      throw new StoreError('Unavailable', `state folder ${dir} can not be created: ${(e as Error).message}`);
+    } catch {
+      throw new StoreError('Unavailable', `state folder ${dir} cannot be created, read or written`);
     }
   }
   try {
     await fsp.access(dir, fsConstants.R_OK | fsConstants.W_OK | fsConstants.X_OK);
   } catch {
-    throw new StoreError('Unavailable', `state folder ${dir} is not readable and writable`);
+    throw new StoreError('Unavailable', `state folder ${dir} cannot be created, read or written`);
   }
 }
 
@@ -812,7 +812,7 @@ export async function openDurable(dirIn: string, opts: DurableOptions): Promise<
     release = await acquireLock(dir);
   } catch (e) {
     if (e instanceof StoreError) throw e;
-    throw new StoreError('Unavailable', `state folder ${dir} can not be locked: ${(e as Error).message}`);
+    throw new StoreError('Unavailable', `state folder ${dir} cannot be locked: ${(e as Error).message}`);
   }
   let store: MemoryStore | undefined;
   let journal: FileJournal | undefined;
