@@ -675,8 +675,18 @@ class EtcdWatch {
     this.finish();
     const reject = this.rejectStart;
     this.rejectStart = undefined;
-    if (reject) reject(err);
-    else this.cb.error?.(err);
+    if (reject) {
+      reject(err);
+      return;
+    }
+    try {
+      this.cb.error?.(err);
+    } catch (e) {
+      // A throwing callback must not break close() or the other watches.
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
   }
 
   cancel(): void {

@@ -78,6 +78,26 @@ export async function startEtcd(opts: { dataDir?: string; timeoutMs?: number } =
       '--election-timeout', '100',
     ];
     const proc = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Neither etcd nor its log keeps this process alive (a test that fails before stop() must not
+    // hang the run), and a watchdog stops etcd when this process ends however it ends: its stdin
+    // reaches end-of-file then, even on SIGKILL.
+    proc.unref();
+    (proc.stderr as unknown as { unref(): void }).unref();
+    const pid = proc.pid!;
+    const script = [
+      'read _',
+      `kill -TERM ${pid} 2>/dev/null`,
+      'n=0',
+      `while kill -0 ${pid} 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n+1)); done`,
+      `kill -KILL ${pid} 2>/dev/null`,
+      ...(opts.dataDir ? [] : ['sleep 0.2', 'rm -rf "$0"']),
+    ].join('\n');
+    const watchdog = spawn('/bin/sh', ['-c', script, dataDir], { stdio: ['pipe', 'ignore', 'ignore'] });
+    watchdog.unref();
+    (watchdog.stdin as unknown as { unref(): void }).unref();
+    const disarm = () => {
+      if (watchdog.exitCode === null && watchdog.signalCode === null) watchdog.kill('SIGKILL');
+    };
     let log = '';
     proc.stderr!.on('data', (d: Buffer) => {
       log = (log + d.toString()).slice(-8000);
@@ -97,6 +117,7 @@ export async function startEtcd(opts: { dataDir?: string; timeoutMs?: number } =
       }
     }
     if (!ready) {
+      disarm();
       proc.kill('SIGKILL');
       await exited(proc);
       // A port taken between freePort() and etcd's bind: try other ports.
@@ -110,11 +131,15 @@ export async function startEtcd(opts: { dataDir?: string; timeoutMs?: number } =
       port,
       dataDir,
       kill: async () => {
+        disarm();
         proc.kill('SIGKILL');
+        const t = setTimeout(() => {}, 5000); // keeps the event loop alive until etcd is gone
         await exited(proc);
+        clearTimeout(t);
       },
       stop: (o = {}) =>
         (stopped ??= (async () => {
+          disarm();
           if (proc.exitCode === null && proc.signalCode === null) {
             proc.kill('SIGTERM');
             const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
