@@ -39,6 +39,9 @@ await Promise.all([
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
     format: 'esm',
+    // etcd3 loads its .proto files from its own folder at run time, so it stays a dependency in
+    // node_modules (loaded only for --store etcd://) rather than part of the bundle.
+    external: ['etcd3'],
     banner: {
       js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },

@@ -13,6 +13,7 @@ Commands:
   serve       Start an emulated cluster and serve the Kubernetes API until stopped (Ctrl-C)
   node        Stop, start, add or delete an emulated node of a running cluster
   clock       Show the emulated clock, or fast-forward it
+  state       Export a cluster's state to a file, or import one
   validate    Check Kubernetes manifests as the cluster would, without a cluster
 
 Flags:
@@ -32,8 +33,9 @@ Flags:
                         user's cache folder)
   --merge-kubeconfig    Also add the kube-emulator context to ~/.kube/config (or the first file in
                         $KUBECONFIG) and make it current; nothing else there is changed
-  --state DIR           Folder for the cluster's state. Not implemented yet: the folder is checked
-                        and created, but the cluster still lives in memory and starts empty
+  --state DIR           Keep the cluster in this folder across restarts: every write is in its
+                        checksummed log (fsync) before it is acknowledged; snapshots keep it short
+  --store etcd://H:P    Keep the cluster in a real etcd v3 instead (not with --state)
   --time-scale X        Emulated seconds per real second (default 1)
   -h, --help            Show this help`,
   node: `Stop, start, add or delete an emulated node of a running cluster.
@@ -62,6 +64,22 @@ Usage:
 
 Flags:
   --kubeconfig FILE   The kubeconfig that "kube-emulator serve" wrote (default: the one in the cache folder)
+  -h, --help          Show this help`,
+  state: `Export a cluster's state to a portable file, or replace a cluster's state with one.
+
+Usage:
+  kube-emulator state export FILE   Write every object (not Events, not node heartbeats) to FILE
+  kube-emulator state import FILE   Replace the cluster's objects with FILE's; prints what changed
+
+Where the state is:
+  (default)           The running cluster of --kubeconfig (default: the one "kube-emulator serve" wrote).
+                      An import pauses its control plane and kubelets while it replaces the objects.
+  --state DIR         A state folder (see "serve --state"). Export reads it even while a server runs
+                      on it; import needs it unused (stop that server first).
+  --store etcd://H:P  A real etcd.
+
+Flags:
+  --kubeconfig FILE   The kubeconfig of the running cluster
   -h, --help          Show this help`,
   validate: `Check Kubernetes manifests as the cluster would, without a cluster.
 

@@ -36,10 +36,11 @@ function request(t: Target, method: string, path: string, body?: string): Promis
   });
 }
 
-async function call(t: Target, method: string, path: string, body?: unknown): Promise<any> {
+/** One call to the control endpoint: the parsed JSON reply (or, with raw, its text). */
+export async function call(t: Target, method: string, path: string, body?: unknown, raw = false): Promise<any> {
   let res: { status: number; text: string };
   try {
-    res = await request(t, method, path, body === undefined ? undefined : JSON.stringify(body));
+    res = await request(t, method, path, body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
   } catch {
     throw new CliError(`no cluster answers at ${t.server} (from ${t.file}): is "kube-emulator serve" running?`);
   }
@@ -50,7 +51,7 @@ async function call(t: Target, method: string, path: string, body?: unknown): Pr
     data = { message: res.text };
   }
   if (res.status < 200 || res.status >= 300) throw new CliError(data?.message ?? `the cluster answered ${res.status}`);
-  return data;
+  return raw ? res.text : data;
 }
 
 function parseKV(v: string | undefined, flag: string): Record<string, string> | undefined {

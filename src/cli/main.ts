@@ -11,6 +11,7 @@ import { HELP } from './args.ts';
 import { serve } from './serve.ts';
 import { clockCommand, nodeCommand } from './control.ts';
 import { validateCommand } from './validate.ts';
+import { stateCommand } from './state.ts';
 import { CliError, UsageError } from './errors.ts';
 
 const VERSION = '0.1.0';
@@ -38,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
         return await clockCommand(rest);
       case 'validate':
         return await validateCommand(rest);
+      case 'state':
+        return await stateCommand(rest);
       default:
         throw new UsageError(`unknown command "${command}"`, 'main');
     }

@@ -12,6 +12,7 @@ import { EmulatorClock, parseDuration, type Clock, type TimerHandle } from './cl
 import { MemoryStore } from './store/memory.ts';
 import { startCompactor } from './store/compactor.ts';
 import type { Store } from './store/types.ts';
+import { exportState, importState, type ImportResult } from './store/state-file.ts';
 import { NamespaceController } from './controllers/namespace.ts';
 import { NodeLifecycleController } from './controllers/node-lifecycle.ts';
 import { Kubelet, type NodeConfig } from './kubelet/kubelet.ts';
@@ -189,6 +190,30 @@ export class Cluster {
     }
   }
 
+  /** The cluster's state as a portable ClusterState document (store/state-file.ts). */
+  async exportState(): Promise<string> {
+    return exportState(this.api.store);
+  }
+
+  /**
+   * Replaces the cluster's state with a ClusterState document. The control plane and the kubelets
+   * pause meanwhile, so nothing reacts to a half-imported cluster; then they start again and take
+   * the imported objects as they find them (kubelets adopt running pods, controllers reconcile).
+   */
+  async importState(text: string): Promise<ImportResult> {
+    const running = [...this.kubelets.values()].filter((k) => !k.stopped);
+    for (const k of running) k.stop();
+    for (const c of this.controllers) c.stop();
+    this.scheduler.stop();
+    try {
+      return await importState(this.api.store, text);
+    } finally {
+      await this.scheduler.start();
+      for (const c of this.controllers) await c.start();
+      for (const k of running) await k.start();
+    }
+  }
+
   async advanceClock(ms: number): Promise<void> {
     await this.clock.advance(ms);
   }
@@ -238,6 +263,24 @@ export class Cluster {
       res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
       res.end(text);
     };
+    if (path === '/state' && method === 'GET') {
+      const text = await this.exportState();
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+      return true;
+    }
+    if (path === '/state' && method === 'PUT') {
+      const text = await readText(req);
+      let result: ImportResult;
+      try {
+        result = await this.importState(text);
+      } catch (e) {
+        if (e instanceof ApiError) throw e;
+        throw badRequest((e as Error).message);
+      }
+      send(200, result);
+      return true;
+    }
     const body = method === 'POST' ? await readJson(req) : {};
     let m: RegExpExecArray | null;
     if (path === '/clock' && method === 'GET') {
@@ -325,10 +368,14 @@ function parseDurationOr400(s: string): number {
   }
 }
 
-async function readJson(req: http.IncomingMessage): Promise<Obj> {
+async function readText(req: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readJson(req: http.IncomingMessage): Promise<Obj> {
+  const text = await readText(req);
   if (!text.trim()) return {};
   try {
     const v = JSON.parse(text);

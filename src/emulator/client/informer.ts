@@ -77,10 +77,14 @@ export class Informer {
     await this.relist();
   }
 
+  /** Stops watching and forgets the cache: a later start() lists afresh and reports every object as added. */
   stop(): void {
     this.stopped = true;
     this.watch?.stop();
     this.watch = undefined;
+    this.cache.clear();
+    for (const idx of this.indexes.values()) idx.clear();
+    this.synced = false;
   }
 
   private async relist(): Promise<void> {

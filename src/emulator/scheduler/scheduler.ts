@@ -103,7 +103,13 @@ export class Scheduler {
   }
 
   async start(): Promise<void> {
+    // A (re)start rebuilds everything from the API, as a restarted kube-scheduler does.
     this.stopped = false;
+    this.usage.clear();
+    this.counted.clear();
+    this.active.length = 0;
+    this.queued.clear();
+    this.unschedulable.clear();
     await this.nodes.start();
     await this.pods.start();
   }
