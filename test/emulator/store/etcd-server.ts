@@ -13,6 +13,7 @@ export interface EtcdServer {
   /** 'http://127.0.0.1:PORT' */
   url: string;
   port: number;
+  peerPort: number;
   dataDir: string;
   /** Stops etcd (SIGTERM, then SIGKILL) and, unless keepData, removes its data directory. */
   stop(opts?: { keepData?: boolean }): Promise<void>;
@@ -58,12 +59,12 @@ function exited(p: ChildProcess): Promise<void> {
  * election) make a single member elect itself at once and lower etcd's minimum lease TTL to 1 s
  * (3 x election ticks x heartbeat).
  */
-export async function startEtcd(opts: { dataDir?: string; timeoutMs?: number } = {}): Promise<EtcdServer> {
+export async function startEtcd(opts: { dataDir?: string; port?: number; peerPort?: number; timeoutMs?: number } = {}): Promise<EtcdServer> {
   const bin = findEtcd();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kube-emulator-etcd-'));
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
-    const peer = await freePort();
+    const port = opts.port ?? (await freePort());
+    const peer = opts.peerPort ?? (await freePort());
     const url = `http://127.0.0.1:${port}`;
     const peerUrl = `http://127.0.0.1:${peer}`;
     const args = [
@@ -121,7 +122,7 @@ export async function startEtcd(opts: { dataDir?: string; timeoutMs?: number } =
       proc.kill('SIGKILL');
       await exited(proc);
       // A port taken between freePort() and etcd's bind: try other ports.
-      if (attempt < 3 && /address already in use/.test(log)) continue;
+      if (attempt < 3 && opts.port === undefined && /address already in use/.test(log)) continue;
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
       throw new Error(`etcd (${bin}) did not become ready on ${url}:\n${log}`);
     }
@@ -129,6 +130,7 @@ export async function startEtcd(opts: { dataDir?: string; timeoutMs?: number } =
     return {
       url,
       port,
+      peerPort: peer,
       dataDir,
       kill: async () => {
         disarm();
@@ -137,8 +139,8 @@ export async function startEtcd(opts: { dataDir?: string; timeoutMs?: number } =
         await exited(proc);
         clearTimeout(t);
       },
-      stop: (o = {}) =>
-        (stopped ??= (async () => {
+      stop: async (o = {}) => {
+        await (stopped ??= (async () => {
           disarm();
           if (proc.exitCode === null && proc.signalCode === null) {
             proc.kill('SIGTERM');
@@ -146,8 +148,9 @@ export async function startEtcd(opts: { dataDir?: string; timeoutMs?: number } =
             await exited(proc);
             clearTimeout(t);
           }
-          if (!o.keepData) rmSync(dataDir, { recursive: true, force: true });
-        })()),
+        })());
+        if (!o.keepData) rmSync(dataDir, { recursive: true, force: true });
+      },
     };
   }
 }

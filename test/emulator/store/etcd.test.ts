@@ -480,3 +480,29 @@ test('connection loss: requests fail with Unavailable and watches end with an er
     await srv.stop();
   }
 });
+
+test('etcd restarted on its data: the same store answers again, with the data and revisions kept', async () => {
+  const first = await startEtcd();
+  let second: EtcdServer | undefined;
+  try {
+    const store = await EtcdStore.connect(first.url, { clock: new EmulatorClock({ mode: 'manual' }) });
+    opened.push(store);
+    const a = await store.create('/registry/pods/default/a', pod('a'));
+    await first.stop({ keepData: true });
+    assert.equal((await rejects(store.get('/registry/pods/default/a'))).code, 'Unavailable');
+    second = await startEtcd({ dataDir: first.dataDir, port: first.port, peerPort: first.peerPort });
+    // gRPC reconnects on its own (with backoff): the next calls succeed.
+    let got;
+    await until(async () => {
+      got = await store.get('/registry/pods/default/a').catch(() => undefined);
+      return got !== undefined;
+    }, 15_000);
+    assert.equal(got!.modRevision, a.modRevision);
+    assert.equal(await store.currentRevision(), a.modRevision);
+    const b = await store.update('/registry/pods/default/a', pod('a', { spec: { v: 2 } }), a.modRevision);
+    assert.equal(b.modRevision, a.modRevision + 1);
+  } finally {
+    await second?.stop();
+    await first.stop();
+  }
+});
