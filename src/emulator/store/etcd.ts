@@ -111,6 +111,17 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Why a connection failed, in a few words: grpc-js's message without its status prefix and notes. */
+export function connectionReason(err: unknown): string {
+  const msg = errorMessage(err)
+    .replace(/\s*Resolution note:\s*$/, '')
+    .replace(/^\d+ [A-Z_]+: /, '');
+  const deadline = /^Deadline exceeded after ([\d.]+)s/.exec(msg);
+  if (deadline) return `no answer in ${deadline[1]} s`;
+  const last = /Last error: (?:Error: )?(.+)$/.exec(msg);
+  return (last ? last[1] : msg).trim().replace(/\.$/, '');
+}
+
 function isConnectionError(err: unknown): boolean {
   if (
     err instanceof GRPCUnavailableError ||
@@ -174,12 +185,12 @@ export class EtcdStore implements Store {
           await client.kv.range({ key: store.k(COMPACT_REV_KEY), count_only: true }, { deadline });
         })(),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer in ${timeout} ms`)), timeout + 250);
+          timer = setTimeout(() => reject(new Error(`no answer in ${timeout / 1000} s`)), timeout + 250);
         }),
       ]).finally(() => clearTimeout(timer));
     } catch (err) {
       client.close();
-      throw new StoreError('Unavailable', `cannot reach etcd at ${display}: ${errorMessage(err)}`);
+      throw new StoreError('Unavailable', `cannot reach etcd at ${display}: ${connectionReason(err)}`);
     }
     return store;
   }

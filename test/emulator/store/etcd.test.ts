@@ -86,7 +86,7 @@ test('connect: an unreachable etcd fails fast with Unavailable naming the addres
   const t0 = Date.now();
   const err = await rejects(EtcdStore.connect(`etcd://127.0.0.1:${port}`, { clock: new EmulatorClock({ mode: 'manual' }) }));
   assert.equal(err.code, 'Unavailable');
-  assert.match(err.message, new RegExp(`^cannot reach etcd at 127\\.0\\.0\\.1:${port}: .+`));
+  assert.equal(err.message, `cannot reach etcd at 127.0.0.1:${port}: connect ECONNREFUSED 127.0.0.1:${port}`);
   assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
 });
 
@@ -100,7 +100,7 @@ test('connect: a peer that accepts but never answers fails with Unavailable with
     const err = await rejects(EtcdStore.connect(`http://127.0.0.1:${port}`, { clock: new EmulatorClock({ mode: 'manual' }) }));
     const took = Date.now() - t0;
     assert.equal(err.code, 'Unavailable');
-    assert.match(err.message, new RegExp(`^cannot reach etcd at 127\\.0\\.0\\.1:${port}: `));
+    assert.match(err.message, new RegExp(`^cannot reach etcd at 127\\.0\\.0\\.1:${port}: no answer in 5(\\.\\d+)? s$`));
     assert.ok(took >= 4000 && took < 7000, `took ${took} ms`);
   } finally {
     for (const s of sockets) s.destroy();
