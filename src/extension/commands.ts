@@ -50,6 +50,54 @@ export const commands: Record<string, Factory> = {
   'kubeEmulator.showOutput': (ctx) => () => ctx.output.show(true),
 
   'kubeEmulator.showView': () => () => vscode.commands.executeCommand(VIEW_CONTAINER_COMMAND),
+
+  'kubeEmulator.exportState': (ctx) => async (target?: vscode.Uri) => {
+    target ??= await vscode.window.showSaveDialog({
+      title: 'Export the emulated cluster',
+      filters: { 'Cluster state': ['json'] },
+      defaultUri: vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'cluster-state.json') : undefined,
+    });
+    if (!target) return undefined;
+    try {
+      const { exportFolder } = await import('./session.ts');
+      const text = ctx.session ? await ctx.session.exportState() : await exportFolder(ctx.statePath);
+      await vscode.workspace.fs.writeFile(target, Buffer.from(text));
+      const n = (JSON.parse(text) as { objects: unknown[] }).objects.length;
+      ctx.log(`Exported ${n} objects to ${target.fsPath}`);
+      void vscode.window.showInformationMessage(`Exported ${n} objects to ${vscode.workspace.asRelativePath(target, false)}.`);
+      return target;
+    } catch (e) {
+      showError(ctx, `Could not export the cluster: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  },
+
+  'kubeEmulator.importState': (ctx) => async (source?: vscode.Uri, confirmed = false) => {
+    source ??= (await vscode.window.showOpenDialog({ title: 'Import a cluster state', canSelectMany: false, filters: { 'Cluster state': ['json'] } }))?.[0];
+    if (!source) return undefined;
+    if (!confirmed) {
+      const ok = await vscode.window.showWarningMessage(
+        `Replace the emulated cluster's objects with the ones in ${vscode.workspace.asRelativePath(source, false)}?`,
+        { modal: true, detail: 'Objects that the file does not have are deleted. The cluster restarts.' },
+        'Replace',
+      );
+      if (ok !== 'Replace') return undefined;
+    }
+    try {
+      const text = Buffer.from(await vscode.workspace.fs.readFile(source)).toString('utf8');
+      const { importFolder } = await import('./session.ts');
+      // A running cluster pauses its control plane and kubelets while it imports; a stopped one's
+      // state folder is imported directly.
+      const r = ctx.session?.cluster ? await ctx.session.importState(text) : await importFolder(ctx.statePath, text);
+      const line = `Imported ${source.fsPath}: ${r.created} created, ${r.updated} updated, ${r.deleted} deleted, ${r.unchanged} unchanged`;
+      ctx.log(line);
+      void vscode.window.showInformationMessage(line);
+      return r;
+    } catch (e) {
+      showError(ctx, `Could not import the cluster: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  },
 };
 
 export function registerCommands(ctx: Ctx): void {

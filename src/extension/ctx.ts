@@ -56,6 +56,12 @@ export class Ctx implements vscode.Disposable {
     return join(storage.fsPath, 'kubeconfig');
   }
 
+  /** The folder that keeps the cluster across reloads: per workspace, like the kubeconfig. */
+  get statePath(): string {
+    const storage = this.extensionContext.storageUri ?? this.extensionContext.globalStorageUri;
+    return join(storage.fsPath, 'state');
+  }
+
   get state(): ClusterState {
     return this._state;
   }
@@ -107,7 +113,7 @@ export class Ctx implements vscode.Disposable {
         const { Session } = await import('./session.ts');
         const session = await Session.startEmulator(
           { kind: 'emulator', nodes, timeScale },
-          { log: (l) => this.log(l), kubeconfigPath: this.kubeconfigPath },
+          { log: (l) => this.log(l), kubeconfigPath: this.kubeconfigPath, statePath: this.statePath },
         );
         this._session = session;
         const sub = session.onDidChange(() => this.changeEmitter.fire());

@@ -8,6 +8,9 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CoreV1Api, KubeConfig, makeInformer, type Informer, type ObjectCache, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { createCluster, type Cluster } from '../emulator/cluster.ts';
+import { EmulatorClock } from '../emulator/clock.ts';
+import { openDurable, openReadOnly, type DurableStore } from '../emulator/store/durable.ts';
+import { exportState, importState, type ImportResult } from '../emulator/store/state-file.ts';
 import { ClusterClient } from './client.ts';
 import { buildTree, type TreeModel } from './tree-model.ts';
 
@@ -26,6 +29,8 @@ export interface SessionOptions {
   log(line: string): void;
   /** Where to write the kubeconfig so that kubectl in a terminal reaches the same cluster. */
   kubeconfigPath?: string;
+  /** The state folder that keeps the cluster across reloads (none: in memory only). */
+  statePath?: string;
 }
 
 type Watched<T extends V1Node | V1Pod> = Informer<T> & ObjectCache<T>;
@@ -33,7 +38,36 @@ type Watched<T extends V1Node | V1Pod> = Informer<T> & ObjectCache<T>;
 export class Session {
   /** Starts an emulated cluster in this process and connects to it. */
   static async startEmulator(target: EmulatorTarget, opts: SessionOptions): Promise<Session> {
-    const cluster = await createCluster({ nodes: target.nodes, port: 0, timeScale: target.timeScale });
+    const clock = new EmulatorClock({ mode: 'real', timeScale: target.timeScale });
+    let durable: DurableStore | undefined;
+    if (opts.statePath) {
+      try {
+        durable = await openDurable(opts.statePath, {
+          clock,
+          onWarning: (m) => opts.log(`State: ${m}`),
+          onFailure: (e) => opts.log(`State: ${e.message}. The cluster can not accept writes any more; stop and start it.`),
+        });
+        for (const w of durable.warnings) opts.log(`State: ${w}`);
+        opts.log(`State: ${durable.journal.dir} (revision ${await durable.store.currentRevision()})`);
+      } catch (e) {
+        // Another window has the same folder (global storage, no workspace): run in memory.
+        if (!(e instanceof Error && / is in use by process /.test(e.message))) {
+          clock.dispose();
+          throw e;
+        }
+        opts.log(`${e.message}: this cluster lives in memory and is not kept`);
+      }
+    }
+    const cluster = await createCluster({ nodes: target.nodes, port: 0, clock, store: durable?.store }).catch(async (e) => {
+      await durable?.close().catch(() => undefined);
+      clock.dispose();
+      throw e;
+    });
+    const release = async () => {
+      await cluster.stop();
+      await durable?.close();
+      clock.dispose();
+    };
     try {
       const kubeconfigYaml = cluster.kubeconfigYaml();
       opts.log(`Kubernetes API at ${cluster.url}`);
@@ -44,11 +78,25 @@ export class Session {
       }
       const kc = new KubeConfig();
       kc.loadFromString(kubeconfigYaml);
-      return await Session.connect(kc, opts, cluster);
+      const session = await Session.connect(kc, opts, cluster);
+      session.release = release;
+      return session;
     } catch (e) {
-      await cluster.stop();
+      await release();
       throw e;
     }
+  }
+
+  /** The owned cluster's state as a ClusterState file (JSON text). */
+  async exportState(): Promise<string> {
+    if (!this.cluster) throw new Error('not an emulated cluster of this window');
+    return this.cluster.exportState();
+  }
+
+  /** Replaces the owned cluster's objects with a ClusterState file's (its components pause meanwhile). */
+  async importState(text: string): Promise<ImportResult> {
+    if (!this.cluster) throw new Error('not an emulated cluster of this window');
+    return this.cluster.importState(text);
   }
 
   /** Connects to whatever cluster `kc` points at; `owned` is stopped with the session. */
@@ -65,6 +113,8 @@ export class Session {
   private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
   private cached?: TreeModel;
   private disposed = false;
+  /** Stops the owned cluster, closes its state folder and its clock. */
+  private release?: () => Promise<void>;
 
   private constructor(
     readonly kc: KubeConfig,
@@ -137,6 +187,34 @@ export class Session {
     this.retryTimers.clear();
     this.listeners.clear();
     await Promise.allSettled([this.nodes.stop(), this.pods.stop()]);
-    await this.cluster?.stop();
+    await (this.release ? this.release() : this.cluster?.stop());
+  }
+}
+
+/** A state folder's cluster as a ClusterState file, read without changing it (the cluster stopped). */
+export async function exportFolder(statePath: string): Promise<string> {
+  const clock = new EmulatorClock({ mode: 'manual' });
+  try {
+    const store = await openReadOnly(statePath, { clock });
+    const text = await exportState(store);
+    await store.close();
+    return text;
+  } finally {
+    clock.dispose();
+  }
+}
+
+/** Replaces a state folder's cluster with a ClusterState file's (the cluster must be stopped). */
+export async function importFolder(statePath: string, text: string): Promise<ImportResult> {
+  const clock = new EmulatorClock({ mode: 'manual' });
+  try {
+    const d = await openDurable(statePath, { clock });
+    try {
+      return await importState(d.store, text);
+    } finally {
+      await d.close();
+    }
+  } finally {
+    clock.dispose();
   }
 }

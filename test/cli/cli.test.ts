@@ -9,13 +9,13 @@ import { parse as parseYaml } from 'yaml';
 import { cli, serve, tempDir } from '../e2e/helpers.ts';
 
 test('--help works on every command', async () => {
-  for (const args of [['--help'], ['serve', '--help'], ['node', '--help'], ['clock', '--help'], ['validate', '--help']]) {
+  for (const args of [['--help'], ['serve', '--help'], ['node', '--help'], ['clock', '--help'], ['state', '--help'], ['validate', '--help']]) {
     const r = await cli(args);
     assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stdout, /Usage:/);
   }
   const r = await cli(['serve', '--help']);
-  assert.match(r.stdout, /--state DIR\s+Folder for the cluster's state\. Not implemented yet/);
+  assert.match(r.stdout, /--state DIR\s+Keep the cluster in this folder/);
 });
 
 test('unknown commands, unknown flags and bad values exit 2 with a clear error', async () => {
