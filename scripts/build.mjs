@@ -25,6 +25,17 @@ const sessionAsSeparateBundle = {
     );
   },
 };
+// The etcd backend (and gRPC under it) is a bundle of its own, loaded by the CLI with
+// import('../emulator/store/etcd.ts') only for --store etcd://, so the CLI starts without it.
+const etcdAsSeparateBundle = {
+  name: 'etcd-as-separate-bundle',
+  setup(build) {
+    build.onResolve({ filter: /\/store\/etcd\.ts$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: './store-etcd.js', external: true } : undefined,
+    );
+  },
+};
+
 const cjsExtension = {
   ...common,
   format: 'cjs',
@@ -39,9 +50,7 @@ await Promise.all([
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
     format: 'esm',
-    // etcd3 loads its .proto files from its own folder at run time, so it stays a dependency in
-    // node_modules (loaded only for --store etcd://) rather than part of the bundle.
-    external: ['etcd3'],
+    plugins: [etcdAsSeparateBundle],
     banner: {
       js: "#!/usr/bin/env node\nimport { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
@@ -53,6 +62,15 @@ await Promise.all([
     plugins: [sessionAsSeparateBundle],
     // import() becomes require(): VS Code's extension host loads extensions as CommonJS.
     supported: { 'dynamic-import': false },
+  }),
+  esbuild.build({
+    ...common,
+    entryPoints: ['src/emulator/store/etcd.ts'],
+    outfile: 'dist/store-etcd.js',
+    format: 'esm',
+    // etcd3 loads its .proto files from its own folder at run time, so it stays a dependency in
+    // node_modules rather than part of the bundle.
+    external: ['etcd3'],
   }),
   esbuild.build({ ...cjsExtension, entryPoints: ['src/extension/session.ts'], outfile: 'dist/extension-session.cjs' }),
 ]);

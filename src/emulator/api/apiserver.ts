@@ -109,7 +109,7 @@ export class APIServer {
     store: Store = new MemoryStore({ clock }),
   ) {
     this.registry = registry;
-    this.store = store;
+    this.store = storageFailuresAsApiErrors(store);
     this.ctx = { now: new Date(0), uid: newUID };
   }
 
@@ -615,6 +615,35 @@ export class APIServer {
   private validate(def: ResourceDef, obj: Obj, errs: FieldError[]): void {
     if (errs.length) throw invalid(def.group, def.kind, obj.metadata?.name ?? '', errs);
   }
+}
+
+/**
+ * A store whose failures (unreachable etcd, a closed or failed state folder) reach callers as
+ * 500 InternalError, as storage errors do in kube-apiserver (storage.NewInternalError), so every
+ * component handles them like any other API error. The codes the apiserver acts on (Conflict,
+ * KeyExists, KeyNotFound, Compacted) pass through.
+ */
+function storageFailuresAsApiErrors(store: Store): Store {
+  const map = (e: unknown): never => {
+    if (e instanceof StoreError && (e.code === 'Unavailable' || e.code === 'Corrupt')) {
+      throw new ApiError(500, 'InternalError', `Internal error occurred: ${e.message}`);
+    }
+    throw e;
+  };
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function' || prop === 'constructor') return v;
+      return (...args: unknown[]) => {
+        try {
+          const out = v.apply(target, args);
+          return out instanceof Promise ? out.catch(map) : out;
+        } catch (e) {
+          return map(e);
+        }
+      };
+    },
+  });
 }
 
 /** Sets metadata.resourceVersion to the write's revision and freezes the object. */

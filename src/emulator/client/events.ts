@@ -5,7 +5,6 @@
 import type { APIServer } from '../api/apiserver.ts';
 import type { Clock } from '../clock.ts';
 import { rfc3339, type Obj } from '../api/objects.ts';
-import { ApiError } from '../api/errors.ts';
 
 let lastNanos = 0n;
 
@@ -74,9 +73,9 @@ export class EventRecorder {
       });
       this.recent.set(aggKey, { namespace, name });
       if (this.recent.size > 4096) this.recent.delete(this.recent.keys().next().value!);
-    } catch (e) {
-      // Events are best effort, as in client-go: a failed event never fails the caller.
-      if (!(e instanceof ApiError)) throw e;
+    } catch {
+      // Events are best effort, as in client-go: a failed event (a stopped or failing store
+      // included) never fails the caller.
     }
   }
 }

@@ -50,6 +50,8 @@ export interface StoreEvent {
 
 export type StoreErrorCode = 'KeyExists' | 'KeyNotFound' | 'Conflict' | 'Compacted' | 'Unavailable' | 'Corrupt';
 
+const STORE_ERROR = Symbol.for('kube-emulator.StoreError');
+
 export class StoreError extends Error {
   constructor(
     readonly code: StoreErrorCode,
@@ -58,6 +60,12 @@ export class StoreError extends Error {
     readonly revision?: number,
   ) {
     super(message);
+    (this as unknown as Record<symbol, boolean>)[STORE_ERROR] = true;
+  }
+
+  /** instanceof holds across bundles (the etcd backend is loaded as a bundle of its own). */
+  static override [Symbol.hasInstance](v: unknown): boolean {
+    return typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[STORE_ERROR] === true;
   }
 }
 
