@@ -4,6 +4,8 @@
 //  2. in-process cluster start (createCluster, 3 nodes) (median of 20)
 //  3. scheduling: pods created → Running on virtual time, and the cost per pod as the cluster grows
 //     (it must not grow with the number of pods already there)
+//  4. watch fan-out; durable, etcd and through-the-API write rates; start-up with 150,000 pods
+//     stored (BENCH_PODS sets another count)
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -13,6 +15,9 @@ import { createCluster } from '../src/emulator/cluster.ts';
 import { EmulatorClock } from '../src/emulator/clock.ts';
 import { median, table } from './lib/table.ts';
 import { watchFanout } from './watch-fanout.ts';
+import { apiWriteBench } from './api-writes.ts';
+import { durableStartupBench, durableWriteBench } from './durable.ts';
+import { etcdWriteBench } from './etcd-vs-memory.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -83,6 +88,12 @@ async function main(): Promise<void> {
   table('Pods created → Running on virtual time (scheduler + kubelets + events)', ['nodes', 'pods', 'Running', 'total ms', 'ms per pod', 'heap KiB per pod'], rows);
 
   table('Watch fan-out through the apiserver (memory store)', ['watchers', 'events', 'deliveries', 'ms', 'deliveries/s', 'heap MiB'], [await watchFanout()]);
+
+  // The store (issue 3): durable writes, etcd on loopback, the API end to end, and a big start-up.
+  await durableWriteBench(3);
+  await etcdWriteBench({ seconds: 3 });
+  if (existsSync(join(ROOT, 'dist/cli.js'))) await apiWriteBench(3);
+  await durableStartupBench(Number(process.env.BENCH_PODS ?? 150_000));
 }
 
 await main();
