@@ -1,14 +1,21 @@
 // /openapi/v3: one document per served group version, listed in the root with a content hash.
 //
-// kubectl's default --validate=strict checks that the PATCH operation carrying the kind's
-// x-kubernetes-group-version-kind has a `fieldValidation` query parameter (cli-runtime
-// query_param_verifier_v3.go) and then leaves validation to the server. The PATCH operations
-// deliberately list no requestBody yet: kubectl then builds client-side-apply patches from its
-// compiled-in types, which carry the right merge keys. Full schemas (kubectl explain) come with
-// the apiserver-fidelity issue.
+// Each document carries the paths of the group version's kinds and, in components.schemas, the
+// full schemas of their types (schemas/definitions.json, see scripts/gen-schemas.mjs), so that
+// `kubectl explain` works. kubectl's default --validate=strict checks that the PATCH operation
+// carrying the kind's x-kubernetes-group-version-kind has a `fieldValidation` query parameter
+// (cli-runtime query_param_verifier_v3.go) and then leaves validation to the server. Client-side
+// apply builds its strategic merge patch from these schemas when the PATCH operation's requestBody
+// lists application/strategic-merge-patch+json (kubectl pkg/cmd/apply/patcher.go), so the schemas
+// carry x-kubernetes-patch-merge-key / -strategy (merge-keys.ts). Kinds with no built-in schema
+// (custom resources) get no strategic-merge-patch content type, as on a cluster.
+//
+// The documents are derived from the registry when first requested, so kinds added to the
+// registry are served without changes here.
 
 import { createHash } from 'node:crypto';
 import { apiVersionOf, type Registry, type ResourceDef } from './registry.ts';
+import { closure, definitionName, DEFINITIONS, REF_PREFIX, type Schema } from './schemas.ts';
 
 export interface OpenAPIDoc {
   body: string;
@@ -16,70 +23,115 @@ export interface OpenAPIDoc {
   hash: string;
 }
 
-const PARAMS = ['dryRun', 'fieldManager', 'fieldValidation', 'force', 'pretty'].map((name) => ({
-  name,
-  in: 'query',
-  schema: { type: name === 'force' ? 'boolean' : 'string', uniqueItems: true },
-}));
+/** The Kubernetes version the documents describe (as /version reports it). */
+export const OPENAPI_INFO_VERSION = 'v1.32.0';
+
+const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
+const param = (name: string, type: string, description: string) => ({ name, in: 'query', description, schema: { type, uniqueItems: true } });
+const DRY_RUN = param('dryRun', 'string', 'When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed');
+const FIELD_MANAGER = param('fieldManager', 'string', 'fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint.');
+const FIELD_VALIDATION = param('fieldValidation', 'string', 'fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: This will ignore any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. This is the default behavior prior to v1.23. - Warn: This will send a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. This is the default in v1.23+ - Strict: This will fail the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered.');
+const FORCE = param('force', 'boolean', 'Force is going to "force" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests.');
+const PRETTY = param('pretty', 'string', "If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget).");
+const WRITE_PARAMS = [DRY_RUN, FIELD_MANAGER, FIELD_VALIDATION];
+
+const ref = (name: string): Schema => ({ $ref: `${REF_PREFIX}${name}` });
+const json = (schema: Schema) => ({ 'application/json': { schema }, 'application/yaml': { schema } });
 
 function gvk(d: ResourceDef): object {
   return { group: d.group, version: d.version, kind: d.kind };
 }
 
-function pathsFor(d: ResourceDef): Record<string, object> {
+function pathsFor(d: ResourceDef, def: string | undefined): Record<string, object> {
   const base = d.group ? `/apis/${d.group}/${d.version}` : '/api/v1';
   const coll = d.namespaced ? `${base}/namespaces/{namespace}/${d.resource}` : `${base}/${d.resource}`;
   const item = `${coll}/{name}`;
-  const op = (action: string, id: string) => ({
+  const body: Schema = def ? ref(def) : { type: 'object' };
+  const listDef = def && DEFINITIONS[`${def}List`] ? ref(`${def}List`) : { type: 'object' as const };
+  const ok = (schema: Schema, code = '200') => ({ [code]: { description: 'OK', content: json(schema) } });
+  const op = (action: string, id: string, extra: object) => ({
     operationId: id,
-    tags: [d.group || 'core'],
+    tags: [d.group ? `${d.group.split('.')[0]}_${d.version}` : 'core_v1'],
     'x-kubernetes-action': action,
     'x-kubernetes-group-version-kind': gvk(d),
-    parameters: action === 'patch' || action === 'put' || action === 'post' ? PARAMS : [],
-    responses: { '200': { description: 'OK' } },
+    ...extra,
   });
-  const name = d.kind;
-  const paths: Record<string, object> = {
-    [coll]: { get: op('list', `list${name}`), post: op('post', `create${name}`) },
-    [item]: { get: op('get', `read${name}`), put: op('put', `replace${name}`), patch: op('patch', `patch${name}`), delete: op('delete', `delete${name}`) },
+  const patchTypes = ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json'];
+  if (def) patchTypes.push('application/strategic-merge-patch+json');
+  const patchBody = {
+    content: Object.fromEntries(patchTypes.sort().map((t) => [t, { schema: ref(`${META}.Patch`) }])),
+    required: true,
   };
-  for (const sub of d.subresources) {
-    if (sub === 'status') {
-      paths[`${item}/status`] = { get: op('get', `read${name}Status`), put: op('put', `replace${name}Status`), patch: op('patch', `patch${name}Status`) };
-    }
+  const write = (action: string, id: string, code: string, params: object[]) =>
+    op(action, id, { parameters: [...params, PRETTY], requestBody: action === 'patch' ? patchBody : { content: { '*/*': { schema: body } }, required: true }, responses: ok(body, code) });
+  const k = d.kind;
+  const ns = d.namespaced ? 'Namespaced' : '';
+  const paths: Record<string, object> = {
+    [coll]: {
+      get: op('list', `list${ns}${k}`, { parameters: [PRETTY], responses: ok(listDef) }),
+      post: write('post', `create${ns}${k}`, '201', WRITE_PARAMS),
+    },
+    [item]: {
+      get: op('get', `read${ns}${k}`, { parameters: [PRETTY], responses: ok(body) }),
+      put: write('put', `replace${ns}${k}`, '200', WRITE_PARAMS),
+      patch: write('patch', `patch${ns}${k}`, '200', [...WRITE_PARAMS, FORCE]),
+      delete: op('delete', `delete${ns}${k}`, { parameters: [DRY_RUN, PRETTY], responses: ok(ref(`${META}.Status`)) }),
+    },
+  };
+  if (d.subresources.includes('status')) {
+    paths[`${item}/status`] = {
+      get: op('get', `read${ns}${k}Status`, { parameters: [PRETTY], responses: ok(body) }),
+      put: write('put', `replace${ns}${k}Status`, '200', WRITE_PARAMS),
+      patch: write('patch', `patch${ns}${k}Status`, '200', [...WRITE_PARAMS, FORCE]),
+    };
   }
   return paths;
 }
 
-export class OpenAPI {
-  private readonly docs = new Map<string, OpenAPIDoc>();
+/** The OpenAPI v3 document of one group version of the registry. */
+export function groupVersionDocument(registry: Registry, group: string, version: string): object {
+  const defs = registry.inGroupVersion(group, version);
+  const paths: Record<string, object> = {};
+  const roots: string[] = [`${META}.Status`, `${META}.Patch`];
+  for (const d of defs) {
+    const def = definitionName(d.group, d.version, d.kind);
+    if (def) roots.push(def, `${def}List`);
+    Object.assign(paths, pathsFor(d, def));
+  }
+  const schemas = Object.fromEntries(closure(roots).map((n) => [n, DEFINITIONS[n]]));
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Kubernetes', version: OPENAPI_INFO_VERSION },
+    paths,
+    components: { schemas },
+  };
+}
 
-  constructor(registry: Registry) {
-    for (const { group, version } of registry.groupVersions()) {
-      const defs = registry.inGroupVersion(group, version);
-      const paths: Record<string, object> = {};
-      for (const d of defs) Object.assign(paths, pathsFor(d));
-      const doc = {
-        openapi: '3.0.0',
-        info: { title: 'Kubernetes', version: 'v1.32.0' },
-        paths,
-        components: { schemas: {} },
-      };
-      const body = JSON.stringify(doc);
+export class OpenAPI {
+  private docs: Map<string, OpenAPIDoc> | undefined;
+
+  constructor(private readonly registry: Registry) {}
+
+  private all(): Map<string, OpenAPIDoc> {
+    if (this.docs) return this.docs;
+    const docs = new Map<string, OpenAPIDoc>();
+    for (const { group, version } of this.registry.groupVersions()) {
+      const body = JSON.stringify(groupVersionDocument(this.registry, group, version));
       const hash = createHash('sha512').update(body).digest('hex').slice(0, 128).toUpperCase();
       const key = group ? `apis/${apiVersionOf({ group, version })}` : 'api/v1';
-      this.docs.set(key, { body, hash, etag: `"${hash}"` });
+      docs.set(key, { body, hash, etag: `"${hash}"` });
     }
+    return (this.docs = docs);
   }
 
   root(): object {
     const paths: Record<string, object> = {};
-    for (const [key, d] of this.docs) paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${d.hash}` };
+    for (const [key, d] of this.all()) paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${d.hash}` };
     return { paths };
   }
 
   doc(path: string): OpenAPIDoc | undefined {
-    return this.docs.get(path);
+    return this.all().get(path);
   }
 }
 
@@ -107,7 +159,7 @@ export const OPENAPI_V2_CONTENT_TYPE = 'application/com.github.proto-openapi.spe
 export function openapiV2Protobuf(): Buffer {
   return Buffer.concat([
     pbField(1, Buffer.from('2.0')),
-    pbField(2, Buffer.concat([pbField(1, Buffer.from('Kubernetes')), pbField(2, Buffer.from('v1.32.0'))])),
+    pbField(2, Buffer.concat([pbField(1, Buffer.from('Kubernetes')), pbField(2, Buffer.from(OPENAPI_INFO_VERSION))])),
     pbField(8, Buffer.alloc(0)),
     pbField(9, Buffer.alloc(0)),
   ]);
