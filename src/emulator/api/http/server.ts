@@ -21,6 +21,8 @@ import { ApiError, badRequest, methodNotAllowed, notFoundPath, unauthorized, uns
 import { aggregated, AGGREGATED_CONTENT_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions } from '../discovery.ts';
 import { OpenAPI, OPENAPI_V2_CONTENT_TYPE, openapiV2Protobuf } from '../openapi.ts';
 import { toTable } from '../tables.ts';
+import { kindSchema } from '../schemas.ts';
+import { decodeWithValidation, warningHeader } from '../structural.ts';
 import { apiVersionOf, type ResourceDef } from '../registry.ts';
 import type { Obj } from '../objects.ts';
 
@@ -301,7 +303,7 @@ export class ApiHttpServer {
         return this.json(res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata, items: list.items.map((o) => withTypeMeta(def, o)) });
       }
       if (method === 'POST') {
-        const body = await readBody(req, def);
+        const body = this.decode(def, r, await readBody(req, def), wopts, res);
         const created = await api.create(def, ns, body, wopts);
         return this.json(res, 201, created);
       }
@@ -337,12 +339,12 @@ export class ApiHttpServer {
         return this.json(res, 200, obj);
       }
       case 'PUT': {
-        const body = await readBody(req, def);
+        const body = this.decode(def, r, await readBody(req, def), wopts, res);
         return this.json(res, 200, await api.update(def, ns, name, body, wopts));
       }
       case 'PATCH': {
         const type = patchType(String(req.headers['content-type'] ?? ''));
-        const body = await readBody(req, def, type === 'apply');
+        const body = this.decode(def, r, await readBody(req, def, type === 'apply'), wopts, res, type);
         return this.json(res, 200, await api.patch(def, ns, name, type, body, wopts));
       }
       case 'DELETE': {
@@ -372,6 +374,21 @@ export class ApiHttpServer {
       default:
         throw methodNotAllowed();
     }
+  }
+
+  /**
+   * Structural decoding of a POST/PUT/PATCH body (structural.ts): a type error or, with
+   * fieldValidation=Strict, unknown fields answer 400; with Warn (the default) each unknown field
+   * becomes a Warning header; unknown fields are dropped in every mode. JSON patches, other kinds'
+   * bodies (subresources) and kinds without a built-in schema pass through.
+   */
+  private decode(def: ResourceDef, r: ResourceRoute, body: unknown, wopts: WriteOptions, res: http.ServerResponse, patch?: PatchType): unknown {
+    const schema = kindSchema(def.group, def.version, def.kind);
+    if (!schema || patch === 'json' || (r.sub !== undefined && r.sub !== 'status') || !body || typeof body !== 'object' || Array.isArray(body)) return body;
+    const out = decodeWithValidation(schema, def.kind, def.version, body, wopts.fieldValidation, { patch: patch !== undefined });
+    if (!out.ok) throw badRequest(out.message);
+    if (out.warnings.length) res.setHeader('Warning', out.warnings.map(warningHeader));
+    return out.value;
   }
 
   private table(def: ResourceDef, items: Obj[], q: URLSearchParams, resourceVersion: string, cont?: string): object {
