@@ -855,6 +855,284 @@ const podtemplates: Printer = {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Storage, quota, autoscaling, discovery, policy and networking (printers.go, v1.32)
+
+/** helper.GetAccessModesAsString: RWO, ROX, RWX, RWOP in that order, each once. */
+function accessModes(modes: string[] | undefined): string {
+  const set = new Set(modes ?? []);
+  const out: string[] = [];
+  for (const [m, short] of [['ReadWriteOnce', 'RWO'], ['ReadOnlyMany', 'ROX'], ['ReadWriteMany', 'RWX'], ['ReadWriteOncePod', 'RWOP']]) if (set.has(m)) out.push(short);
+  return out.join(',');
+}
+
+const storageClassOf = (o: any): string => o.spec?.storageClassName ?? o.metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? '';
+const quantityString = (q: unknown): string => (q === undefined || q === null ? '0' : String(q));
+
+const persistentvolumes: Printer = {
+  columns: columns([
+    nameCol,
+    ['Capacity', 'string', 'capacity is the description of the persistent volume\'s resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity'],
+    ['Access Modes', 'string', 'accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes'],
+    ['Reclaim Policy', 'string', 'persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming'],
+    ['Status', 'string', 'phase indicates if a volume is available, bound to a claim, or released by a claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase'],
+    ['Claim', 'string', 'claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding'],
+    ['StorageClass', 'string', 'StorageClass of the pv'],
+    ['VolumeAttributesClass', 'string', 'VolumeAttributesClass of the pv'],
+    ['Reason', 'string', 'reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.'],
+    ageCol,
+    ['VolumeMode', 'string', 'volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.', 1],
+  ]),
+  cells(pv, now) {
+    const ref = pv.spec?.claimRef;
+    const claim = ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : '';
+    const phase = pv.metadata?.deletionTimestamp ? 'Terminating' : str(pv.status?.phase);
+    return [
+      pv.metadata?.name ?? '',
+      quantityString(pv.spec?.capacity?.storage),
+      accessModes(pv.spec?.accessModes),
+      str(pv.spec?.persistentVolumeReclaimPolicy),
+      phase,
+      claim,
+      storageClassOf(pv),
+      pv.spec?.volumeAttributesClassName ?? '<unset>',
+      str(pv.status?.reason),
+      since(pv.metadata?.creationTimestamp, now),
+      pv.spec?.volumeMode ?? '<unset>',
+    ];
+  },
+};
+
+const persistentvolumeclaims: Printer = {
+  columns: columns([
+    nameCol,
+    ['Status', 'string', 'phase represents the current phase of PersistentVolumeClaim.'],
+    ['Volume', 'string', 'volumeName is the binding reference to the PersistentVolume backing this claim.'],
+    ['Capacity', 'string', 'capacity represents the actual resources of the underlying volume.'],
+    ['Access Modes', 'string', 'accessModes contains the desired access modes the volume should have. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1'],
+    ['StorageClass', 'string', 'StorageClass of the pvc'],
+    ['VolumeAttributesClass', 'string', 'VolumeAttributesClass of the pvc'],
+    ageCol,
+    ['VolumeMode', 'string', 'volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.', 1],
+  ]),
+  cells(pvc, now) {
+    const phase = pvc.metadata?.deletionTimestamp ? 'Terminating' : str(pvc.status?.phase);
+    const bound = !!pvc.spec?.volumeName;
+    return [
+      pvc.metadata?.name ?? '',
+      phase,
+      str(pvc.spec?.volumeName),
+      bound ? quantityString(pvc.status?.capacity?.storage) : '',
+      bound ? accessModes(pvc.status?.accessModes) : '',
+      storageClassOf(pvc),
+      pvc.spec?.volumeAttributesClassName ?? '<unset>',
+      since(pvc.metadata?.creationTimestamp, now),
+      pvc.spec?.volumeMode ?? '<unset>',
+    ];
+  },
+};
+
+const resourcequotas: Printer = {
+  columns: columns([
+    nameCol,
+    ageCol,
+    ['Request', 'string', 'Request represents a minimum amount of cpu/memory that a container may consume.'],
+    ['Limit', 'string', 'Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node.'],
+  ]),
+  cells(rq, now) {
+    const req: string[] = [];
+    const lim: string[] = [];
+    for (const r of Object.keys(rq.spec?.hard ?? {}).sort()) {
+      const cell = `${r}: ${quantityString(rq.status?.used?.[r])}/${quantityString(rq.status?.hard?.[r])}`;
+      (r.split('.').length > 1 && r.split('.')[0] === 'limits' ? lim : req).push(cell);
+    }
+    return [rq.metadata?.name ?? '', since(rq.metadata?.creationTimestamp, now), req.join(', '), lim.join(', ')];
+  },
+};
+
+const limitranges: Printer = {
+  columns: columns([nameCol, ['Created At', 'date', D.creationTimestamp]]),
+  cells: (lr) => [lr.metadata?.name ?? '', rfc3339(lr.metadata?.creationTimestamp)],
+};
+
+/** formatHPAMetrics for the Resource metrics the course uses; others print as <unknown>/target. */
+function hpaTargets(hpa: any): string {
+  let metrics: any[] = hpa.spec?.metrics ?? [];
+  let current: any[] = hpa.status?.currentMetrics ?? [];
+  if (!hpa.spec?.metrics && typeof hpa.spec?.targetCPUUtilizationPercentage === 'number') {
+    // autoscaling/v1: the same row as the v2 form it converts to.
+    metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: hpa.spec.targetCPUUtilizationPercentage } } }];
+    const cur = hpa.status?.currentCPUUtilizationPercentage;
+    current = typeof cur === 'number' ? [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: cur } } }] : [];
+  }
+  if (metrics.length === 0) return '<none>';
+  const list: string[] = [];
+  const max = 2;
+  metrics.forEach((m, i) => {
+    if (i >= max) return;
+    const st = current[i];
+    if (m?.type === 'Resource' && m.resource) {
+      const t = m.resource.target ?? {};
+      if (t.averageValue !== undefined) {
+        const cur = st?.resource?.current?.averageValue !== undefined ? String(st.resource.current.averageValue) : '<unknown>';
+        list.push(`${m.resource.name}: ${cur}/${t.averageValue}`);
+      } else {
+        const cur = typeof st?.resource?.current?.averageUtilization === 'number' ? `${st.resource.current.averageUtilization}%` : '<unknown>';
+        const target = typeof t.averageUtilization === 'number' ? `${t.averageUtilization}%` : '<auto>';
+        list.push(`${m.resource.name}: ${cur}/${target}`);
+      }
+    } else list.push('<unknown type>');
+  });
+  const more = metrics.length > max ? ` + ${metrics.length - max} more...` : '';
+  return list.join(', ') + more;
+}
+
+const horizontalpodautoscalers: Printer = {
+  columns: columns([
+    nameCol,
+    ['Reference', 'string', 'scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.'],
+    ['Targets', 'string', 'metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).  The desired replica count is calculated multiplying the ratio between the target value and the current value by the current number of pods.  Ergo, metrics used must decrease as the pod count is increased, and vice-versa.  See the individual metric source types for more information about how each type of metric must respond. If not set, the default metric will be set to 80% average CPU utilization.'],
+    ['MinPods', 'string', 'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available.'],
+    ['MaxPods', 'string', 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas.'],
+    ['Replicas', 'string', 'currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.'],
+    ageCol,
+  ]),
+  cells(hpa, now) {
+    const ref = hpa.spec?.scaleTargetRef ?? {};
+    return [
+      hpa.metadata?.name ?? '',
+      `${ref.kind ?? ''}/${ref.name ?? ''}`,
+      hpaTargets(hpa),
+      typeof hpa.spec?.minReplicas === 'number' ? String(hpa.spec.minReplicas) : '<unset>',
+      num(hpa.spec?.maxReplicas),
+      num(hpa.status?.currentReplicas),
+      since(hpa.metadata?.creationTimestamp, now),
+    ];
+  },
+};
+
+const endpointslices: Printer = {
+  columns: columns([
+    nameCol,
+    ['AddressType', 'string', 'addressType specifies the type of address carried by this EndpointSlice. All addresses in this slice must be the same type. This field is immutable after creation. The following address types are currently supported: * IPv4: Represents an IPv4 Address. * IPv6: Represents an IPv6 Address. * FQDN: Represents a Fully Qualified Domain Name.'],
+    ['Ports', 'string', 'ports specifies the list of network ports exposed by each endpoint in this slice. Each port must have a unique name. When ports is empty, it indicates that there are no defined ports. When a port is defined with a nil port value, it indicates "all ports". Each slice may include a maximum of 100 ports.'],
+    ['Endpoints', 'string', 'endpoints is a list of unique endpoints in this slice. Each slice may include a maximum of 1000 endpoints.'],
+    ageCol,
+  ]),
+  cells(es, now) {
+    const ports: any[] = es.ports ?? [];
+    let portStr = '<unset>';
+    if (ports.length) {
+      const shown = ports.slice(0, 3).map((p) => (typeof p?.port === 'number' ? String(p.port) : '<unset>'));
+      portStr = shown.join(',') + (ports.length > 3 ? ` + ${ports.length - 3} more...` : '');
+    }
+    const addrs: string[] = [];
+    let total = 0;
+    for (const e of es.endpoints ?? []) for (const a of e?.addresses ?? []) {
+      total++;
+      if (addrs.length < 3) addrs.push(a);
+    }
+    const epStr = total === 0 ? '<unset>' : addrs.join(',') + (total > 3 ? ` + ${total - 3} more...` : '');
+    return [es.metadata?.name ?? '', str(es.addressType), portStr, epStr, since(es.metadata?.creationTimestamp, now)];
+  },
+};
+
+const storageclasses: Printer = {
+  columns: columns([
+    nameCol,
+    ['Provisioner', 'string', 'provisioner indicates the type of the provisioner.'],
+    ['ReclaimPolicy', 'string', 'reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.'],
+    ['VolumeBindingMode', 'string', 'volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature.'],
+    ['AllowVolumeExpansion', 'string', 'allowVolumeExpansion shows whether the storage class allow volume expand.'],
+    ageCol,
+  ]),
+  cells(sc, now) {
+    const ann = sc.metadata?.annotations ?? {};
+    const isDefault = ann['storageclass.kubernetes.io/is-default-class'] === 'true' || ann['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+    return [
+      `${sc.metadata?.name ?? ''}${isDefault ? ' (default)' : ''}`,
+      str(sc.provisioner),
+      sc.reclaimPolicy ?? 'Delete',
+      sc.volumeBindingMode ?? 'Immediate',
+      sc.allowVolumeExpansion === true,
+      since(sc.metadata?.creationTimestamp, now),
+    ];
+  },
+};
+
+const intOrString = (v: unknown): string => (v === undefined || v === null ? 'N/A' : String(v));
+
+const poddisruptionbudgets: Printer = {
+  columns: columns([
+    nameCol,
+    ['Min Available', 'string', 'The minimum number of pods that must be available simultaneously.  This can be either an integer or a string specifying a percentage, e.g. "28%".'],
+    ['Max Unavailable', 'string', 'The maximum number of pods that may be unavailable simultaneously.  This can be either an integer or a string specifying a percentage, e.g. "28%".'],
+    ['Allowed Disruptions', 'integer', 'Number of pod disruptions that are currently allowed.'],
+    ageCol,
+  ]),
+  cells: (pdb, now) => [
+    pdb.metadata?.name ?? '',
+    intOrString(pdb.spec?.minAvailable),
+    intOrString(pdb.spec?.maxUnavailable),
+    num(pdb.status?.disruptionsAllowed),
+    since(pdb.metadata?.creationTimestamp, now),
+  ],
+};
+
+const ingresses: Printer = {
+  columns: columns([
+    nameCol,
+    ['Class', 'string', 'The name of the IngressClass resource used by this Ingress.'],
+    ['Hosts', 'string', 'Hosts that incoming requests are matched against before the ingress rule'],
+    ['Address', 'string', 'Address is a list containing ingress points for the load-balancer'],
+    ['Ports', 'string', 'Ports of TLS configurations that open'],
+    ageCol,
+  ]),
+  cells(ing, now) {
+    const rules: any[] = ing.spec?.rules ?? [];
+    const hosts: string[] = [];
+    let more = false;
+    for (const r of rules) {
+      if (hosts.length === 3) more = true;
+      if (!more && r?.host) hosts.push(r.host);
+    }
+    const hostStr = hosts.length === 0 ? '*' : hosts.join(',') + (more ? ` + ${rules.length - 3} more...` : '');
+    const addrs = (ing.status?.loadBalancer?.ingress ?? []).map((i: any) => i?.ip || i?.hostname).filter(Boolean);
+    return [
+      ing.metadata?.name ?? '',
+      ing.spec?.ingressClassName ?? '<none>',
+      hostStr,
+      addrs.join(','),
+      (ing.spec?.tls ?? []).length ? '80, 443' : '80',
+      since(ing.metadata?.creationTimestamp, now),
+    ];
+  },
+};
+
+const networkpolicies: Printer = {
+  columns: columns([nameCol, ['Pod-Selector', 'string', 'podSelector selects the pods to which this NetworkPolicy object applies.'], ageCol]),
+  cells: (np, now) => [np.metadata?.name ?? '', formatLabelSelector(np.spec?.podSelector ?? {}), since(np.metadata?.creationTimestamp, now)],
+};
+
+const controllerrevisions: Printer = {
+  columns: columns([
+    nameCol,
+    ['Controller', 'string', 'Controller of the object'],
+    ['Revision', 'string', 'Revision indicates the revision of the state represented by Data.'],
+    ageCol,
+  ]),
+  cells(cr, now) {
+    const ref = (cr.metadata?.ownerReferences ?? []).find((r: any) => r?.controller === true);
+    let controller = '<none>';
+    if (ref) {
+      const av = String(ref.apiVersion ?? '');
+      const group = av.includes('/') ? av.slice(0, av.indexOf('/')) : '';
+      controller = `${String(ref.kind ?? '').toLowerCase()}${group ? `.${group}` : ''}/${ref.name ?? ''}`;
+    }
+    return [cr.metadata?.name ?? '', controller, num(cr.revision), since(cr.metadata?.creationTimestamp, now)];
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
 // Default convertor (k8s.io/apiserver/pkg/registry/rest/table.go)
 
 function rfc3339(ts: unknown): string {
@@ -889,6 +1167,17 @@ const PRINTERS = new Map<string, Printer>([
   ['apps/statefulsets', statefulsets],
   ['batch/jobs', jobs],
   ['batch/cronjobs', cronjobs],
+  ['/persistentvolumes', persistentvolumes],
+  ['/persistentvolumeclaims', persistentvolumeclaims],
+  ['/resourcequotas', resourcequotas],
+  ['/limitranges', limitranges],
+  ['autoscaling/horizontalpodautoscalers', horizontalpodautoscalers],
+  ['discovery.k8s.io/endpointslices', endpointslices],
+  ['storage.k8s.io/storageclasses', storageclasses],
+  ['policy/poddisruptionbudgets', poddisruptionbudgets],
+  ['networking.k8s.io/ingresses', ingresses],
+  ['networking.k8s.io/networkpolicies', networkpolicies],
+  ['apps/controllerrevisions', controllerrevisions],
 ]);
 
 function groupOf(apiVersion: string): string {
