@@ -2,7 +2,10 @@
 // types (io.k8s.api.core.v1.Pod style names), from the pinned @kubernetes/client-node 2.0.1
 // devDependency (generated from Kubernetes release-1.36). Works offline; deterministic output.
 //
-//   node --import tsx scripts/gen-schemas.mjs [--check]
+//   node --import tsx scripts/gen-schemas.mjs [--check] [--source <npm package>]
+//
+// --source reads another installed copy of client-node's models, e.g. an npm alias of the release
+// generated from another Kubernetes minor (client-node's README: 1.1.x is Kubernetes 1.32).
 //
 // Sources, per definition:
 // - properties, types and formats: `attributeTypeMap` in dist/gen/models/<Model>.js;
@@ -24,7 +27,9 @@ import { createRequire } from 'node:module';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const PKG_DIR = dirname(require.resolve('@kubernetes/client-node/package.json'));
+const sourceArg = process.argv.indexOf('--source');
+const SOURCE = sourceArg > 0 ? process.argv[sourceArg + 1] : '@kubernetes/client-node';
+const PKG_DIR = dirname(require.resolve(`${SOURCE}/package.json`));
 const PKG = JSON.parse(readFileSync(join(PKG_DIR, 'package.json'), 'utf8'));
 const MODELS = join(PKG_DIR, 'dist/gen/models');
 const APIS = join(PKG_DIR, 'dist/gen/apis');
@@ -266,6 +271,9 @@ function emit(model) {
   for (const a of [...m.attrs].sort((x, y) => x.baseName.localeCompare(y.baseName))) {
     let doc = m.propDocs[a.name];
     const s = typeSchema(a.type, a.format, quantities.has(a.baseName));
+    // client-node drops these two descriptions; they are the same on every kind (k8s.io/api types.go).
+    if (!doc && a.type === 'V1ObjectMeta') doc = "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+    if (!doc && a.type === 'V1ListMeta') doc = 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds';
     if (!doc) {
       const target = refModels(a.type)[0];
       doc = target ? models.get(target).classDoc : undefined;
@@ -281,8 +289,6 @@ function emit(model) {
   if (m.required.length) def.required = [...m.required].sort();
   if (isTop) {
     const [group, version] = gv.split('/');
-    const listOf = simpleName(model).endsWith('List') && m.attrs.some((a) => a.name === 'items');
-    void listOf;
     def['x-kubernetes-group-version-kind'] = [{ group, kind: simpleName(model), version }];
   }
 }
@@ -310,7 +316,8 @@ defs[`${META}.Patch`] = { description: 'Patch is provided to give a concrete nam
 defs[`${META}.MicroTime`] = { description: 'MicroTime is version of Time with microsecond level precision.', type: 'string', format: 'date-time' };
 
 const sorted = Object.fromEntries(Object.keys(defs).sort().map((k) => [k, defs[k]]));
-const out = JSON.stringify({ source: `${PKG.name}@${PKG.version} (Kubernetes release-1.36)`, definitions: sorted }, null, 1) + '\n';
+const k8s = /OpenAPI spec version: (\S+)/.exec(readFileSync(join(MODELS, 'V1Pod.js'), 'utf8'))?.[1] ?? 'unknown';
+const out = JSON.stringify({ source: `${PKG.name}@${PKG.version} (Kubernetes ${k8s})`, definitions: sorted }, null, 1) + '\n';
 if (process.argv.includes('--check')) {
   let current = '';
   try {

@@ -58,6 +58,20 @@ export function resolve(s: Schema, defs: Readonly<Record<string, Schema>> = DEFI
   return s;
 }
 
+const directRefs = new WeakMap<Schema, string[]>();
+function refsOf(s: Schema): string[] {
+  let refs = directRefs.get(s);
+  if (!refs) {
+    const found: string[] = [];
+    JSON.stringify(s, (k, v) => {
+      if (k === '$ref' && typeof v === 'string') found.push(v.slice(REF_PREFIX.length));
+      return v;
+    });
+    directRefs.set(s, (refs = found));
+  }
+  return refs;
+}
+
 /** Names of all definitions reachable from `roots` by $ref. */
 export function closure(roots: string[], defs: Readonly<Record<string, Schema>> = DEFINITIONS): string[] {
   const seen = new Set<string>();
@@ -66,10 +80,7 @@ export function closure(roots: string[], defs: Readonly<Record<string, Schema>> 
     const name = stack.pop()!;
     if (seen.has(name) || !defs[name]) continue;
     seen.add(name);
-    JSON.stringify(defs[name], (k, v) => {
-      if (k === '$ref' && typeof v === 'string') stack.push(v.slice(REF_PREFIX.length));
-      return v;
-    });
+    stack.push(...refsOf(defs[name]));
   }
   return [...seen].sort();
 }
