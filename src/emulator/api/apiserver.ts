@@ -23,11 +23,16 @@ import {
 import { clone, deepFreeze, newUID, randomSuffix, rfc3339, stableStringify, type Obj } from './objects.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from './patch.ts';
 import { apiVersionOf, Registry, type ResourceDef, type StrategyContext } from './registry.ts';
+import { apply as ssaApply, ApplyConflictError, FieldSet, managerFromUserAgent, SSAError, updateManagedFields, type OperationContext } from './ssa.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError, type Requirement } from './selectors.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
   fieldManager?: string;
+  /** Server-side apply: take ownership of conflicting fields. */
+  force?: boolean;
+  /** The request's User-Agent: the manager's name when fieldManager is absent (handlers/rest.go). */
+  userAgent?: string;
   fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
   /** "status" writes only the status; others only the rest. */
   subresource?: string;
@@ -96,6 +101,13 @@ export const EVENT_TTL_SECONDS = 3600;
 const LEASE_REUSE_SECONDS = 60;
 
 type NextObject = { obj: Obj; finalize: boolean } | 'noop';
+
+/**
+ * The manager recorded for in-process writers (scheduler, kubelets, controllers) that name none and
+ * have no User-Agent. Kubernetes would record each component's User-Agent prefix
+ * (kube-scheduler, kubelet, kube-controller-manager); the emulator uses one name for all of them.
+ */
+export const IN_PROCESS_MANAGER = 'kube-emulator';
 
 export class APIServer {
   readonly registry: Registry;
@@ -214,7 +226,13 @@ export class APIServer {
   // ---- writes ----
 
   async create(def: ResourceDef, namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<Obj> {
+    return this.createObj(def, namespace, body, opts);
+  }
+
+  /** create, with the managed fields of a server-side apply that creates when given. */
+  private async createObj(def: ResourceDef, namespace: string | undefined, body: unknown, opts: WriteOptions, applied?: Obj[]): Promise<Obj> {
     const obj = this.checkBody(def, body);
+    const requestedManaged = obj.metadata?.managedFields;
     const meta = (obj.metadata ??= {});
     if (def.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) {
@@ -237,6 +255,12 @@ export class APIServer {
     else delete meta.generation;
     def.prepareForCreate?.(obj, this.strategyCtx());
     this.validate(def, obj, def.validate?.(obj) ?? []);
+    if (applied) meta.managedFields = applied;
+    else {
+      delete meta.managedFields;
+      const mf = updateManagedFields(undefined, obj, requestedManaged, this.managerCtx(def, opts));
+      if (mf.length) meta.managedFields = mf;
+    }
     const key = this.key(def, meta.namespace, meta.name);
     if (opts.dryRun) {
       if (await this.store.get(key)) throw alreadyExists(def.group, def.resource, meta.name);
@@ -287,9 +311,7 @@ export class APIServer {
     patch: unknown,
     opts: WriteOptions = {},
   ): Promise<Obj> {
-    if (type === 'apply') {
-      throw new ApiError(415, 'UnsupportedMediaType', 'server-side apply (application/apply-patch+yaml) is not implemented by this emulator yet; use client-side apply');
-    }
+    if (type === 'apply') return (await this.apply(def, namespace, name, patch, opts)).object;
     return this.guaranteedUpdate(def, namespace, name, opts, (current) => {
       let result: unknown;
       try {
@@ -309,6 +331,82 @@ export class APIServer {
       if (meta.name !== name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
       return this.prepareWrite(def, current, obj, opts);
     });
+  }
+
+  /**
+   * Server-side apply (PATCH application/apply-patch+yaml): merge the applied configuration into the
+   * live object with field ownership (ssa.ts), creating the object when it does not exist
+   * (handlers/patch.go applyPatcher, forceAllowCreate). `created` tells 201 from 200.
+   */
+  async apply(def: ResourceDef, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions = {}): Promise<{ object: Obj; created: boolean }> {
+    if (!opts.fieldManager) {
+      // metav1 validation.ValidatePatchOptions.
+      throw new ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {
+        group: 'meta.k8s.io',
+        kind: 'PatchOptions',
+        causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }],
+      });
+    }
+    const config = this.checkBody(def, body);
+    const cmeta: Obj = config.metadata ?? {};
+    if (cmeta.name !== undefined && cmeta.name !== name) throw badRequest(`the name of the object (${cmeta.name}) does not match the name on the URL (${name})`);
+    if (def.namespaced && cmeta.namespace && cmeta.namespace !== namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    const ctx = this.managerCtx(def, opts);
+    if (def.statusSubresource && opts.subresource !== 'status') ctx.scope = (s: FieldSet) => s.withoutPrefix(['f:status']);
+    else if (opts.subresource === 'status') ctx.scope = (s: FieldSet) => s.onlyPrefix(['f:status']);
+    const run = (live: Obj) => {
+      try {
+        return ssaApply(live, config, !!opts.force, ctx);
+      } catch (e) {
+        if (e instanceof ApplyConflictError) throw new ApiError(409, 'Conflict', e.message, { causes: e.causes });
+        if (e instanceof SSAError) throw new ApiError(e.code, e.code === 422 ? 'Invalid' : 'BadRequest', e.message);
+        throw e;
+      }
+    };
+    for (let attempt = 0; ; attempt++) {
+      if (!(await this.store.get(this.key(def, namespace, name)))) {
+        if (opts.subresource) throw notFound(def.group, def.resource, name);
+        const empty: Obj = { apiVersion: apiVersionOf(def), kind: def.kind, metadata: { name } };
+        if (def.namespaced) empty.metadata.namespace = namespace;
+        const r = run(empty);
+        try {
+          return { object: await this.createObj(def, namespace, r.object, opts, r.managedFields), created: true };
+        } catch (e) {
+          if (e instanceof ApiError && e.reason === 'AlreadyExists' && attempt < 3) continue;
+          throw e;
+        }
+      }
+      try {
+        const object = await this.guaranteedUpdate(def, namespace, name, opts, (current) => {
+          // A resourceVersion in the applied configuration is a precondition.
+          if (cmeta.resourceVersion && cmeta.resourceVersion !== current.metadata.resourceVersion) {
+            throw conflict(def.group, def.resource, name, OBJECT_MODIFIED);
+          }
+          const r = run(current);
+          const obj = this.checkBody(def, r.object);
+          obj.metadata.managedFields = r.managedFields;
+          return this.prepareWrite(def, current, obj, opts, r.managedFields);
+        });
+        return { object, created: false };
+      } catch (e) {
+        if (e instanceof ApiError && e.reason === 'NotFound' && !opts.subresource && attempt < 3) continue;
+        throw e;
+      }
+    }
+  }
+
+  private managerCtx(def: ResourceDef, opts: WriteOptions): OperationContext {
+    const ctx: OperationContext = {
+      kind: def.kind,
+      apiVersion: apiVersionOf(def),
+      manager: opts.fieldManager || managerFromUserAgent(opts.userAgent) || IN_PROCESS_MANAGER,
+      time: rfc3339(this.clock.now()),
+    };
+    if (opts.subresource === 'status') ctx.subresource = 'status';
+    else if (def.statusSubresource) ctx.scope = (s: FieldSet) => s.withoutPrefix(['f:status']);
+    return ctx;
   }
 
   /**
@@ -351,9 +449,10 @@ export class APIServer {
   }
 
   /** The shared middle of update and patch: strategy, validation, no-op detection, finalization. */
-  private prepareWrite(def: ResourceDef, current: Obj, obj: Obj, opts: WriteOptions): NextObject {
+  private prepareWrite(def: ResourceDef, current: Obj, obj: Obj, opts: WriteOptions, applied?: Obj[]): NextObject {
     const cm = current.metadata;
     const meta = obj.metadata;
+    const requestedManaged = meta.managedFields;
     // Fields the server owns are carried over from the stored object.
     meta.name = cm.name;
     if (def.namespaced) meta.namespace = cm.namespace;
@@ -390,6 +489,11 @@ export class APIServer {
       if (def.generation && specChanged(current, obj)) obj.metadata.generation = (cm.generation ?? 0) + 1;
     }
     this.validate(def, obj, def.validateUpdate?.(obj, current) ?? def.validate?.(obj) ?? []);
+
+    // managedFields: the apply's, or the Update operation's (a status write keeps the live ones as its base).
+    const mf = applied ?? updateManagedFields(current, obj, opts.subresource ? undefined : requestedManaged, this.managerCtx(def, opts));
+    if (mf.length) obj.metadata.managedFields = mf;
+    else delete obj.metadata.managedFields;
 
     delete obj.metadata.resourceVersion;
     const { resourceVersion: _rv, ...curMeta } = cm;

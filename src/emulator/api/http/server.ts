@@ -25,8 +25,6 @@ import { kindSchema } from '../schemas.ts';
 import { decodeWithValidation, warningHeader } from '../structural.ts';
 import { apiVersionOf, type ResourceDef } from '../registry.ts';
 import type { Obj } from '../objects.ts';
-import { apiFor } from '../conversion.ts';
-import { SCALE_BODY, serveScale } from '../scale.ts';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0' };
 
@@ -265,8 +263,7 @@ export class ApiHttpServer {
     const def = r.def;
     if (!def) throw notFoundPath();
     const q = url.searchParams;
-    // Kinds kept in another version's storage are converted on the way in and out (conversion.ts).
-    const api = apiFor(this.api, def);
+    const api = this.api;
     const ns = def.namespaced ? r.namespace : undefined;
     if (def.namespaced && r.name !== undefined && ns === undefined) throw notFoundPath();
     if (r.sub !== undefined && !def.subresources.includes(r.sub)) throw notFoundPath();
@@ -281,6 +278,7 @@ export class ApiHttpServer {
       fieldManager: q.get('fieldManager') ?? undefined,
       fieldValidation: fv as WriteOptions['fieldValidation'],
       subresource: r.sub,
+      userAgent: req.headers['user-agent'],
     };
 
     if (r.name === undefined) {
@@ -332,14 +330,8 @@ export class ApiHttpServer {
     if (r.sub === 'binding') {
       if (method !== 'POST') throw methodNotAllowed();
       const body = (await readBody(req, def)) as Obj;
-      await this.api.bind(ns!, name, body, wopts);
+      await api.bind(ns!, name, body, wopts);
       return this.json(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
-    }
-    if (r.sub === 'scale') {
-      // autoscaling/v1 Scale of a workload (scale.ts).
-      const type = method === 'PATCH' ? patchType(String(req.headers['content-type'] ?? '')) : undefined;
-      const body = method === 'PUT' || method === 'PATCH' ? await readBody(req, SCALE_BODY as unknown as ResourceDef, type === 'apply') : undefined;
-      return this.json(res, 200, await serveScale(this.api, def, ns, name, method, body, type, wopts));
     }
     switch (method) {
       case 'GET': {
@@ -353,7 +345,20 @@ export class ApiHttpServer {
       }
       case 'PATCH': {
         const type = patchType(String(req.headers['content-type'] ?? ''));
+        const force = q.get('force');
+        if (type !== 'apply' && force !== null) {
+          // metav1 validation.ValidatePatchOptions.
+          throw new ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch', {
+            group: 'meta.k8s.io',
+            kind: 'PatchOptions',
+            causes: [{ reason: 'FieldValueForbidden', message: 'Forbidden: may not be specified for non-apply patch', field: 'force' }],
+          });
+        }
         const body = this.decode(def, r, await readBody(req, def, type === 'apply'), wopts, res, type);
+        if (type === 'apply') {
+          const applied = await api.apply(def, ns, name, body, { ...wopts, force: isTrue(force) });
+          return this.json(res, applied.created ? 201 : 200, applied.object);
+        }
         return this.json(res, 200, await api.patch(def, ns, name, type, body, wopts));
       }
       case 'DELETE': {
@@ -437,7 +442,7 @@ export class ApiHttpServer {
     res.flushHeaders();
     let watch;
     try {
-      watch = await apiFor(this.api, def).watch(def, ns, {
+      watch = await this.api.watch(def, ns, {
         labelSelector: q.get('labelSelector') ?? undefined,
         fieldSelector: q.get('fieldSelector') ?? undefined,
         resourceVersion: q.get('resourceVersion') ?? undefined,
@@ -465,7 +470,7 @@ export class ApiHttpServer {
     if (allowBookmarks) {
       // Progress notify: the store's current revision, so a resumed watch need not replay much.
       const bm = setInterval(() => {
-        void this.api.store.currentRevision().then((rev) => write({ type: 'BOOKMARK', object: apiFor(this.api, def).bookmark(def, rev) }));
+        void this.api.store.currentRevision().then((rev) => write({ type: 'BOOKMARK', object: this.api.bookmark(def, rev) }));
       }, 60_000);
       timers.push(bm as unknown as NodeJS.Timeout);
     }

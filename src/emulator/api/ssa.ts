@@ -1,0 +1,708 @@
+// Server-side apply and managedFields, as a pure module: field sets (fieldsV1), the typed merge of an
+// applied configuration into the live object, pruning of fields an applier stopped applying, ownership
+// transfer on updates and apply conflicts. A port of the parts of sigs.k8s.io/structured-merge-diff/v4
+// (fieldpath/*.go, typed/{merge,compare,tofieldset,remove}.go, merge/update.go) and
+// k8s.io/apimachinery/pkg/util/managedfields/internal (managedfields.go, fieldmanager.go,
+// managedfieldsupdater.go, stripmeta.go, conflict.go) that the built-in kinds need.
+//
+// The schema is the strategic-merge table of merge-keys.ts: a list with a merge key is a map list
+// (`k:{...}` items), a merge list without a key is a set (`v:` items), any other list is atomic;
+// objects are granular maps. The few lists whose SSA keys differ from their patchMergeKey
+// (`+listMapKey` tags of k8s.io/api core/v1/types.go) are listed in SSA_KEYS.
+
+import { mergeKeyFor } from './merge-keys.ts';
+import type { Obj } from './objects.ts';
+
+type JMap = Record<string, unknown>;
+const isMap = (v: unknown): v is JMap => typeof v === 'object' && v !== null && !Array.isArray(v);
+const has = (m: JMap, k: string): boolean => Object.prototype.hasOwnProperty.call(m, k);
+
+// ---------------------------------------------------------------------------------------------
+// Field sets
+
+/** A path element as fieldsV1 spells it: `f:name`, `k:{"name":"web"}`, `v:"x"`, `i:0`. */
+export type PathElement = string;
+export type Path = PathElement[];
+
+interface Node {
+  member: boolean;
+  children: Map<PathElement, Node>;
+}
+const newNode = (): Node => ({ member: false, children: new Map() });
+
+/** A set of field paths (fieldpath.Set). Parents of members are not members unless inserted. */
+export class FieldSet {
+  private root: Node = newNode();
+
+  static of(paths: Path[]): FieldSet {
+    const s = new FieldSet();
+    for (const p of paths) s.insert(p);
+    return s;
+  }
+
+  insert(path: Path): void {
+    let n = this.root;
+    for (const pe of path) {
+      let c = n.children.get(pe);
+      if (!c) n.children.set(pe, (c = newNode()));
+      n = c;
+    }
+    n.member = true;
+  }
+
+  has(path: Path): boolean {
+    const n = this.node(path);
+    return !!n?.member;
+  }
+
+  /** True when the path or anything under it is a member. */
+  hasPrefix(path: Path): boolean {
+    const n = this.node(path);
+    return !!n && (n.member || n.children.size > 0);
+  }
+
+  private node(path: Path): Node | undefined {
+    let n: Node | undefined = this.root;
+    for (const pe of path) {
+      n = n.children.get(pe);
+      if (!n) return undefined;
+    }
+    return n;
+  }
+
+  empty(): boolean {
+    return this.paths().length === 0;
+  }
+
+  /** Members in fieldpath.Set.Iterate order: a node's members (sorted), then its children's. */
+  paths(): Path[] {
+    const out: Path[] = [];
+    const walk = (n: Node, prefix: Path) => {
+      const keys = [...n.children.keys()].sort(comparePE);
+      for (const k of keys) if (n.children.get(k)!.member) out.push([...prefix, k]);
+      for (const k of keys) walk(n.children.get(k)!, [...prefix, k]);
+    };
+    walk(this.root, []);
+    return out;
+  }
+
+  union(o: FieldSet): FieldSet {
+    return FieldSet.of([...this.paths(), ...o.paths()]);
+  }
+
+  difference(o: FieldSet): FieldSet {
+    return FieldSet.of(this.paths().filter((p) => !o.has(p)));
+  }
+
+  intersection(o: FieldSet): FieldSet {
+    return FieldSet.of(this.paths().filter((p) => o.has(p)));
+  }
+
+  /** Drops every member at or under `prefix`. */
+  withoutPrefix(prefix: Path): FieldSet {
+    return FieldSet.of(this.paths().filter((p) => !startsWith(p, prefix)));
+  }
+
+  /** Keeps only members at or under `prefix`. */
+  onlyPrefix(prefix: Path): FieldSet {
+    return FieldSet.of(this.paths().filter((p) => startsWith(p, prefix)));
+  }
+
+  equals(o: FieldSet): boolean {
+    return JSON.stringify(this.toFieldsV1()) === JSON.stringify(o.toFieldsV1());
+  }
+
+  /** The fieldsV1 JSON (fieldpath/serialize.go): a leaf member is `{}`, a member with children has `".": {}`. */
+  toFieldsV1(): JMap {
+    const enc = (n: Node): JMap => {
+      const out: JMap = {};
+      if (n.member && n.children.size > 0) out['.'] = {};
+      for (const k of [...n.children.keys()].sort(comparePE)) out[k] = enc(n.children.get(k)!);
+      return out;
+    };
+    return enc(this.root);
+  }
+
+  static fromFieldsV1(v: unknown): FieldSet {
+    const s = new FieldSet();
+    const dec = (m: unknown, prefix: Path) => {
+      if (!isMap(m)) return;
+      for (const k of Object.keys(m)) {
+        if (k === '.') continue;
+        const child = m[k];
+        const path = [...prefix, k];
+        if (!isMap(child) || Object.keys(child).length === 0 || has(child, '.')) s.insert(path);
+        dec(child, path);
+      }
+    };
+    dec(v, []);
+    return s;
+  }
+}
+
+const startsWith = (p: Path, prefix: Path): boolean => prefix.every((pe, i) => p[i] === pe);
+
+/** PathElement ordering (fieldpath/element.go Less): field names, then keys, then values, then indices. */
+function comparePE(a: string, b: string): number {
+  const rank = (s: string) => 'fkvi'.indexOf(s[0]);
+  const d = rank(a) - rank(b);
+  if (d) return d;
+  if (a[0] === 'i') return Number(a.slice(2)) - Number(b.slice(2));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** fieldpath.Path.String(): `.spec.containers[name="web"].image`. */
+export function pathString(path: Path): string {
+  return path
+    .map((pe) => {
+      const body = pe.slice(2);
+      switch (pe[0]) {
+        case 'f':
+          return `.${body}`;
+        case 'k': {
+          const m = JSON.parse(body) as JMap;
+          return `[${Object.keys(m)
+            .map((k) => `${k}=${JSON.stringify(m[k])}`)
+            .join(',')}]`;
+        }
+        case 'v':
+          return `[=${body}]`;
+        default:
+          return `[${body}]`;
+      }
+    })
+    .join('');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema: which lists are maps, sets or atomic
+
+type ListKind = { type: 'map'; keys: string[] } | { type: 'set' } | { type: 'atomic' };
+
+/** `+listType=map` lists whose keys differ from the SMP patchMergeKey (k8s.io/api core/v1/types.go). */
+const SSA_KEYS: { suffix: string[]; kind?: string; keys: string[] }[] = [
+  { suffix: ['containers', 'ports'], keys: ['containerPort', 'protocol'] },
+  { suffix: ['initContainers', 'ports'], keys: ['containerPort', 'protocol'] },
+  { suffix: ['ephemeralContainers', 'ports'], keys: ['containerPort', 'protocol'] },
+  { suffix: ['spec', 'ports'], kind: 'Service', keys: ['port', 'protocol'] },
+  { suffix: ['topologySpreadConstraints'], keys: ['topologyKey', 'whenUnsatisfiable'] },
+];
+
+/** Defaults of list-map key fields, used when an item omits them (the schema's `default`). */
+const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
+
+function listKind(kind: string, names: string[]): ListKind {
+  for (const o of SSA_KEYS) {
+    if ((o.kind === undefined || o.kind === kind) && names.length >= o.suffix.length && startsWith(names.slice(-o.suffix.length), o.suffix)) {
+      return { type: 'map', keys: o.keys };
+    }
+  }
+  const m = mergeKeyFor(kind, names);
+  if (m?.key) return { type: 'map', keys: [m.key] };
+  if (m && m.strategy.includes('merge')) return { type: 'set' };
+  return { type: 'atomic' };
+}
+
+/** The path element of a list item; undefined when it cannot be keyed (the list is then treated as atomic). */
+function itemPE(lk: ListKind, item: unknown): PathElement | undefined {
+  if (lk.type === 'set') return isMap(item) || Array.isArray(item) ? undefined : `v:${JSON.stringify(item)}`;
+  if (lk.type !== 'map' || !isMap(item)) return undefined;
+  const key: JMap = {};
+  for (const k of [...lk.keys].sort()) {
+    if (has(item, k)) key[k] = item[k];
+    else if (has(KEY_DEFAULTS, k)) key[k] = KEY_DEFAULTS[k];
+  }
+  if (Object.keys(key).length === 0) return undefined;
+  return `k:${JSON.stringify(key)}`;
+}
+
+/** A list as path elements and items; undefined when an item cannot be keyed or keys repeat. */
+function indexList(lk: ListKind, list: unknown[]): Map<PathElement, unknown> | undefined {
+  if (lk.type === 'atomic') return undefined;
+  const out = new Map<PathElement, unknown>();
+  for (const item of list) {
+    const pe = itemPE(lk, item);
+    if (pe === undefined) return undefined;
+    if (out.has(pe)) {
+      if (lk.type === 'set') continue;
+      throw new SSAError(`duplicate entries for key ${pathString([pe])}`, 422);
+    }
+    out.set(pe, item);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+export class SSAError extends Error {
+  override name = 'SSAError';
+  constructor(
+    message: string,
+    readonly code: number = 400,
+  ) {
+    super(message);
+  }
+}
+
+export interface Conflict {
+  manager: ManagerId;
+  path: Path;
+}
+
+/** 409 from an apply whose values differ from fields other managers own (internal/conflict.go). */
+export class ApplyConflictError extends Error {
+  override name = 'ApplyConflictError';
+  constructor(readonly conflicts: Conflict[]) {
+    super(conflictMessage(conflicts));
+  }
+
+  get causes(): { reason: string; message: string; field: string }[] {
+    return this.conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${printManager(c.manager)}`, field: pathString(c.path) }));
+  }
+}
+
+function printManager(m: ManagerId): string {
+  let s = JSON.stringify(m.manager);
+  if (m.subresource) s += ` with subresource ${JSON.stringify(m.subresource)}`;
+  // The manager identifier carries no time (BuildManagerIdentifier), so "at <time>" is never printed.
+  if (m.operation === 'Update') s += ` using ${m.apiVersion}`;
+  return s;
+}
+
+function conflictMessage(conflicts: Conflict[]): string {
+  if (conflicts.length === 1) return `Apply failed with 1 conflict: conflict with ${printManager(conflicts[0].manager)}: ${pathString(conflicts[0].path)}`;
+  const byManager = new Map<string, Conflict[]>();
+  for (const c of conflicts) {
+    const id = managerKey(c.manager);
+    byManager.set(id, [...(byManager.get(id) ?? []), c]);
+  }
+  const lines: string[] = [];
+  for (const id of [...byManager.keys()].sort()) {
+    const cs = byManager.get(id)!;
+    lines.push(`conflicts with ${printManager(cs[0].manager)}:`);
+    for (const c of cs) lines.push(`- ${pathString(c.path)}`);
+  }
+  return `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Walks over objects
+
+/** Fields the managers never own (internal/stripmeta.go). */
+const STRIPPED: Path[] = [
+  ['f:apiVersion'],
+  ['f:kind'],
+  ['f:metadata', 'f:name'],
+  ['f:metadata', 'f:namespace'],
+  ['f:metadata', 'f:creationTimestamp'],
+  ['f:metadata', 'f:selfLink'],
+  ['f:metadata', 'f:uid'],
+  ['f:metadata', 'f:clusterName'],
+  ['f:metadata', 'f:generation'],
+  ['f:metadata', 'f:managedFields'],
+  ['f:metadata', 'f:resourceVersion'],
+];
+
+function strip(s: FieldSet): FieldSet {
+  let out = s;
+  for (const p of STRIPPED) out = out.withoutPrefix(p);
+  return out;
+}
+
+/** The fields an applied configuration sets (typed/tofieldset.go), without the stripped metadata. */
+export function fieldSetOf(obj: unknown, kind: string): FieldSet {
+  const set = new FieldSet();
+  const walk = (v: unknown, path: Path, names: string[]) => {
+    if (isMap(v)) {
+      for (const k of Object.keys(v)) walk(v[k], [...path, `f:${k}`], [...names, k]);
+      return;
+    }
+    if (Array.isArray(v)) {
+      const lk = listKind(kind, names);
+      const idx = indexList(lk, v);
+      if (!idx) {
+        set.insert(path);
+        return;
+      }
+      for (const [pe, item] of idx) {
+        set.insert([...path, pe]);
+        if (lk.type === 'map' && isMap(item)) walk(item, [...path, pe], names);
+      }
+      return;
+    }
+    set.insert(path);
+  };
+  walk(obj, [], []);
+  return strip(set);
+}
+
+export interface Comparison {
+  added: FieldSet;
+  modified: FieldSet;
+  removed: FieldSet;
+}
+
+/** typed.Compare: the fields added, changed and removed going from `a` to `b`. */
+export function compare(a: unknown, b: unknown, kind: string): Comparison {
+  const added = new FieldSet();
+  const modified = new FieldSet();
+  const removed = new FieldSet();
+  const leaf = (l: unknown, r: unknown, path: Path) => {
+    if (l === undefined && r !== undefined) added.insert(path);
+    else if (l !== undefined && r === undefined) removed.insert(path);
+    else if (JSON.stringify(l) !== JSON.stringify(r)) modified.insert(path);
+  };
+  const walk = (l: unknown, r: unknown, path: Path, names: string[]) => {
+    const lm = isMap(l) || l === undefined;
+    const rm = isMap(r) || r === undefined;
+    if (lm && rm && (isMap(l) || isMap(r))) {
+      const L = (l ?? {}) as JMap;
+      const R = (r ?? {}) as JMap;
+      // Empty maps on both sides are leaves, to keep `{}` apart from absent (typed/merge.go doMap).
+      if (Object.keys(L).length === 0 && Object.keys(R).length === 0) return leaf(l, r, path);
+      // A map that appears or goes is itself a member (compare.go doMap), except the top-level
+      // fields, which a zero-valued typed object already has.
+      if (path.length > 1) {
+        if (l === undefined) added.insert(path);
+        if (r === undefined) removed.insert(path);
+      }
+      for (const k of new Set([...Object.keys(L), ...Object.keys(R)])) {
+        walk(has(L, k) ? L[k] : undefined, has(R, k) ? R[k] : undefined, [...path, `f:${k}`], [...names, k]);
+      }
+      return;
+    }
+    if ((Array.isArray(l) || l === undefined) && (Array.isArray(r) || r === undefined) && (l !== undefined || r !== undefined)) {
+      const lk = listKind(kind, names);
+      const li = l === undefined ? new Map<PathElement, unknown>() : indexList(lk, l as unknown[]);
+      const ri = r === undefined ? new Map<PathElement, unknown>() : indexList(lk, r as unknown[]);
+      if (!li || !ri) return leaf(l, r, path);
+      if (l === undefined) added.insert(path);
+      if (r === undefined) removed.insert(path);
+      for (const pe of new Set([...li.keys(), ...ri.keys()])) {
+        const a2 = li.get(pe);
+        const b2 = ri.get(pe);
+        if (!li.has(pe)) added.insert([...path, pe]);
+        if (!ri.has(pe)) removed.insert([...path, pe]);
+        if (lk.type === 'map') walk(a2, b2, [...path, pe], names);
+      }
+      return;
+    }
+    leaf(l, r, path);
+  };
+  walk(a, b, [], []);
+  return { added: strip(added), modified: strip(modified), removed: strip(removed) };
+}
+
+/** typed.Merge: `config` merged into `live`; maps merge, map and set lists merge by item, the rest is replaced. */
+export function mergeApplied(live: unknown, config: unknown, kind: string): unknown {
+  const walk = (l: unknown, r: unknown, names: string[]): unknown => {
+    if (r === undefined) return l;
+    if (isMap(l) && isMap(r)) {
+      const out: JMap = { ...l };
+      for (const k of Object.keys(r)) out[k] = walk(has(l, k) ? l[k] : undefined, r[k], [...names, k]);
+      return out;
+    }
+    if (Array.isArray(l) && Array.isArray(r)) {
+      const lk = listKind(kind, names);
+      const li = indexList(lk, l);
+      const ri = indexList(lk, r);
+      if (!li || !ri) return r;
+      return mergeListOrder([...li.keys()], [...ri.keys()]).map((pe) =>
+        lk.type === 'map' ? walk(li.get(pe), ri.get(pe), names) : (ri.get(pe) ?? li.get(pe)),
+      );
+    }
+    return r;
+  };
+  return walk(live, config, []);
+}
+
+/**
+ * The order of a merged list (typed/merge.go visitListItems): the applied items keep their order,
+ * items only in the live list stay where they were relative to the shared ones.
+ */
+function mergeListOrder(lhs: PathElement[], rhs: PathElement[]): PathElement[] {
+  const inL = new Set(lhs);
+  const inR = new Set(rhs);
+  const shared = rhs.filter((pe) => inL.has(pe));
+  const out: PathElement[] = [];
+  const done = new Set<PathElement>();
+  let nextShared = shared.shift();
+  let lI = 0;
+  let rI = 0;
+  while (lI < lhs.length || rI < rhs.length) {
+    if (lI < lhs.length && rI < rhs.length) {
+      const pe = lhs[lI];
+      if (pe === rhs[rI]) {
+        done.add(pe);
+        out.push(pe);
+        lI++;
+        rI++;
+        nextShared = shared.shift();
+        continue;
+      }
+      if (inR.has(pe) && nextShared !== undefined && nextShared !== pe) {
+        lI++;
+        continue;
+      }
+    }
+    if (lI < lhs.length) {
+      const pe = lhs[lI];
+      if (!inR.has(pe)) {
+        out.push(pe);
+        lI++;
+        continue;
+      } else if (done.has(pe)) {
+        lI++;
+        continue;
+      }
+    }
+    if (rI < rhs.length) {
+      const pe = rhs[rI];
+      done.add(pe);
+      out.push(pe);
+      rI++;
+      if (nextShared === pe) nextShared = shared.shift();
+    }
+  }
+  return out;
+}
+
+/**
+ * Removes the members of `toRemove` from `obj` (typed/remove.go): a field or list item goes with
+ * everything under it, except what `keep` still owns. Maps left empty by the removal go too.
+ */
+export function removeFields(obj: unknown, toRemove: FieldSet, keep: FieldSet, kind: string): unknown {
+  const walk = (v: unknown, path: Path, names: string[]): unknown => {
+    if (isMap(v)) {
+      const out: JMap = {};
+      let changed = false;
+      for (const k of Object.keys(v)) {
+        const p = [...path, `f:${k}`];
+        if (toRemove.has(p) && !keep.hasPrefix(p)) {
+          changed = true;
+          continue;
+        }
+        const next = toRemove.hasPrefix(p) ? walk(v[k], p, [...names, k]) : v[k];
+        if (next === undefined) {
+          changed = true;
+          continue;
+        }
+        out[k] = next;
+      }
+      if (changed && Object.keys(out).length === 0 && path.length > 0) return undefined;
+      return out;
+    }
+    if (Array.isArray(v)) {
+      const lk = listKind(kind, names);
+      const idx = indexList(lk, v);
+      if (!idx) return v;
+      const out: unknown[] = [];
+      for (const [pe, item] of idx) {
+        const p = [...path, pe];
+        if (toRemove.has(p) && !keep.hasPrefix(p)) continue;
+        out.push(lk.type === 'map' && toRemove.hasPrefix(p) ? (walk(item, p, names) ?? {}) : item);
+      }
+      return out;
+    }
+    return v;
+  };
+  return walk(obj, [], []);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Managers and managedFields
+
+export type Operation = 'Apply' | 'Update';
+
+export interface ManagerId {
+  manager: string;
+  operation: Operation;
+  apiVersion: string;
+  subresource?: string;
+}
+
+export interface ManagedEntry extends ManagerId {
+  time?: string;
+  fields: FieldSet;
+}
+
+/** BuildManagerIdentifier: appliers are one manager whatever the apiVersion; updaters per apiVersion. */
+export function managerKey(m: ManagerId): string {
+  return JSON.stringify({
+    manager: m.manager,
+    operation: m.operation,
+    ...(m.operation === 'Update' ? { apiVersion: m.apiVersion } : {}),
+    ...(m.subresource ? { subresource: m.subresource } : {}),
+  });
+}
+
+/** metadata.managedFields to entries; throws SSAError for malformed entries (DecodeManagedFields). */
+export function decodeManagedFields(v: unknown): ManagedEntry[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new SSAError('metadata.managedFields must be a list');
+  return v.map((e: unknown) => {
+    if (!isMap(e)) throw new SSAError('metadata.managedFields entries must be objects');
+    if (e.fieldsType !== undefined && e.fieldsType !== 'FieldsV1') throw new SSAError(`invalid fieldsType "${String(e.fieldsType)}"`);
+    const op = e.operation === 'Apply' ? 'Apply' : 'Update';
+    const entry: ManagedEntry = {
+      manager: String(e.manager ?? ''),
+      operation: op,
+      apiVersion: String(e.apiVersion ?? ''),
+      fields: FieldSet.fromFieldsV1(e.fieldsV1),
+    };
+    if (typeof e.time === 'string') entry.time = e.time;
+    if (typeof e.subresource === 'string' && e.subresource) entry.subresource = e.subresource;
+    return entry;
+  });
+}
+
+/** isResetManagedFields: `[]` or `[{}]` in a request clears the managed fields. */
+export function isResetManagedFields(v: unknown): boolean {
+  if (!Array.isArray(v)) return false;
+  if (v.length === 0) return true;
+  return v.length === 1 && isMap(v[0]) && Object.keys(v[0]).length === 0;
+}
+
+/** Entries to metadata.managedFields, sorted as sortEncodedManagedFields does (operation, time, manager, apiVersion, subresource). */
+export function encodeManagedFields(entries: ManagedEntry[]): Obj[] {
+  const sorted = entries
+    .filter((e) => !e.fields.empty())
+    .sort((p, q) => {
+      if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1;
+      const pt = p.time ? Date.parse(p.time) : 0;
+      const qt = q.time ? Date.parse(q.time) : 0;
+      if (pt !== qt) return pt - qt;
+      if (p.manager !== q.manager) return p.manager < q.manager ? -1 : 1;
+      if (p.apiVersion !== q.apiVersion) return p.apiVersion < q.apiVersion ? -1 : 1;
+      return (p.subresource ?? '') < (q.subresource ?? '') ? -1 : (p.subresource ?? '') > (q.subresource ?? '') ? 1 : 0;
+    });
+  return sorted.map((e) => {
+    const o: Obj = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
+    if (e.time) o.time = e.time;
+    o.fieldsType = 'FieldsV1';
+    o.fieldsV1 = e.fields.toFieldsV1();
+    if (e.subresource) o.subresource = e.subresource;
+    return o;
+  });
+}
+
+export interface OperationContext {
+  kind: string;
+  apiVersion: string;
+  manager: string;
+  subresource?: string;
+  /** RFC 3339 time of the write. */
+  time: string;
+  /** Fields this endpoint does not write (status for the main resource, the rest for /status): no one gains them. */
+  scope?: (s: FieldSet) => FieldSet;
+}
+
+/**
+ * The managed fields after an Update operation (create, PUT, non-apply PATCH) turned `live` into
+ * `next` (Updater.Update + managedFieldsUpdater): the manager gains what changed, other managers
+ * lose it, and everyone loses what was removed. `requested` is the managedFields the request carried:
+ * undefined keeps the live ones, `[]`/`[{}]` resets them, anything else replaces them.
+ */
+export function updateManagedFields(live: Obj | undefined, next: Obj, requested: unknown, ctx: OperationContext): Obj[] {
+  let entries: ManagedEntry[];
+  if (isResetManagedFields(requested)) entries = [];
+  else {
+    // Undecodable or empty managedFields in a request fall back to the live ones (decodeLiveOrNew).
+    let fromRequest: ManagedEntry[] = [];
+    try {
+      fromRequest = requested === undefined ? [] : decodeManagedFields(requested);
+    } catch (e) {
+      if (!(e instanceof SSAError)) throw e;
+    }
+    entries = fromRequest.length ? fromRequest : decodeManagedFields(live?.metadata?.managedFields);
+  }
+  const cmp = compare(withoutManaged(live), withoutManaged(next), ctx.kind);
+  const scope = ctx.scope ?? ((s: FieldSet) => s);
+  const changed = scope(cmp.modified.union(cmp.added));
+  const removed = cmp.removed;
+  const self: ManagerId = { manager: ctx.manager, operation: 'Update', apiVersion: ctx.apiVersion, subresource: ctx.subresource };
+  const selfKey = managerKey(self);
+  for (const e of entries) {
+    if (managerKey(e) === selfKey) continue;
+    e.fields = e.fields.difference(changed).difference(removed);
+  }
+  if (!changed.empty()) {
+    const prev = entries.find((e) => managerKey(e) === selfKey);
+    if (prev) {
+      prev.fields = prev.fields.difference(removed).union(changed);
+      prev.time = ctx.time;
+    } else {
+      entries.push({ ...self, time: ctx.time, fields: changed });
+    }
+  } else {
+    const prev = entries.find((e) => managerKey(e) === selfKey);
+    if (prev) prev.fields = prev.fields.difference(removed);
+  }
+  return encodeManagedFields(entries);
+}
+
+export interface ApplyResult {
+  object: Obj;
+  managedFields: Obj[];
+}
+
+/**
+ * Server-side apply (Updater.Apply + managedFieldsUpdater.Apply): merges `config` into `live`
+ * (an empty object when creating), prunes what the manager applied before and no longer applies
+ * unless someone else owns it, and fails with ApplyConflictError when the merge changes a field
+ * another manager owns, unless `force` moves the ownership.
+ */
+export function apply(live: Obj, config: Obj, force: boolean, ctx: OperationContext): ApplyResult {
+  if (config.metadata?.managedFields !== undefined) throw new SSAError('metadata.managedFields must be nil');
+  const entries = decodeManagedFields(live.metadata?.managedFields);
+  const scope = ctx.scope ?? ((s: FieldSet) => s);
+  const self: ManagerId = { manager: ctx.manager, operation: 'Apply', apiVersion: ctx.apiVersion, subresource: ctx.subresource };
+  const selfKey = managerKey(self);
+  const liveBare = withoutManaged(live);
+  let merged = mergeApplied(liveBare, config, ctx.kind) as Obj;
+  const prev = entries.find((e) => managerKey(e) === selfKey);
+  const lastSet = prev?.fields ?? new FieldSet();
+  const newSet = scope(fieldSetOf(config, ctx.kind));
+
+  // Prune what this manager stopped applying, unless another manager (or the new set) owns it.
+  let owned = newSet;
+  for (const e of entries) if (managerKey(e) !== selfKey) owned = owned.union(e.fields);
+  const stale = lastSet.difference(newSet);
+  if (!stale.empty()) merged = removeFields(merged, stale, owned, ctx.kind) as Obj;
+
+  const cmp = compare(liveBare, merged, ctx.kind);
+  const changed = cmp.modified.union(cmp.added);
+  const conflicts: Conflict[] = [];
+  for (const e of entries) {
+    if (managerKey(e) === selfKey) continue;
+    for (const p of e.fields.intersection(changed).paths()) conflicts.push({ manager: e, path: p });
+  }
+  if (conflicts.length && !force) throw new ApplyConflictError(conflicts);
+  for (const e of entries) {
+    if (managerKey(e) === selfKey) continue;
+    e.fields = e.fields.difference(changed).difference(cmp.removed);
+  }
+  const noop = JSON.stringify(liveBare) === JSON.stringify(merged);
+  if (prev) {
+    const same = prev.fields.equals(newSet) && prev.apiVersion === ctx.apiVersion;
+    prev.fields = newSet;
+    prev.apiVersion = ctx.apiVersion;
+    if (!noop || !same) prev.time = ctx.time;
+  } else {
+    entries.push({ ...self, time: ctx.time, fields: newSet });
+  }
+  return { object: merged, managedFields: encodeManagedFields(entries) };
+}
+
+function withoutManaged(o: Obj | undefined): Obj | undefined {
+  if (!o?.metadata || o.metadata.managedFields === undefined) return o;
+  const { managedFields: _mf, ...metadata } = o.metadata;
+  return { ...o, metadata };
+}
+
+/** The manager Kubernetes records when a request names none: the User-Agent up to its first "/" (handlers/rest.go prefixFromUserAgent). */
+export function managerFromUserAgent(userAgent: string | undefined): string | undefined {
+  if (!userAgent) return undefined;
+  return userAgent.split('/')[0] || undefined;
+}

@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { apply, ApplyConflictError, compare, FieldSet, fieldSetOf, mergeApplied, pathString, updateManagedFields, type OperationContext } from '../../../src/emulator/api/ssa.ts';
+
+const ctx = (manager: string, time = '2026-01-01T00:00:00Z'): OperationContext => ({ kind: 'Pod', apiVersion: 'v1', manager, time, scope: (s) => s.withoutPrefix(['f:status']) });
+
+const pod = (image: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'x', labels: { app: 'web' } },
+  spec: { containers: [{ name: 'web', image, ports: [{ containerPort: 80 }] }], ...extra },
+});
+
+test('fieldSetOf: keyed list items, ports keyed with the defaulted protocol, stripped metadata', () => {
+  const fs = fieldSetOf({ ...pod('nginx'), metadata: { name: 'x', finalizers: ['a'], labels: { app: 'web' } } }, 'Pod');
+  assert.deepEqual(fs.toFieldsV1(), {
+    'f:metadata': { 'f:finalizers': { 'v:"a"': {} }, 'f:labels': { 'f:app': {} } },
+    'f:spec': {
+      'f:containers': {
+        'k:{"name":"web"}': {
+          '.': {},
+          'f:image': {},
+          'f:name': {},
+          'f:ports': { 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {} } },
+        },
+      },
+    },
+  });
+  // fieldsV1 round trip
+  assert.ok(FieldSet.fromFieldsV1(fs.toFieldsV1()).equals(fs));
+});
+
+test('pathString prints fieldpath paths', () => {
+  assert.equal(pathString(['f:spec', 'f:containers', 'k:{"name":"web"}', 'f:image']), '.spec.containers[name="web"].image');
+  assert.equal(pathString(['f:metadata', 'f:finalizers', 'v:"a"']), '.metadata.finalizers[="a"]');
+});
+
+test('mergeApplied merges keyed lists by key and replaces atomic lists', () => {
+  const live = { spec: { containers: [{ name: 'a', image: '1' }, { name: 'b', image: '2' }], tolerations: [{ key: 'x' }] } };
+  const out = mergeApplied(live, { spec: { containers: [{ name: 'b', image: '3' }, { name: 'c', image: '4' }], tolerations: [{ key: 'y' }] } }, 'Pod');
+  assert.deepEqual(out, {
+    spec: { containers: [{ name: 'a', image: '1' }, { name: 'b', image: '3' }, { name: 'c', image: '4' }], tolerations: [{ key: 'y' }] },
+  });
+});
+
+test('compare reports added, modified and removed fields', () => {
+  const c = compare(pod('a'), { ...pod('b'), metadata: { name: 'x' } }, 'Pod');
+  assert.deepEqual(c.modified.paths().map(pathString), ['.spec.containers[name="web"].image']);
+  assert.deepEqual(c.removed.paths().map(pathString), ['.metadata.labels', '.metadata.labels.app']);
+  assert.ok(c.added.empty());
+});
+
+test('apply creates, re-applies unchanged, prunes what it stopped applying', () => {
+  const r1 = apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } }, pod('nginx'), false, ctx('kubectl'));
+  assert.equal(r1.managedFields.length, 1);
+  assert.equal(r1.managedFields[0].operation, 'Apply');
+  assert.equal(r1.managedFields[0].manager, 'kubectl');
+  const live = { ...r1.object, metadata: { ...r1.object.metadata, managedFields: r1.managedFields } };
+  const r2 = apply(live, pod('nginx'), false, ctx('kubectl', '2026-01-02T00:00:00Z'));
+  assert.deepEqual(r2.managedFields, r1.managedFields, 'an unchanged re-apply keeps the entry and its time');
+  const r3 = apply(live, { ...pod('nginx'), metadata: { name: 'x' } }, false, ctx('kubectl'));
+  assert.equal(r3.object.metadata.labels, undefined, 'the label the manager stopped applying is removed');
+});
+
+test('removal keeps fields another manager owns', () => {
+  const r1 = apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } }, pod('nginx'), false, ctx('a'));
+  let live = { ...r1.object, metadata: { ...r1.object.metadata, managedFields: r1.managedFields } };
+  const r2 = apply(live, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', labels: { app: 'web' } } }, false, ctx('b'));
+  live = { ...r2.object, metadata: { ...r2.object.metadata, managedFields: r2.managedFields } };
+  const r3 = apply(live, { ...pod('nginx'), metadata: { name: 'x' } }, false, ctx('a'));
+  assert.deepEqual(r3.object.metadata.labels, { app: 'web' });
+});
+
+test('conflicts with an Update manager; force takes ownership', () => {
+  const created = { ...pod('nginx'), metadata: { ...pod('nginx').metadata, uid: 'u' } };
+  const mf = updateManagedFields(undefined, created, undefined, ctx('kubectl-client-side-apply'));
+  assert.equal(mf[0].operation, 'Update');
+  const live = { ...created, metadata: { ...created.metadata, managedFields: mf } };
+  assert.throws(
+    () => apply(live, pod('nginx:2'), false, ctx('kubectl')),
+    (e: unknown) => {
+      assert.ok(e instanceof ApplyConflictError);
+      assert.equal(e.message, 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using v1: .spec.containers[name="web"].image');
+      assert.deepEqual(e.causes, [{ reason: 'FieldManagerConflict', message: 'conflict with "kubectl-client-side-apply" using v1', field: '.spec.containers[name="web"].image' }]);
+      return true;
+    },
+  );
+  // The same value is no conflict: both own it.
+  const same = apply(live, pod('nginx'), false, ctx('kubectl'));
+  assert.equal(same.managedFields.length, 2);
+  const forced = apply(live, pod('nginx:2'), true, ctx('kubectl'));
+  assert.equal(forced.object.spec.containers[0].image, 'nginx:2');
+  const csa = forced.managedFields.find((e) => e.manager === 'kubectl-client-side-apply')!;
+  assert.equal(FieldSet.fromFieldsV1(csa.fieldsV1).has(['f:spec', 'f:containers', 'k:{"name":"web"}', 'f:image']), false);
+});
+
+test('two conflicts are grouped by manager', () => {
+  const r1 = apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } }, pod('nginx'), false, ctx('a'));
+  const live = { ...r1.object, metadata: { ...r1.object.metadata, managedFields: r1.managedFields } };
+  assert.throws(() => apply(live, { ...pod('nginx:2'), metadata: { name: 'x', labels: { app: 'db' } } }, false, ctx('b')), {
+    message: 'Apply failed with 2 conflicts: conflicts with "a":\n- .metadata.labels.app\n- .spec.containers[name="web"].image',
+  });
+});
+
+test('Update operations merge per manager and steal changed fields; [{}] resets', () => {
+  const a = pod('nginx');
+  const mf1 = updateManagedFields(undefined, a, undefined, ctx('m1'));
+  const live = { ...a, metadata: { ...a.metadata, managedFields: mf1 } };
+  const b = { ...a, metadata: { ...a.metadata, managedFields: mf1, annotations: { x: 'y' } } };
+  const mf2 = updateManagedFields(live, b, undefined, ctx('m2'));
+  assert.deepEqual(mf2.map((e) => e.manager), ['m1', 'm2']);
+  assert.deepEqual(mf2[1].fieldsV1, { 'f:metadata': { 'f:annotations': { '.': {}, 'f:x': {} } } });
+  assert.deepEqual(updateManagedFields(live, b, [{}], ctx('m2')).map((e) => e.manager), ['m2']);
+});
