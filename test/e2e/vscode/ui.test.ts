@@ -1,11 +1,13 @@
 // Real VS Code, end to end: code-server (from npm) with the packaged extension, driven by playwright-core
 // in Debian's Chromium. Open pod.yaml, click the CodeLens "Apply to emulated cluster", open the
-// "Kubernetes Emulator" view and see the pod nginx under a node in the Nodes tree, Running.
+// "Kubernetes Emulator" view and see the pod nginx under a node in the Nodes tree, Running. Then, in a
+// second window, the same again followed by "Developer: Reload Window": the cluster is kept in the
+// workspace storage, so after the reload the same pod is listed under the same node, Running.
 // Screenshots go to test-results/vscode/. Needs Chromium (/usr/bin/chromium or $CHROMIUM_PATH); the
 // code-server install is cached under .cache/vscode-server (or $KUBE_EMULATOR_VSCODE_CACHE).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import {
@@ -18,7 +20,7 @@ import {
   withTimeout,
   type RunningCodeServer,
 } from '../../../scripts/vscode-server.mjs';
-import { makeWorkspace, packageExtension, recordTimings, resultsDir, tempRoot } from './harness.ts';
+import { makeWorkspace, manifest, packageExtension, recordTimings, resultsDir, tempRoot } from './harness.ts';
 
 const NODE_NAMES = ['kube-emulator', 'kube-emulator-m02', 'kube-emulator-m03'];
 const LENS_TITLE = 'Apply to emulated cluster';
@@ -66,25 +68,147 @@ async function notifications(page: Page): Promise<string[]> {
     .catch(() => []);
 }
 
+/**
+ * Shows the Kubernetes Emulator view container in the side bar. Checks before each step, because a
+ * reloaded window restores its side bar (and can take focus from the command palette) a moment after
+ * the activity bar shows: clicking an already active container would close it again.
+ */
 async function openView(page: Page): Promise<void> {
   const item = page.locator(`.part.activitybar [aria-label^="${CONTAINER_TITLE}"]`).first();
-  try {
-    await item.waitFor({ state: 'visible', timeout: 30_000 });
-    // Clicking an already active container would close the side bar.
-    const checked = (await item.getAttribute('aria-checked')) ?? (await item.getAttribute('aria-selected'));
-    if (checked !== 'true') await item.click();
-  } catch {
-    await runCommand(page, `${CONTAINER_TITLE}: Focus on Nodes View`);
+  await item.waitFor({ state: 'visible', timeout: 30_000 }).catch(() => undefined);
+  const deadline = Date.now() + 30_000;
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    if (await sideBarShowsView(page, attempt === 0 ? 500 : 3000)) return;
+    const checked = await item
+      .getAttribute('aria-checked', { timeout: 2000 })
+      .then(async (c) => c ?? (await item.getAttribute('aria-selected', { timeout: 2000 })))
+      .catch(() => null);
+    if (attempt % 2 === 0 && checked !== 'true' && (await item.isVisible())) await item.click({ timeout: 5000 }).catch(() => undefined);
+    else await runCommand(page, `${CONTAINER_TITLE}: Focus on Nodes View`).catch(() => undefined);
+  }
+  throw new Error(`the side bar does not show the ${CONTAINER_TITLE} view`);
+}
+
+async function sideBarShowsView(page: Page, timeoutMs: number): Promise<boolean> {
+  return page
+    .locator('.part.sidebar .composite.title', { hasText: CONTAINER_TITLE })
+    .first()
+    .waitFor({ state: 'visible', timeout: timeoutMs })
+    .then(() => true)
+    .catch(() => false);
+}
+
+/** Runs a command by its title through the command palette; tries again if the palette loses focus. */
+async function runCommand(page: Page, title: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill(`>${title}`, { timeout: 5000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await page.keyboard.press('Escape').catch(() => undefined);
+      await page.waitForTimeout(500);
+    }
   }
 }
 
-async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+/** The .vsix under test, packaged once for all the tests of this file. */
+let packaged: ReturnType<typeof packageExtension> | undefined;
+function packageOnce(): ReturnType<typeof packageExtension> & { reused: boolean } {
+  if (packaged) return { ...packaged, reused: true };
+  packaged = packageExtension();
+  return { ...packaged, reused: false };
+}
+
+/** Opens pod.yaml through Quick Open and waits for its text. */
+async function openPodYaml(p: Page): Promise<void> {
+  await withTimeout(60_000, 'opening pod.yaml', async () => {
+    await p.keyboard.press('F1');
+    const input = p.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('pod.yaml');
+    await p.locator('.quick-input-list .monaco-list-row', { hasText: 'pod.yaml' }).first().waitFor();
+    await p.keyboard.press('Enter');
+    await p.locator('.tabs-container .tab', { hasText: 'pod.yaml' }).waitFor();
+    await p.locator('.monaco-editor .view-lines', { hasText: 'nginx' }).first().waitFor();
+  });
+}
+
+const isRunning = (r: Row) => /\bRunning\b/.test(`${r.description} ${r.aria}`);
+
+function treeSummary(rows: Row[]): string {
+  return rows.map((r) => `${'  '.repeat(Math.max(0, r.level - 1))}${r.label} ${r.description}`).join('\n');
+}
+
+/**
+ * Expands the nodes of the Nodes tree until `pod` shows under one of them, Running, or `timeoutMs`
+ * passes. Returns the last rows seen and where the pod was, if it was.
+ */
+async function waitForPodInTree(
+  p: Page,
+  pod: string,
+  timeoutMs: number,
+): Promise<{ found?: { node: Row; pod: Row }; last: Row[]; summary: string }> {
+  let found: { node: Row; pod: Row } | undefined;
+  let last: Row[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    last = await treeRows(p);
+    found = findPodUnderNode(last, pod);
+    if (found && isRunning(found.pod)) break;
+    for (const r of last) {
+      if (NODE_NAMES.includes(r.label) && r.expanded === 'false') {
+        await p
+          .locator(`.part.sidebar .monaco-list-row[data-index="${r.index}"] .monaco-tl-twistie`)
+          .click({ timeout: 5000 })
+          .catch(() => undefined);
+      }
+    }
+    await p.waitForTimeout(500);
+  }
+  return { found, last, summary: treeSummary(last) };
+}
+
+/** Moves the mouse off the activity bar and tree, so no hover tooltip covers the picture. */
+async function screenshot(p: Page, path: string): Promise<void> {
+  await p.mouse.move(900, 700);
+  await p.waitForTimeout(300);
+  await p.screenshot({ path });
+}
+
+/** Files under `dir` (recursively) whose name matches `re`. */
+function findFiles(dir: string, re: RegExp, out: string[] = []): string[] {
+  let entries: import('node:fs').Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) findFiles(p, re, out);
+    else if (re.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+/** The extension's output channel, one log per extension host (exthost1, exthost2, ...), oldest first. */
+function extensionLogs(userDataDir: string): { file: string; host: number; text: string }[] {
+  return findFiles(join(userDataDir, 'logs'), /Kubernetes Emulator\.log$/)
+    .map((file) => ({ file, host: Number(/[/\\]exthost(\d+)[/\\]/.exec(file)?.[1] ?? 0), text: readFileSync(file, 'utf8') }))
+    .sort((a, b) => a.host - b.host);
+}
+
+/** The same, printable, for failure reports. */
+function extensionOutput(userDataDir: string): string {
+  return extensionLogs(userDataDir)
+    .map((l) => `--- ${l.file}\n${l.text.split('\n').slice(-60).join('\n')}`)
+    .join('\n');
 }
 
 test('real VS Code: CodeLens applies pod.yaml and the pod shows in the Nodes tree', { timeout: 20 * 60_000 }, async () => {
@@ -101,7 +225,7 @@ test('real VS Code: CodeLens applies pod.yaml and the pod shows in the Nodes tre
   t.codeServerInstallCold = cs.installed;
 
   t0 = Date.now();
-  const pkg = packageExtension();
+  const pkg = packageOnce();
   t.packageSeconds = since(t0);
 
   const root = tempRoot('ui');
@@ -137,17 +261,7 @@ test('real VS Code: CodeLens applies pod.yaml and the pod shows in the Nodes tre
     await p.locator('.statusbar').waitFor({ timeout: 60_000 });
     t.workbenchSeconds = since(t0);
 
-    // Open pod.yaml through Quick Open.
-    await withTimeout(60_000, 'opening pod.yaml', async () => {
-      await p.keyboard.press('F1');
-      const input = p.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible' });
-      await input.fill('pod.yaml');
-      await p.locator('.quick-input-list .monaco-list-row', { hasText: 'pod.yaml' }).first().waitFor();
-      await p.keyboard.press('Enter');
-      await p.locator('.tabs-container .tab', { hasText: 'pod.yaml' }).waitFor();
-      await p.locator('.monaco-editor .view-lines', { hasText: 'nginx' }).first().waitFor();
-    });
+    await openPodYaml(p);
 
     // The CodeLens shows once the extension has activated.
     t0 = Date.now();
@@ -161,29 +275,10 @@ test('real VS Code: CodeLens applies pod.yaml and the pod shows in the Nodes tre
     await openView(p);
 
     // Expand the nodes until nginx shows under one of them, then wait for Running.
-    let found: { node: Row; pod: Row } | undefined;
-    let last: Row[] = [];
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
-      last = await treeRows(p);
-      found = findPodUnderNode(last, 'nginx');
-      if (found && /\bRunning\b/.test(`${found.pod.description} ${found.pod.aria}`)) break;
-      for (const r of last) {
-        if (NODE_NAMES.includes(r.label) && r.expanded === 'false') {
-          await p
-            .locator(`.part.sidebar .monaco-list-row[data-index="${r.index}"] .monaco-tl-twistie`)
-            .click({ timeout: 5000 })
-            .catch(() => undefined);
-        }
-      }
-      await p.waitForTimeout(500);
-    }
+    const { found, last, summary } = await waitForPodInTree(p, 'nginx', 90_000);
     t.applyToTreeSeconds = since(t0);
-    const summary = last.map((r) => `${'  '.repeat(Math.max(0, r.level - 1))}${r.label} ${r.description}`).join('\n');
     console.log(`Nodes tree:\n${summary}\nnotifications: ${JSON.stringify(await notifications(p))}`);
-    await p.mouse.move(900, 700); // no hover tooltip over the activity bar in the picture
-    await p.waitForTimeout(300);
-    await p.screenshot({ path: join(out, 'tree-after-apply.png') });
+    await screenshot(p, join(out, 'tree-after-apply.png'));
 
     for (const n of NODE_NAMES) {
       assert.ok(last.some((r) => r.label === n), `node ${n} is not in the Nodes tree:\n${summary}`);
@@ -211,6 +306,152 @@ test('real VS Code: CodeLens applies pod.yaml and the pod shows in the Nodes tre
       /* no log */
     }
     recordTimings('ui', { ...t, passed, chromium: chromiumExe });
+    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+  }
+});
+
+test('real VS Code: the cluster survives "Developer: Reload Window" with the pod intact', { timeout: 20 * 60_000 }, async () => {
+  const out = resultsDir();
+  rmSync(join(out, 'reload-failure.png'), { force: true });
+  rmSync(join(out, 'tree-after-reload.png'), { force: true });
+  const t: Record<string, number | string | boolean> = {};
+  const since = (t0: number) => Math.round((Date.now() - t0) / 100) / 10;
+  const chromiumExe = chromiumPath();
+  const m = manifest();
+  const extensionId = `${m.publisher}.${m.name}`;
+
+  let t0 = Date.now();
+  const cs = await withTimeout(15 * 60_000, 'installing code-server', () => ensureCodeServer());
+  t.codeServerInstallSeconds = since(t0);
+  t0 = Date.now();
+  const pkg = packageOnce();
+  t.packageSeconds = since(t0);
+  t.packageReused = pkg.reused;
+
+  const root = tempRoot('reload');
+  const home = prepareHome(root, {
+    settings: { 'editor.codeLens': true, 'workbench.tree.expandMode': 'singleClick', 'files.autoSave': 'off' },
+  });
+  // One workspace folder for the whole test: the same folder means the same workspace storage
+  // (context.storageUri) before and after the reload, so the same state folder.
+  const workspace = makeWorkspace(root);
+  installExtension(cs, home, pkg.vsix);
+  const workspaceStorage = join(home.userDataDir, 'User', 'workspaceStorage');
+  const stateFolders = () =>
+    (existsSync(workspaceStorage) ? readdirSync(workspaceStorage) : [])
+      .map((h) => join(workspaceStorage, h, extensionId, 'state'))
+      .filter((d) => existsSync(d));
+
+  let server: RunningCodeServer | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  let passed = false;
+  const consoleErrors: string[] = [];
+  const testStart = Date.now();
+  try {
+    server = await startCodeServer(cs, home, { workspace });
+    context = await chromium.launchPersistentContext(join(root, 'chromium-profile'), chromiumLaunchOptions());
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(30_000);
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(msg.text());
+    });
+    const p = page;
+    t0 = Date.now();
+    await p.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    await p.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await p.locator('.statusbar').waitFor({ timeout: 60_000 });
+    t.workbenchSeconds = since(t0);
+
+    // Before the reload: apply pod.yaml through its CodeLens and see nginx Running under a node.
+    await openPodYaml(p);
+    const lens = p.locator('.codelens-decoration a', { hasText: LENS_TITLE }).first();
+    await lens.waitFor({ state: 'visible', timeout: 90_000 });
+    t0 = Date.now();
+    await lens.click();
+    await openView(p);
+    const before = await waitForPodInTree(p, 'nginx', 90_000);
+    t.applyToTreeSeconds = since(t0);
+    console.log(`Nodes tree before the reload:\n${before.summary}`);
+    assert.ok(
+      before.found && isRunning(before.found.pod),
+      `before the reload, pod nginx did not show Running under a node within 90 s:\n${before.summary}`,
+    );
+    const nodeBefore = before.found.node.label;
+    t.podNodeBefore = nodeBefore;
+    // The cluster is kept where the issue says: a state folder in this workspace's storage.
+    const folders = stateFolders();
+    assert.equal(
+      folders.length,
+      1,
+      `expected one state folder <workspaceStorage>/<hash>/${extensionId}/state under ${workspaceStorage}, found ${JSON.stringify(folders)}`,
+    );
+    const stateFolder = folders[0];
+    console.log(`state folder ${stateFolder}: ${readdirSync(stateFolder).join(', ')}`);
+    assert.ok(
+      readdirSync(stateFolder).some((f) => /^(wal-.*\.log|snapshot-.*\.jsonl)$/.test(f)),
+      `the state folder ${stateFolder} holds no log or snapshot: ${readdirSync(stateFolder).join(', ')}`,
+    );
+
+    // Reload the window. Mark the old page so the new workbench is not mistaken for it.
+    await p.evaluate(() => ((window as unknown as { __beforeReload?: boolean }).__beforeReload = true));
+    t0 = Date.now();
+    await runCommand(p, 'Developer: Reload Window');
+    await p.waitForFunction(
+      () =>
+        !(window as unknown as { __beforeReload?: boolean }).__beforeReload &&
+        !!document.querySelector('.monaco-workbench .part.statusbar'),
+      undefined,
+      { timeout: 60_000, polling: 200 },
+    );
+    t.reloadWorkbenchSeconds = since(t0);
+
+    // Open the view again: the cluster starts from the state folder. Nothing is applied again.
+    t0 = Date.now();
+    await openView(p);
+    const after = await waitForPodInTree(p, 'nginx', 60_000);
+    t.reloadToTreeSeconds = since(t0);
+    console.log(`Nodes tree after the reload:\n${after.summary}\nnotifications: ${JSON.stringify(await notifications(p))}`);
+    await screenshot(p, join(out, 'tree-after-reload.png'));
+
+    for (const n of NODE_NAMES) {
+      assert.ok(after.last.some((r) => r.label === n), `after the reload, node ${n} is not in the Nodes tree:\n${after.summary}`);
+    }
+    assert.ok(after.found, `after the reload, pod nginx is not listed under a node within 60 s:\n${after.summary}`);
+    assert.equal(
+      after.found.node.label,
+      nodeBefore,
+      `after the reload, pod nginx is under ${after.found.node.label}, before it was under ${nodeBefore}:\n${after.summary}`,
+    );
+    assert.ok(isRunning(after.found.pod), `after the reload, pod nginx (under ${nodeBefore}) is not Running:\n${after.summary}`);
+    assert.deepEqual(stateFolders(), [stateFolder], 'the reloaded window uses another state folder');
+    // The pod came back from the state folder, not from a cluster that outlived the reload: a second
+    // extension host started a cluster on the same folder (not in memory), and applied nothing.
+    const hosts = extensionLogs(home.userDataDir);
+    assert.ok(hosts.length >= 2, `expected the output of two extension hosts (before and after the reload), found ${hosts.length}:\n${extensionOutput(home.userDataDir)}`);
+    const reloaded = hosts[hosts.length - 1].text;
+    assert.ok(
+      reloaded.includes('Starting the emulated cluster') && reloaded.includes(stateFolder) && !/lives in memory/.test(reloaded) && !/pod\/nginx/.test(reloaded),
+      `the reloaded window's cluster did not start from ${stateFolder}, or applied pod/nginx again:\n${reloaded}`,
+    );
+    t.podNodeAfter = after.found.node.label;
+    passed = true;
+  } catch (e) {
+    if (page) await page.screenshot({ path: join(out, 'reload-failure.png') }).catch(() => undefined);
+    if (server) console.error(`code-server log (tail):\n${server.logs()}`);
+    console.error(`extension output:\n${extensionOutput(home.userDataDir)}`);
+    if (consoleErrors.length) console.error(`browser console errors:\n${consoleErrors.slice(-20).join('\n')}`);
+    throw e;
+  } finally {
+    t.reloadTestSeconds = since(testStart);
+    await context?.close().catch(() => undefined);
+    await server?.stop();
+    try {
+      copyFileSync(home.logFile, join(out, 'reload-code-server.log'));
+    } catch {
+      /* no log */
+    }
+    recordTimings('reload', { ...t, passed, chromium: chromiumExe });
     rmSync(root, { recursive: true, force: true, maxRetries: 3 });
   }
 });

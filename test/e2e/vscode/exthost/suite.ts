@@ -5,7 +5,8 @@
 // every test passed and rejects otherwise, as @vscode/test-electron expects.
 import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { E2EExpectations } from '../../../../scripts/vscode-server.mjs';
@@ -35,6 +36,85 @@ metadata:
 data:
   mode: test
 `;
+
+// Applied before the export: the cluster state file must hold these two objects. (The emulator
+// serves namespaces, nodes, pods, events, leases and CRDs so far: no ConfigMaps.)
+const STATE_NS = 'e2e-state';
+const STATE_OBJECTS = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${STATE_NS}
+  labels:
+    stage: exported
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: ${STATE_NS}
+spec:
+  containers:
+    - name: web
+      image: nginx
+`;
+
+interface StateFile {
+  apiVersion: string;
+  kind: string;
+  revision?: number;
+  objects: { key: string; object: { kind: string; metadata: { name: string; uid?: string; resourceVersion?: string; labels?: Record<string, string> } } }[];
+}
+
+/** What the extension's activate() returns (src/extension/main.ts KubeEmulatorApi). */
+interface KubeEmulatorApi {
+  ensureCluster(): Promise<{ server: string; kubeconfigPath: string }>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Rejects when `p` takes longer than `ms`: a command that hangs fails its test instead of the run. */
+async function within<T>(ms: number, what: string, p: Thenable<T> | Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      Promise.resolve(p),
+      new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(`${what}: no answer within ${ms} ms`)), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** GET a path of the extension's cluster with its kubeconfig's token: status and parsed body. */
+async function apiGet(path: string): Promise<{ status: number; body: any }> {
+  const ext = vscode.extensions.getExtension<KubeEmulatorApi>(expected.extensionId);
+  assert.ok(ext?.exports?.ensureCluster, 'the extension exports no ensureCluster()');
+  const { server, kubeconfigPath } = await ext.exports.ensureCluster();
+  const token = /\btoken:\s*["']?([^\s"']+)/.exec(readFileSync(kubeconfigPath, 'utf8'))?.[1];
+  assert.ok(token, `no token in ${kubeconfigPath}`);
+  const url = new URL(path, server);
+  return within(
+    10_000,
+    `GET ${url}`,
+    new Promise((resolve, reject) => {
+      // The kubeconfig says insecure-skip-tls-verify: the emulator's certificate is self-signed.
+      const req = request(url, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' }, rejectUnauthorized: false }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined });
+          } catch (e) {
+            reject(new Error(`GET ${url}: ${res.statusCode}, not JSON: ${text.slice(0, 200)} (${String(e)})`));
+          }
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    }),
+  );
+}
 
 const tests: [string, () => Promise<void>][] = [];
 const it = (name: string, fn: () => Promise<void>) => tests.push([name, fn]);
@@ -82,6 +162,114 @@ it('a CodeLens "Apply to emulated cluster" sits above each document with apiVers
   assert.ok(lines[1] >= separators[1], `the ConfigMap's lens is on line ${lines[1]}, before its document`);
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 });
+
+it('Export Cluster State writes the applied objects; Import Cluster State makes the cluster the file\'s', async () => {
+  const commands = new Set(await vscode.commands.getCommands(true));
+  for (const c of ['kubeEmulator.exportState', 'kubeEmulator.importState']) assert.ok(commands.has(c), `${c} is not registered`);
+  const dir = mkdtempSync(join(tmpdir(), 'kube-emulator-exthost-state-'));
+  try {
+    await exportAndImport(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function exportAndImport(dir: string): Promise<void> {
+  const manifestFile = join(dir, 'state-objects.yaml');
+  writeFileSync(manifestFile, STATE_OBJECTS);
+
+  // Apply both objects (the whole file: no document index), as the Apply command does.
+  const applied = await within(
+    60_000,
+    'kubeEmulator.applyDocument',
+    vscode.commands.executeCommand<{ lines: string[] }>('kubeEmulator.applyDocument', vscode.Uri.file(manifestFile)),
+  );
+  assert.deepEqual(applied?.lines, [`namespace/${STATE_NS} created`, 'pod/web created']);
+  // Let the pod settle (scheduled, Running) so the export is not taken in the middle of its start.
+  let phase = '';
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline && phase !== 'Running'; await sleep(250)) {
+    phase = (await apiGet(`/api/v1/namespaces/${STATE_NS}/pods/web`)).body?.status?.phase ?? '';
+  }
+  assert.equal(phase, 'Running', 'pod web did not reach Running within 30 s');
+
+  // Export to a file in a temp folder, given as the command's argument (no save dialog).
+  const target = vscode.Uri.file(join(dir, 'exported.json'));
+  const returned = await within(30_000, 'kubeEmulator.exportState', vscode.commands.executeCommand<vscode.Uri>('kubeEmulator.exportState', target));
+  assert.equal(returned?.fsPath, target.fsPath, 'exportState did not return the target it wrote');
+  const exported = JSON.parse(readFileSync(target.fsPath, 'utf8')) as StateFile;
+  assert.equal(exported.apiVersion, 'kube-emulator.io/v1');
+  assert.equal(exported.kind, 'ClusterState');
+  assert.ok(Array.isArray(exported.objects) && exported.objects.length > 3, `objects: ${JSON.stringify(exported.objects)?.slice(0, 300)}`);
+  const keys = exported.objects.map((o) => o.key);
+  assert.deepEqual(keys, [...keys].sort(), 'the objects are not sorted by key');
+  const byKey = new Map(exported.objects.map((o) => [o.key, o.object]));
+  const nsKey = `/registry/namespaces/${STATE_NS}`;
+  const podKey = `/registry/pods/${STATE_NS}/web`;
+  const addedKey = '/registry/namespaces/e2e-added';
+  for (const k of [nsKey, podKey]) assert.ok(byKey.has(k), `the export lacks ${k}; it has ${keys.join(', ')}`);
+  assert.equal(byKey.get(nsKey)?.metadata.labels?.stage, 'exported');
+  assert.ok(
+    exported.objects.every((o) => o.object.metadata.resourceVersion === undefined),
+    'an exported object carries metadata.resourceVersion',
+  );
+  // The file is the cluster's: the same objects (uids) as the API serves.
+  const liveNs = await apiGet(`/api/v1/namespaces/${STATE_NS}`);
+  assert.equal(liveNs.status, 200);
+  assert.equal(byKey.get(nsKey)?.metadata.uid, liveNs.body.metadata.uid, 'the exported Namespace is not the live one');
+  const livePod = await apiGet(`/api/v1/namespaces/${STATE_NS}/pods/web`);
+  assert.equal(byKey.get(podKey)?.metadata.uid, livePod.body.metadata.uid, 'the exported Pod is not the live one');
+
+  // The file, changed: the Namespace's label, the Pod gone, a new Namespace.
+  const changed: StateFile = structuredClone(exported);
+  changed.objects = changed.objects.filter((o) => o.key !== podKey);
+  changed.objects.find((o) => o.key === nsKey)!.object.metadata.labels = { stage: 'imported' };
+  changed.objects.push({
+    key: addedKey,
+    object: {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'e2e-added', labels: { from: 'file' } },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    } as StateFile['objects'][number]['object'],
+  });
+  changed.objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const source = vscode.Uri.file(join(dir, 'changed.json'));
+  writeFileSync(source.fsPath, JSON.stringify(changed, null, 2));
+
+  // confirmed = true: no modal question.
+  const r = await within(
+    60_000,
+    'kubeEmulator.importState',
+    vscode.commands.executeCommand<{ created: number; updated: number; deleted: number; unchanged: number }>('kubeEmulator.importState', source, true),
+  );
+  assert.ok(r, 'importState returned nothing (it failed: see the Kubernetes Emulator output)');
+  console.log(`import: ${JSON.stringify(r)} for ${changed.objects.length} objects in the file`);
+  assert.equal(r.created, 1, `created: only ${addedKey} is new (${JSON.stringify(r)})`);
+  assert.equal(r.deleted, 1, `deleted: only ${podKey} is not in the file (${JSON.stringify(r)})`);
+  assert.ok(r.updated >= 1, `updated: ${nsKey} changed (${JSON.stringify(r)})`);
+  assert.ok(r.unchanged >= 1, `unchanged: the default namespace at least (${JSON.stringify(r)})`);
+  assert.equal(r.created + r.updated + r.unchanged, changed.objects.length, `every object of the file is created, updated or unchanged (${JSON.stringify(r)})`);
+
+  // Through the API: the cluster is the file's.
+  const ns = await apiGet(`/api/v1/namespaces/${STATE_NS}`);
+  assert.equal(ns.status, 200);
+  assert.deepEqual(ns.body.metadata.labels, { stage: 'imported' });
+  assert.equal(ns.body.metadata.uid, liveNs.body.metadata.uid, 'the updated Namespace lost its uid');
+  const added = await apiGet('/api/v1/namespaces/e2e-added');
+  assert.equal(added.status, 200, `Namespace e2e-added: ${JSON.stringify(added.body)}`);
+  assert.deepEqual(added.body.metadata.labels, { from: 'file' });
+  assert.ok(added.body.metadata.resourceVersion, 'the created Namespace has no resourceVersion');
+  const pod = await apiGet(`/api/v1/namespaces/${STATE_NS}/pods/web`);
+  assert.equal(pod.status, 404, `pod web is still served after the import: ${JSON.stringify(pod.body?.status ?? pod.body)}`);
+
+  // And a second export is the imported file's content.
+  const again = vscode.Uri.file(join(dir, 'again.json'));
+  await within(30_000, 'kubeEmulator.exportState', vscode.commands.executeCommand('kubeEmulator.exportState', again));
+  const reexported = JSON.parse(readFileSync(again.fsPath, 'utf8')) as StateFile;
+  const reKeys = new Set(reexported.objects.map((o) => o.key));
+  assert.ok(reKeys.has(addedKey) && !reKeys.has(podKey), `the second export: ${[...reKeys].join(', ')}`);
+}
 
 export async function run(): Promise<void> {
   const failures: string[] = [];
