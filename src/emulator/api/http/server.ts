@@ -25,6 +25,8 @@ import { kindSchema } from '../schemas.ts';
 import { decodeWithValidation, warningHeader } from '../structural.ts';
 import { apiVersionOf, type ResourceDef } from '../registry.ts';
 import type { Obj } from '../objects.ts';
+import { apiFor } from '../conversion.ts';
+import { SCALE_BODY, serveScale } from '../scale.ts';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0' };
 
@@ -263,7 +265,8 @@ export class ApiHttpServer {
     const def = r.def;
     if (!def) throw notFoundPath();
     const q = url.searchParams;
-    const api = this.api;
+    // Kinds kept in another version's storage are converted on the way in and out (conversion.ts).
+    const api = apiFor(this.api, def);
     const ns = def.namespaced ? r.namespace : undefined;
     if (def.namespaced && r.name !== undefined && ns === undefined) throw notFoundPath();
     if (r.sub !== undefined && !def.subresources.includes(r.sub)) throw notFoundPath();
@@ -330,8 +333,14 @@ export class ApiHttpServer {
     if (r.sub === 'binding') {
       if (method !== 'POST') throw methodNotAllowed();
       const body = (await readBody(req, def)) as Obj;
-      await api.bind(ns!, name, body, wopts);
+      await this.api.bind(ns!, name, body, wopts);
       return this.json(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+    }
+    if (r.sub === 'scale') {
+      // autoscaling/v1 Scale of a workload (scale.ts).
+      const type = method === 'PATCH' ? patchType(String(req.headers['content-type'] ?? '')) : undefined;
+      const body = method === 'PUT' || method === 'PATCH' ? await readBody(req, SCALE_BODY as unknown as ResourceDef, type === 'apply') : undefined;
+      return this.json(res, 200, await serveScale(this.api, def, ns, name, method, body, type, wopts));
     }
     switch (method) {
       case 'GET': {
@@ -442,7 +451,7 @@ export class ApiHttpServer {
     res.flushHeaders();
     let watch;
     try {
-      watch = await this.api.watch(def, ns, {
+      watch = await apiFor(this.api, def).watch(def, ns, {
         labelSelector: q.get('labelSelector') ?? undefined,
         fieldSelector: q.get('fieldSelector') ?? undefined,
         resourceVersion: q.get('resourceVersion') ?? undefined,
@@ -470,7 +479,7 @@ export class ApiHttpServer {
     if (allowBookmarks) {
       // Progress notify: the store's current revision, so a resumed watch need not replay much.
       const bm = setInterval(() => {
-        void this.api.store.currentRevision().then((rev) => write({ type: 'BOOKMARK', object: this.api.bookmark(def, rev) }));
+        void this.api.store.currentRevision().then((rev) => write({ type: 'BOOKMARK', object: apiFor(this.api, def).bookmark(def, rev) }));
       }, 60_000);
       timers.push(bm as unknown as NodeJS.Timeout);
     }
