@@ -102,7 +102,7 @@ export const job = {
   validate: validateJob,
   validateUpdate(obj: Obj, old: Obj): FieldError[] {
     const errs = validateJob(obj);
-    errs.push(...immutable(obj.spec?.selector, old.spec?.selector, 'spec.selector', (s) => `&${goLabelSelector(s)}`));
+    errs.push(...immutable(obj.spec?.selector, old.spec?.selector, 'spec.selector', (s) => goLabelSelector(s)));
     errs.push(...immutable(obj.spec?.completionMode, old.spec?.completionMode, 'spec.completionMode'));
     if (obj.spec?.completionMode !== 'Indexed') errs.push(...immutable(obj.spec?.completions, old.spec?.completions, 'spec.completions'));
     // The template may change only while the Job is suspended (and has not started).
@@ -168,7 +168,7 @@ function validateCronJob(obj: Obj, old?: Obj): FieldError[] {
   if (!jt?.spec || typeof jt.spec !== 'object') errs.push(new FieldError('Required', 'spec.jobTemplate.spec', undefined));
   else {
     errs.push(...validateJobSpecFields(jt.spec, 'spec.jobTemplate.spec'));
-    if (jt.spec.selector) errs.push(invalidGo('spec.jobTemplate.spec.selector', `&${goLabelSelector(jt.spec.selector)}`, '`selector` will be auto-generated'));
+    if (jt.spec.selector) errs.push(invalidGo('spec.jobTemplate.spec.selector', goLabelSelector(jt.spec.selector), '`selector` will be auto-generated'));
     if (jt.spec.manualSelector === true) errs.push(new GoFieldError('NotSupported', 'spec.jobTemplate.spec.manualSelector', new GoValue('true'), 'supported values: "nil", "false"'));
   }
   return errs;

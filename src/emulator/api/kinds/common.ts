@@ -207,7 +207,7 @@ export function validateWorkloadSelector(spec: Obj, path: string, kind = 'deploy
   else {
     errs.push(...validateSelector(sel, `${path}.selector`));
     if (Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length === 0) {
-      errs.push(invalidGo(`${path}.selector`, `&${goLabelSelector(sel)}`, `empty selector is invalid for ${kind}`));
+      errs.push(invalidGo(`${path}.selector`, goLabelSelector(sel), `empty selector is invalid for ${kind}`));
     }
   }
   errs.push(...templateMatches(sel, spec.template, `${path}.template`));
