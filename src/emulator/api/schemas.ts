@@ -48,6 +48,12 @@ export function kindSchema(group: string, version: string, kind: string): Schema
   return name ? DEFINITIONS[name] : undefined;
 }
 
+/** The schema of an object's `apiVersion` and `kind` (a manifest's), e.g. ("apps/v1", "Deployment"). */
+export function schemaForObject(apiVersion: string, kind: string): Schema | undefined {
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
+  return kindSchema(group, version, kind);
+}
+
 /** Follows a $ref (or a single-element allOf around one, as Kubernetes' documents write them). */
 export function resolve(s: Schema, defs: Readonly<Record<string, Schema>> = DEFINITIONS): Schema {
   for (let i = 0; i < 8; i++) {

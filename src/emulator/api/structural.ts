@@ -20,8 +20,11 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 export interface StructuralProblem {
   /** `spec.containers[0].image`. */
   path: string;
-  kind: 'unknown' | 'type';
-  /** Kubernetes' message: `unknown field "spec.foo"` or `json: cannot unmarshal ...`. */
+  kind: 'unknown' | 'type' | 'required';
+  /**
+   * Kubernetes' message: `unknown field "spec.foo"`, `json: cannot unmarshal ...`, or (only with
+   * the `required` option) `spec.containers[0].name: Required value`.
+   */
   message: string;
 }
 
@@ -38,6 +41,11 @@ export interface StructuralOptions {
   /** A merge or strategic-merge patch: `$`-directives and nulls (deletions) are allowed. */
   patch?: boolean;
   defs?: Readonly<Record<string, Schema>>;
+  /**
+   * Also report missing required fields (the schema's `required`), for the editor. The apiserver
+   * does not: required fields are its semantic validation's business, with its own messages.
+   */
+  required?: boolean;
 }
 
 const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
@@ -97,6 +105,7 @@ class Walker {
   constructor(
     private readonly defs: Readonly<Record<string, Schema>>,
     private readonly patch: boolean,
+    private readonly required: boolean,
   ) {}
 
   /**
@@ -174,6 +183,14 @@ class Walker {
       }
       out[k] = this.value(e, props[k], sub, goPath ? `${goPath}.${k}` : k, goStruct);
     }
+    if (this.required && !this.patch) {
+      for (const k of r.required ?? []) {
+        if (v[k] === undefined || v[k] === null) {
+          const sub = path ? `${path}.${k}` : k;
+          this.problems.push({ path: sub, kind: 'required', message: `${sub}: Required value` });
+        }
+      }
+    }
     return out;
   }
 
@@ -189,13 +206,70 @@ class Walker {
 /** Checks `obj` against a kind's schema: unknown fields and type errors, and the pruned object. */
 export function checkStructure(schema: Schema, obj: unknown, opts: StructuralOptions = {}): StructuralResult {
   const defs = opts.defs ?? DEFINITIONS;
-  const w = new Walker(defs, opts.patch ?? false);
+  const w = new Walker(defs, opts.patch ?? false, opts.required ?? false);
   const root = refName(schema) ?? schema['x-kubernetes-group-version-kind']?.[0]?.kind ?? '';
   const pruned = w.value(obj, schema, '', '', root.split('.').pop() ?? '');
   return {
     unknown: w.problems.filter((p) => p.kind === 'unknown').map((p) => p.path),
     problems: w.problems,
     pruned,
+  };
+}
+
+/** One operation of a JSON patch (RFC 6902). */
+interface JsonPatchOp {
+  op?: unknown;
+  path?: unknown;
+  value?: unknown;
+}
+
+/**
+ * Unknown fields and type errors brought in by a JSON patch's `add` and `replace` operations: the
+ * schema at each operation's path checks its value. Paths are the object's (`spec.containers[1].foo`;
+ * an append `-` is shown as the index it gets only when known, else `[-]`). Values are returned
+ * pruned, so applying the patch stores no unknown fields.
+ */
+export function checkJsonPatch(schema: Schema, ops: unknown, opts: Omit<StructuralOptions, 'patch'> = {}): StructuralResult {
+  const defs = opts.defs ?? DEFINITIONS;
+  if (!Array.isArray(ops)) return { unknown: [], problems: [], pruned: ops };
+  const w = new Walker(defs, false, false);
+  const rootName = refName(schema) ?? schema['x-kubernetes-group-version-kind']?.[0]?.kind ?? '';
+  const pruned = ops.map((raw: unknown) => {
+    const op = raw as JsonPatchOp;
+    if (!isObject(op) || (op.op !== 'add' && op.op !== 'replace') || typeof op.path !== 'string') return raw;
+    const segs = op.path.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+    let s: Schema | undefined = schema;
+    let struct = rootName.split('.').pop() ?? '';
+    let path = '';
+    let goPath = '';
+    for (const seg of segs) {
+      if (!s) break;
+      const name = refName(s);
+      const r = resolve(s, defs);
+      if (r['x-kubernetes-preserve-unknown-fields']) return raw;
+      if (r.type === 'array') {
+        path += `[${seg}]`;
+        s = r.items;
+      } else if (r.properties) {
+        if (name) struct = name.split('.').pop()!;
+        path = path ? `${path}.${seg}` : seg;
+        goPath = goPath ? `${goPath}.${seg}` : seg;
+        if (!own(r.properties, seg)) {
+          w.problems.push({ path, kind: 'unknown', message: `unknown field "${path}"` });
+          return undefined;
+        }
+        s = r.properties[seg];
+      } else if (r.additionalProperties && typeof r.additionalProperties === 'object') {
+        s = r.additionalProperties;
+      } else return raw;
+    }
+    if (!s) return raw;
+    return { ...op, value: w.value(op.value, s, path, goPath, struct) };
+  });
+  return {
+    unknown: w.problems.filter((p) => p.kind === 'unknown').map((p) => p.path),
+    problems: w.problems,
+    pruned: pruned.filter((o) => o !== undefined),
   };
 }
 
@@ -220,9 +294,9 @@ export function decodeWithValidation(
   version: string,
   body: unknown,
   fieldValidation: FieldValidation | undefined,
-  opts: StructuralOptions = {},
+  opts: StructuralOptions & { jsonPatch?: boolean } = {},
 ): DecodeOutcome {
-  const r = checkStructure(schema, body, opts);
+  const r = opts.jsonPatch ? checkJsonPatch(schema, body, opts) : checkStructure(schema, body, opts);
   const prefix = `${kind} in version "${version}" cannot be handled as a ${kind}: `;
   const typeError = r.problems.find((p) => p.kind === 'type');
   if (typeError) return { ok: false, message: prefix + typeError.message };

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { kindSchema } from '../../../src/emulator/api/schemas.ts';
-import { checkStructure, decodeWithValidation, strictDecodingError, warningHeader } from '../../../src/emulator/api/structural.ts';
+import { kindSchema, schemaForObject } from '../../../src/emulator/api/schemas.ts';
+import { checkJsonPatch, checkStructure, decodeWithValidation, strictDecodingError, warningHeader } from '../../../src/emulator/api/structural.ts';
 
 const POD = kindSchema('', 'v1', 'Pod')!;
 const DEPLOYMENT = kindSchema('apps', 'v1', 'Deployment')!;
@@ -110,4 +110,32 @@ test('decodeWithValidation: Strict fails, Warn warns, Ignore drops, default is W
 test('message helpers', () => {
   assert.equal(strictDecodingError(['spec.foo']), 'strict decoding error: unknown field "spec.foo"');
   assert.equal(warningHeader('unknown field "spec.foo"'), '299 - "unknown field \\"spec.foo\\""');
+});
+
+test('JSON patches: the values added or replaced are checked at their paths and pruned', () => {
+  const ops = [
+    { op: 'replace', path: '/spec/containers/0/image', value: 'nginx:1.28' },
+    { op: 'add', path: '/spec/containers/1', value: { name: 'b', image: 'x', imagePullPolcy: 'Always' } },
+    { op: 'add', path: '/spec/fooo', value: 1 },
+    { op: 'add', path: '/metadata/labels/app', value: 'web' },
+    { op: 'replace', path: '/metadata/managedFields', value: [{ manager: 'kubectl', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }] },
+    { op: 'remove', path: '/spec/bogus' },
+    { op: 'test', path: '/metadata/name', value: 'p' },
+  ];
+  const r = checkJsonPatch(POD, ops);
+  assert.deepEqual(r.unknown, ['spec.containers[1].imagePullPolcy', 'spec.fooo']);
+  const pruned = r.pruned as any[];
+  assert.equal(pruned.length, 6, 'the op adding an unknown field is dropped');
+  assert.deepEqual(pruned[1].value, { name: 'b', image: 'x' });
+  const bad = checkJsonPatch(POD, [{ op: 'replace', path: '/spec/containers/0/image', value: 5 }]);
+  assert.equal(bad.problems[0].message, 'json: cannot unmarshal number into Go struct field Container.spec.containers.image of type string');
+  const strict = decodeWithValidation(POD, 'Pod', 'v1', ops, 'Strict', { jsonPatch: true });
+  assert.ok(!strict.ok && strict.message.endsWith('strict decoding error: unknown field "spec.containers[1].imagePullPolcy", unknown field "spec.fooo"'));
+});
+
+test('the required option reports missing required fields, for the editor', () => {
+  const r = checkStructure(schemaForObject('v1', 'Pod')!, { spec: { containers: [{ image: 'x' }] } }, { required: true });
+  assert.deepEqual(r.problems, [{ path: 'spec.containers[0].name', kind: 'required', message: 'spec.containers[0].name: Required value' }]);
+  assert.equal(schemaForObject('apps/v1', 'Deployment'), DEPLOYMENT);
+  assert.equal(schemaForObject('example.com/v1', 'Widget'), undefined);
 });

@@ -402,13 +402,13 @@ export class ApiHttpServer {
   /**
    * Structural decoding of a POST/PUT/PATCH body (structural.ts): a type error or, with
    * fieldValidation=Strict, unknown fields answer 400; with Warn (the default) each unknown field
-   * becomes a Warning header; unknown fields are dropped in every mode. JSON patches, other kinds'
-   * bodies (subresources) and kinds without a built-in schema pass through.
+   * becomes a Warning header; unknown fields are dropped in every mode (JSON patches: the values
+   * they add). Other kinds' bodies (subresources) and kinds without a built-in schema pass through.
    */
   private decode(def: ResourceDef, r: ResourceRoute, body: unknown, wopts: WriteOptions, res: http.ServerResponse, patch?: PatchType): unknown {
     const schema = kindSchema(def.group, def.version, def.kind);
-    if (!schema || patch === 'json' || (r.sub !== undefined && r.sub !== 'status') || !body || typeof body !== 'object' || Array.isArray(body)) return body;
-    const out = decodeWithValidation(schema, def.kind, def.version, body, wopts.fieldValidation, { patch: patch !== undefined });
+    if (!schema || (r.sub !== undefined && r.sub !== 'status') || !body || typeof body !== 'object' || Array.isArray(body) !== (patch === 'json')) return body;
+    const out = decodeWithValidation(schema, def.kind, def.version, body, wopts.fieldValidation, { patch: patch !== undefined, jsonPatch: patch === 'json' });
     if (!out.ok) throw badRequest(out.message);
     if (out.warnings.length) res.setHeader('Warning', out.warnings.map(warningHeader));
     return out.value;
