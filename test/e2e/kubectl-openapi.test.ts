@@ -4,7 +4,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kubectlPath, run, serve, tempDir, type Served } from './helpers.ts';
 
@@ -131,4 +131,42 @@ spec:
   assert.match(r.stderr, /\\"containers\\":\[\{\\"image\\":\\"nginx:1\.28\\",\\"name\\":\\"main\\"\}\]/);
   const g = await kubectl('get', 'pod', 'csa', '-o', 'jsonpath={range .spec.containers[*]}{.name}={.image} {end}');
   assert.equal(g.stdout.trim(), 'main=nginx:1.28 side=busybox:1.36');
+});
+
+/** A request over plain HTTP with the kubeconfig's token (as client-node and curl send them). */
+async function http(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  const token = /token: (\S+)/.exec(readFileSync(server.kubeconfig, 'utf8'))![1];
+  return fetch(`${server.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+test('without fieldValidation the server warns (Warn is the default); Ignore is silent; both drop the field', async () => {
+  const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'a', image: 'x', imagePullPolcy: 'Always' }] } });
+  const w = await http('POST', '/api/v1/namespaces/default/pods', pod('http-warn'));
+  assert.equal(w.status, 201);
+  assert.equal(w.headers.get('warning'), '299 - "unknown field \\"spec.containers[0].imagePullPolcy\\""');
+  assert.equal((await w.json()).spec.containers[0].imagePullPolcy, undefined);
+  const i = await http('POST', '/api/v1/namespaces/default/pods?fieldValidation=Ignore', pod('http-ignore'));
+  assert.equal(i.status, 201);
+  assert.equal(i.headers.get('warning'), null);
+  const s = await http('PUT', '/api/v1/namespaces/default/pods/http-ignore?fieldValidation=Strict', { ...pod('http-ignore'), spec: { containers: [{ name: 'a', image: 'x' }], fooo: 1 } });
+  assert.equal(s.status, 400);
+  const status = await s.json();
+  assert.equal(status.reason, 'BadRequest');
+  assert.equal(status.message, 'Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.fooo"');
+});
+
+test('/openapi/v3 documents answer If-None-Match with 304', async () => {
+  const root = await (await http('GET', '/openapi/v3')).json();
+  const url = root.paths['api/v1'].serverRelativeURL as string;
+  const r = await http('GET', url);
+  assert.equal(r.status, 200);
+  const etag = r.headers.get('etag')!;
+  const doc = await r.json();
+  assert.ok(doc.components.schemas['io.k8s.api.core.v1.Pod']);
+  const again = await http('GET', url, undefined, { 'If-None-Match': etag });
+  assert.equal(again.status, 304);
 });
