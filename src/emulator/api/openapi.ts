@@ -109,11 +109,15 @@ export function groupVersionDocument(registry: Registry, group: string, version:
 
 export class OpenAPI {
   private docs: Map<string, OpenAPIDoc> | undefined;
+  private signature = '';
 
   constructor(private readonly registry: Registry) {}
 
+  /** The documents, rebuilt when the registry's kinds change (custom resources come and go). */
   private all(): Map<string, OpenAPIDoc> {
-    if (this.docs) return this.docs;
+    const signature = this.registry.defs.map((d) => `${d.group}/${d.version}/${d.kind}/${d.resource}/${d.namespaced}/${d.subresources.join('+')}`).join(',');
+    if (this.docs && signature === this.signature) return this.docs;
+    this.signature = signature;
     const docs = new Map<string, OpenAPIDoc>();
     for (const { group, version } of this.registry.groupVersions()) {
       const body = JSON.stringify(groupVersionDocument(this.registry, group, version));

@@ -100,3 +100,14 @@ test('documents follow the registry: a kind added later is served; kinds without
   assert.equal(d.etag, `"${d.hash}"`);
   assert.equal(root.paths['apis/apps/v1'].serverRelativeURL, `/openapi/v3/apis/apps/v1?hash=${d.hash}`);
 });
+
+test('documents are rebuilt when the registry changes', () => {
+  const defs = [...RESOURCES];
+  const reg = new Registry(defs);
+  const api = new OpenAPI(reg);
+  const before = Object.keys((api.root() as any).paths);
+  assert.ok(!before.includes('apis/example.com/v1'));
+  defs.push({ group: 'example.com', version: 'v1', kind: 'Widget', resource: 'widgets', singular: 'widget', namespaced: true, verbs: [], subresources: [] });
+  assert.ok(Object.keys((api.root() as any).paths).includes('apis/example.com/v1'));
+  assert.ok(api.doc('apis/example.com/v1'));
+});
