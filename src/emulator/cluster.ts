@@ -18,6 +18,7 @@ import { NodeLifecycleController } from './controllers/node-lifecycle.ts';
 import { Kubelet, type NodeConfig } from './kubelet/kubelet.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { rfc3339, type Obj } from './api/objects.ts';
+import { kubernetesServiceObjects } from './api/kinds/service.ts';
 
 export interface ClusterOptions {
   /** Number of nodes, the first being the control plane (default 3). */
@@ -126,6 +127,12 @@ export class Cluster {
     for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
       // A restored cluster has them already.
       if (!(await this.api.tryGet(nsDef, undefined, ns))) await this.api.create(nsDef, undefined, { metadata: { name: ns } });
+    }
+    // The `kubernetes` Service, its Endpoints and EndpointSlice (kube-apiserver's kubernetes-service controller).
+    const objs = kubernetesServiceObjects();
+    for (const [resource, obj] of [['services', objs.service], ['endpoints', objs.endpoints], ['endpointslices.discovery.k8s.io', objs.endpointSlice]] as const) {
+      const def = this.api.resource(resource);
+      if (!(await this.api.tryGet(def, 'default', 'kubernetes'))) await this.api.create(def, 'default', obj);
     }
     this.compactor = startCompactor(this.api.store, this.clock);
     await this.scheduler.start();

@@ -286,6 +286,10 @@ test('kubectl get shows the columns of Kubernetes\' printers for every kind', as
 
   const svc = await kubectl('get', 'svc', 'web-np', '--no-headers');
   assert.match(svc.stdout, /^web-np\s+NodePort\s+10\.(9[6-9]|10\d|11[01])\.\d+\.\d+\s+<none>\s+80:3\d{4}\/TCP\s+/);
+  const k8s = await kubectl('get', 'svc', 'kubernetes', '--no-headers');
+  assert.match(k8s.stdout, /^kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP\s+/);
+  const ep = await kubectl('get', 'ep', 'kubernetes', '--no-headers');
+  assert.match(ep.stdout, /^kubernetes\s+192\.168\.49\.2:8443\s+/);
   const hpa = await kubectl('get', 'hpa', 'web', '--no-headers');
   assert.match(hpa.stdout, /^web\s+Deployment\/web\s+cpu: <unknown>\/50%\s+1\s+5\s+0\s+/);
   const pvc = await kubectl('get', 'pvc', 'data', '--no-headers');
@@ -299,7 +303,7 @@ test('kubectl get shows the columns of Kubernetes\' printers for every kind', as
 test('kubectl get all lists the kinds in the "all" category', async () => {
   const r = await kubectl('get', 'all');
   assert.equal(r.code, 0, r.stderr);
-  for (const name of ['service/web', 'replicationcontroller/rc', 'deployment.apps/web', 'replicaset.apps/rs', 'daemonset.apps/ds', 'statefulset.apps/db', 'job.batch/pi', 'cronjob.batch/tick', 'horizontalpodautoscaler.autoscaling/web']) {
+  for (const name of ['service/kubernetes', 'service/web', 'replicationcontroller/rc', 'deployment.apps/web', 'replicaset.apps/rs', 'daemonset.apps/ds', 'statefulset.apps/db', 'job.batch/pi', 'cronjob.batch/tick', 'horizontalpodautoscaler.autoscaling/web']) {
     assert.match(r.stdout, new RegExp(`^${name.replace(/\./g, '\\.')}\\s`, 'm'), name);
   }
   assert.doesNotMatch(r.stdout, /configmap|secret|ingress/);

@@ -112,7 +112,7 @@ export function validateObjectMeta(meta: any, namespaced: boolean, nameFn: NameV
         if (typeof v !== 'string') errs.push(new FieldError('Invalid', `metadata.annotations[${k}]`, v, 'must be a string'));
         total += k.length + String(v).length;
       }
-      if (total > 256 * 1024) errs.push(new FieldError('TooLong', 'metadata.annotations', '', 'must have at most 262144 bytes'));
+      if (total > 256 * 1024) errs.push(new FieldError('TooLong', 'metadata.annotations', '', 'may not be more than 262144 bytes'));
     }
   }
   return errs;

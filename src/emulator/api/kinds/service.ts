@@ -183,6 +183,9 @@ function validateService(obj: Obj): FieldError[] {
 }
 
 export const service = {
+  fields(obj: Obj): Record<string, string> {
+    return { 'spec.clusterIP': String(obj.spec?.clusterIP ?? ''), 'spec.type': String(obj.spec?.type ?? '') };
+  },
   prepareForCreate(obj: Obj): void {
     defaultService(obj);
     obj.status = { loadBalancer: {} };
@@ -262,3 +265,33 @@ export const endpointSlice = {
     return errs;
   },
 };
+
+// ---- the `kubernetes` Service ----
+
+/** The API server's address as pods would see it: the control-plane node, port 8443 as minikube has it. */
+export const APISERVER_ENDPOINT = { ip: '192.168.49.2', port: 8443 };
+
+/**
+ * The `kubernetes` Service in `default` with the first address of the range (10.96.0.1), its
+ * Endpoints and EndpointSlice, as kube-apiserver's kubernetes-service controller keeps them
+ * (pkg/controlplane/controller/kubernetesservice, pkg/controlplane/reconcilers).
+ */
+export function kubernetesServiceObjects(): { service: Obj; endpoints: Obj; endpointSlice: Obj } {
+  const { ip, port } = APISERVER_ENDPOINT;
+  return {
+    service: {
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { type: 'ClusterIP', clusterIP: ipString(CIDR_BASE + 1), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None' },
+    },
+    endpoints: {
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets: [{ addresses: [{ ip }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+    },
+    endpointSlice: {
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+      ports: [{ name: 'https', port, protocol: 'TCP' }],
+    },
+  };
+}

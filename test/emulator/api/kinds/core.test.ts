@@ -141,3 +141,18 @@ test('ResourceQuota and LimitRange: quantities and Container defaults', async ()
   assert.deepEqual(lr.spec.limits[0].default, { memory: '128Mi', cpu: '1' });
   assert.deepEqual(lr.spec.limits[0].defaultRequest, { memory: '128Mi', cpu: '1' });
 });
+
+test('Services: field selectors on spec.clusterIP and spec.type; an oversized Secret', async () => {
+  const api = await server();
+  const def = api.resource('services');
+  await api.create(def, 'default', { metadata: { name: 'headless' }, spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ port: 5432 }] } });
+  await api.create(def, 'default', { metadata: { name: 'np' }, spec: { type: 'NodePort', ports: [{ port: 80 }] } });
+  const notHeadless = await api.list(def, 'default', { fieldSelector: 'spec.clusterIP!=None' });
+  assert.deepEqual(notHeadless.items.map((s) => s.metadata.name), ['np']);
+  const nodePorts = await api.list(def, 'default', { fieldSelector: 'spec.type=NodePort' });
+  assert.deepEqual(nodePorts.items.map((s) => s.metadata.name), ['np']);
+  await rejects422(
+    api.create(api.resource('secrets'), 'default', { metadata: { name: 'big' }, stringData: { a: 'x'.repeat(1024 * 1024 + 1) } }),
+    'Secret "big" is invalid: data: Too long: may not be more than 1048576 bytes',
+  );
+});
