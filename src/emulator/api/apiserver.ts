@@ -255,6 +255,8 @@ export class APIServer {
     else delete meta.generation;
     def.prepareForCreate?.(obj, this.strategyCtx());
     this.validate(def, obj, def.validate?.(obj) ?? []);
+    // Allocations that must not collide with other objects' (Services' cluster IPs and node ports).
+    if (def.allocate) this.validate(def, obj, await def.allocate(obj, async () => (await this.list(def, undefined)).items));
     if (applied) meta.managedFields = applied;
     else {
       delete meta.managedFields;

@@ -47,6 +47,11 @@ export interface ResourceDef {
   prepareForCreate?(obj: Obj, ctx: StrategyContext): void;
   /** On update of the main resource; status writes go through prepareForStatusUpdate. */
   prepareForUpdate?(obj: Obj, old: Obj, ctx: StrategyContext): void;
+  /**
+   * After validation on create: allocate what must be unique among the resource's objects (a
+   * Service's cluster IP and node ports), given every stored object of the resource.
+   */
+  allocate?(obj: Obj, existing: () => Promise<Obj[]>): Promise<FieldError[]>;
   validate?(obj: Obj): FieldError[];
   validateUpdate?(obj: Obj, old: Obj): FieldError[];
   /** Fields for field selectors beyond metadata.name and metadata.namespace. */

@@ -5,9 +5,9 @@
 // Validation: pkg/apis/core/validation/validation.go (ValidateService, ValidateEndpoints),
 // pkg/apis/discovery/validation/validation.go.
 //
-// Allocation picks at random, as the allocators do, from the dynamic part of each range; it does
-// not yet consult the Services already stored, so a collision (about 1 in 10^6 for IPs, 1 in 2,768
-// for node ports) is not detected.
+// Allocation on create picks at random, as the allocators do, from the dynamic part of each range,
+// skipping what the stored Services hold; a requested IP or port in use is a 422. (A type change to
+// NodePort on update picks at random without that check.)
 
 import { randomInt } from 'node:crypto';
 import { FieldError } from '../errors.ts';
@@ -44,7 +44,7 @@ export function allocateNodePort(): number {
 
 const usesNodePorts = (t: string) => t === 'NodePort' || t === 'LoadBalancer';
 
-export function defaultService(obj: Obj, old?: Obj): void {
+export function defaultService(obj: Obj, old?: Obj, allocate = true): void {
   const spec = (obj.spec ??= {});
   spec.sessionAffinity ??= 'None';
   if (spec.sessionAffinity === 'ClientIP') {
@@ -78,11 +78,57 @@ export function defaultService(obj: Obj, old?: Obj): void {
     }
   }
   if (!spec.clusterIP && spec.clusterIPs?.length) spec.clusterIP = spec.clusterIPs[0];
-  if (!spec.clusterIP) spec.clusterIP = allocateClusterIP();
-  spec.clusterIPs ??= [spec.clusterIP];
   spec.ipFamilies ??= ['IPv4'];
   spec.ipFamilyPolicy ??= 'SingleStack';
+  if (!allocate) return;
+  if (!spec.clusterIP) spec.clusterIP = allocateClusterIP();
+  spec.clusterIPs ??= [spec.clusterIP];
   if (usesNodePorts(spec.type)) for (const p of ports) if (p && typeof p === 'object' && !p.nodePort) p.nodePort = allocateNodePort();
+}
+
+/**
+ * Create-time allocation against the Services already stored (the ipallocator and portallocator
+ * bitmaps): a requested IP or node port in use is a 422; free ones are picked at random.
+ */
+export async function allocateService(obj: Obj, existing: () => Promise<Obj[]>): Promise<FieldError[]> {
+  const spec = obj.spec;
+  if (!spec || spec.type === 'ExternalName') return [];
+  const ips = new Set<string>();
+  const nodePorts = new Set<number>();
+  for (const s of await existing()) {
+    for (const ip of s.spec?.clusterIPs ?? [s.spec?.clusterIP]) if (ip && ip !== 'None') ips.add(ip);
+    for (const p of s.spec?.ports ?? []) if (p?.nodePort) nodePorts.add(p.nodePort);
+  }
+  const errs: FieldError[] = [];
+  if (spec.clusterIP && spec.clusterIP !== 'None' && ips.has(spec.clusterIP)) {
+    const ip = String(spec.clusterIP);
+    errs.push(new GoFieldError('Invalid', 'spec.clusterIPs', new GoValue(`[]string{${JSON.stringify(ip)}}`), `failed to allocate IP ${ip}: provided IP is already allocated`));
+  }
+  if (!spec.clusterIP) {
+    let ip = allocateClusterIP();
+    while (ips.has(ip)) ip = allocateClusterIP();
+    spec.clusterIP = ip;
+  }
+  spec.clusterIPs ??= [spec.clusterIP];
+  if (usesNodePorts(spec.type)) {
+    (spec.ports ?? []).forEach((p: Obj, i: number) => {
+      if (!p || typeof p !== 'object') return;
+      if (p.nodePort) {
+        if (nodePorts.has(p.nodePort)) errs.push(new FieldError('Invalid', `spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
+        nodePorts.add(p.nodePort);
+        return;
+      }
+      if (nodePorts.size >= NODE_PORT_MAX - NODE_PORT_MIN + 1) {
+        errs.push(new FieldError('Invalid', `spec.ports[${i}].nodePort`, 0, 'range is full'));
+        return;
+      }
+      let port = allocateNodePort();
+      for (let n = 0; nodePorts.has(port); n++) port = n < 1000 ? allocateNodePort() : NODE_PORT_MIN + ((port - NODE_PORT_MIN + 1) % (NODE_PORT_MAX - NODE_PORT_MIN + 1));
+      p.nodePort = port;
+      nodePorts.add(port);
+    });
+  }
+  return errs;
 }
 
 /** validation.IsValidPortName: an IANA_SVC_NAME. */
@@ -187,9 +233,11 @@ export const service = {
     return { 'spec.clusterIP': String(obj.spec?.clusterIP ?? ''), 'spec.type': String(obj.spec?.type ?? '') };
   },
   prepareForCreate(obj: Obj): void {
-    defaultService(obj);
+    // Cluster IP and node ports come from allocate(), which sees the other Services.
+    defaultService(obj, undefined, false);
     obj.status = { loadBalancer: {} };
   },
+  allocate: allocateService,
   prepareForUpdate(obj: Obj, old: Obj): void {
     defaultService(obj, old);
   },

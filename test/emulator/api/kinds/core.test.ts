@@ -156,3 +156,25 @@ test('Services: field selectors on spec.clusterIP and spec.type; an oversized Se
     'Secret "big" is invalid: data: Too long: may not be more than 1048576 bytes',
   );
 });
+
+test('Services: a cluster IP or node port in use is refused; free ones are picked around them', async () => {
+  const api = await server();
+  const def = api.resource('services');
+  const a = await api.create(def, 'default', { metadata: { name: 'a' }, spec: { type: 'NodePort', clusterIP: '10.96.5.5', ports: [{ port: 80, nodePort: 30080 }] } });
+  assert.equal(a.spec.clusterIP, '10.96.5.5');
+  await rejects422(
+    api.create(def, 'default', { metadata: { name: 'b' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }] } }),
+    'Service "b" is invalid: spec.ports[0].nodePort: Invalid value: 30080: provided port is already allocated',
+  );
+  await rejects422(
+    api.create(def, 'default', { metadata: { name: 'c' }, spec: { clusterIP: '10.96.5.5', ports: [{ port: 80 }] } }),
+    'Service "c" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.5.5"}: failed to allocate IP 10.96.5.5: provided IP is already allocated',
+  );
+  const many = [];
+  for (let i = 0; i < 20; i++) many.push(await api.create(def, 'default', { metadata: { name: `s${i}` }, spec: { type: 'NodePort', ports: [{ port: 80 }] } }));
+  const ports = new Set(many.map((s) => s.spec.ports[0].nodePort));
+  const ips = new Set(many.map((s) => s.spec.clusterIP));
+  assert.equal(ports.size, 20);
+  assert.equal(ips.size, 20);
+  assert.ok(!ports.has(30080));
+});
