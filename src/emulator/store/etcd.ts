@@ -117,7 +117,8 @@ export function connectionReason(err: unknown): string {
     .replace(/\s*Resolution note:\s*$/, '')
     .replace(/^\d+ [A-Z_]+: /, '');
   const deadline = /^Deadline exceeded after ([\d.]+)s/.exec(msg);
-  if (deadline) return `no answer in ${deadline[1]} s`;
+  // grpc-js measures the wait (4.986s for a 5 s deadline): say the deadline, in whole seconds.
+  if (deadline) return `no answer in ${Math.round(Number(deadline[1]))} s`;
   const last = /Last error: (?:Error: )?(.+)$/.exec(msg);
   return (last ? last[1] : msg).trim().replace(/\.$/, '');
 }
