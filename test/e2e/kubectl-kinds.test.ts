@@ -370,6 +370,9 @@ test('kubectl scale uses the scale subresource; generation follows the spec', as
   assert.equal(scale.apiVersion, 'autoscaling/v1');
   assert.deepEqual(scale.spec, { replicas: 3 });
   assert.deepEqual(scale.status, { replicas: 0, selector: 'app=web' });
+  const table = await kubectl('get', 'deployment', 'web', '--subresource=scale');
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /^NAME\s+DESIRED\s+AVAILABLE\nweb\s+3\s+0\n$/);
   for (const [kind, name] of [['statefulset', 'db'], ['replicaset', 'rs'], ['rc', 'rc']]) {
     const s = await kubectl('scale', kind!, name!, '--replicas=2');
     assert.equal(s.code, 0, s.stderr);

@@ -1113,6 +1113,16 @@ const networkpolicies: Printer = {
   cells: (np, now) => [np.metadata?.name ?? '', formatLabelSelector(np.spec?.podSelector ?? {}), since(np.metadata?.creationTimestamp, now)],
 };
 
+/** autoscaling/v1 Scale (`kubectl get deploy x --subresource=scale`). */
+const scales: Printer = {
+  columns: columns([
+    nameCol,
+    ['Desired', 'integer', 'replicas is the desired number of instances for the scaled object.'],
+    ['Available', 'integer', 'replicas is the actual number of observed instances of the scaled object.'],
+  ]),
+  cells: (s) => [s.metadata?.name ?? '', num(s.spec?.replicas), num(s.status?.replicas)],
+};
+
 const controllerrevisions: Printer = {
   columns: columns([
     nameCol,
@@ -1178,6 +1188,7 @@ const PRINTERS = new Map<string, Printer>([
   ['networking.k8s.io/ingresses', ingresses],
   ['networking.k8s.io/networkpolicies', networkpolicies],
   ['apps/controllerrevisions', controllerrevisions],
+  ['autoscaling/scale', scales],
 ]);
 
 function groupOf(apiVersion: string): string {

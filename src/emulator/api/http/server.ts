@@ -340,7 +340,12 @@ export class ApiHttpServer {
       // autoscaling/v1 Scale of a workload (scale.ts).
       const type = method === 'PATCH' ? patchType(String(req.headers['content-type'] ?? '')) : undefined;
       const body = method === 'PUT' || method === 'PATCH' ? await readBody(req, SCALE_BODY as unknown as ResourceDef, type === 'apply') : undefined;
-      return this.json(res, 200, await serveScale(this.api, def, ns, name, method, body, type, wopts));
+      const scale = await serveScale(this.api, def, ns, name, method, body, type, wopts);
+      if (method === 'GET' && wantsTable(req)) {
+        const table = toTable('scale', [scale], { includeObject: (q.get('includeObject') ?? 'Metadata') as 'None' | 'Metadata' | 'Object', now: this.api.clock.now(), resourceVersion: scale.metadata.resourceVersion, apiVersion: 'autoscaling/v1', kind: 'Scale' });
+        return this.json(res, 200, table, TABLE_CONTENT_TYPE);
+      }
+      return this.json(res, 200, scale);
     }
     switch (method) {
       case 'GET': {
