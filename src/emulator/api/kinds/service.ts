@@ -228,6 +228,38 @@ function validateService(obj: Obj): FieldError[] {
   return errs;
 }
 
+/**
+ * dropTypeDependentFields (pkg/registry/core/service/strategy.go): on a type change, fields the new
+ * type cannot have are cleared when they are what the old object held (so `kubectl apply` from
+ * NodePort to ClusterIP works although the live node ports are not in the manifest).
+ */
+export function dropTypeDependentFields(obj: Obj, old: Obj): void {
+  const n = obj.spec;
+  const o = old.spec;
+  if (!n || typeof n !== 'object' || !o) return;
+  const newType = n.type ?? 'ClusterIP';
+  const oldType = o.type ?? 'ClusterIP';
+  if (newType === oldType) return;
+  if (usesNodePorts(oldType) && !usesNodePorts(newType)) {
+    (n.ports ?? []).forEach((p: Obj, i: number) => {
+      if (p && p.nodePort && p.nodePort === o.ports?.[i]?.nodePort) delete p.nodePort;
+    });
+    if (n.externalTrafficPolicy === o.externalTrafficPolicy) delete n.externalTrafficPolicy;
+    if (n.healthCheckNodePort === o.healthCheckNodePort) delete n.healthCheckNodePort;
+  }
+  if (oldType === 'LoadBalancer' && newType !== 'LoadBalancer') {
+    if (n.allocateLoadBalancerNodePorts === o.allocateLoadBalancerNodePorts) delete n.allocateLoadBalancerNodePorts;
+    if (n.loadBalancerClass === o.loadBalancerClass) delete n.loadBalancerClass;
+  }
+  if (newType === 'ExternalName' && oldType !== 'ExternalName') {
+    if (n.clusterIP === o.clusterIP) delete n.clusterIP;
+    if (JSON.stringify(n.clusterIPs) === JSON.stringify(o.clusterIPs)) delete n.clusterIPs;
+    if (JSON.stringify(n.ipFamilies) === JSON.stringify(o.ipFamilies)) delete n.ipFamilies;
+    if (n.ipFamilyPolicy === o.ipFamilyPolicy) delete n.ipFamilyPolicy;
+    if (n.internalTrafficPolicy === o.internalTrafficPolicy) delete n.internalTrafficPolicy;
+  }
+}
+
 export const service = {
   fields(obj: Obj): Record<string, string> {
     return { 'spec.clusterIP': String(obj.spec?.clusterIP ?? ''), 'spec.type': String(obj.spec?.type ?? '') };
@@ -239,6 +271,7 @@ export const service = {
   },
   allocate: allocateService,
   prepareForUpdate(obj: Obj, old: Obj): void {
+    dropTypeDependentFields(obj, old);
     defaultService(obj, old);
   },
   validate: validateService,

@@ -178,3 +178,21 @@ test('Services: a cluster IP or node port in use is refused; free ones are picke
   assert.equal(ips.size, 20);
   assert.ok(!ports.has(30080));
 });
+
+test('Services: changing the type drops what the old type allocated (dropTypeDependentFields)', async () => {
+  const api = await server();
+  const def = api.resource('services');
+  const np = await api.create(def, 'default', { metadata: { name: 'np' }, spec: { type: 'NodePort', ports: [{ port: 80 }] } });
+  // What `kubectl apply` sends after `type: NodePort` became `type: ClusterIP`: the live object with the new type.
+  const cip = await api.update(def, 'default', 'np', { ...np, spec: { ...np.spec, type: 'ClusterIP' } });
+  assert.equal(cip.spec.type, 'ClusterIP');
+  assert.equal(cip.spec.ports[0].nodePort, undefined);
+  assert.equal(cip.spec.externalTrafficPolicy, undefined);
+  assert.equal(cip.spec.clusterIP, np.spec.clusterIP);
+  const ext = await api.update(def, 'default', 'np', { ...cip, spec: { ...cip.spec, type: 'ExternalName', externalName: 'db.example.com' } });
+  assert.equal(ext.spec.clusterIP, undefined);
+  assert.equal(ext.spec.clusterIPs, undefined);
+  const back = await api.update(def, 'default', 'np', { ...ext, spec: { ...ext.spec, type: 'NodePort', externalName: undefined } });
+  assert.match(back.spec.clusterIP, /^10\./);
+  assert.ok(back.spec.ports[0].nodePort >= 30000);
+});
