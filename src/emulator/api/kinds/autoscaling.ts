@@ -26,6 +26,7 @@ export function defaultHPA(obj: Obj): void {
       { type: 'Percent', value: 100, periodSeconds: 15 },
     ];
     b.scaleDown ??= {};
+    b.scaleDown.stabilizationWindowSeconds ??= 300;
     b.scaleDown.selectPolicy ??= 'Max';
     b.scaleDown.policies ??= [{ type: 'Percent', value: 100, periodSeconds: 15 }];
   }
