@@ -74,6 +74,21 @@ export interface Conversion {
 
 export const verbsAll = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
+/** What both served versions of HorizontalPodAutoscaler share. */
+const HPA = {
+  group: 'autoscaling',
+  kind: 'HorizontalPodAutoscaler',
+  resource: 'horizontalpodautoscalers',
+  singular: 'horizontalpodautoscaler',
+  namespaced: true,
+  shortNames: ['hpa'],
+  categories: ['all'],
+  verbs: verbsAll,
+  subresources: ['status'],
+  statusSubresource: true,
+  generation: true,
+};
+
 export const RESOURCES: ResourceDef[] = [
   {
     group: '',
@@ -367,33 +382,13 @@ export const RESOURCES: ResourceDef[] = [
   },
   {
     // The storage version, listed first so that discovery prefers it.
-    group: 'autoscaling',
+    ...HPA,
     version: 'v2',
-    kind: 'HorizontalPodAutoscaler',
-    resource: 'horizontalpodautoscalers',
-    singular: 'horizontalpodautoscaler',
-    namespaced: true,
-    shortNames: ['hpa'],
-    categories: ['all'],
-    verbs: verbsAll,
-    subresources: ['status'],
-    statusSubresource: true,
-    generation: true,
     ...autoscaling.hpa,
   },
   {
-    group: 'autoscaling',
+    ...HPA,
     version: 'v1',
-    kind: 'HorizontalPodAutoscaler',
-    resource: 'horizontalpodautoscalers',
-    singular: 'horizontalpodautoscaler',
-    namespaced: true,
-    shortNames: ['hpa'],
-    categories: ['all'],
-    verbs: verbsAll,
-    subresources: ['status'],
-    statusSubresource: true,
-    generation: true,
     conversion: {
       storage: { group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler' },
       toStorage: autoscaling.hpaV1ToV2,

@@ -21,6 +21,7 @@ import {
   GRPCDeadlineExceededError,
   GRPCUnavailableError,
   ClientClosedError,
+  type ICompare,
   type IDuplexStream,
   type IKeyValue,
   type IOptions,
@@ -106,6 +107,13 @@ const noop: Policy = {
   onFailure: () => ({ dispose() {} }),
   execute: async (fn, signal) => fn({ signal: signal ?? new AbortController().signal }),
 };
+
+/** The txn guard of an update or delete: unchanged since expectedModRevision, or merely existing. */
+function precondition(k: Buffer, expectedModRevision: number | undefined): ICompare[] {
+  return expectedModRevision !== undefined
+    ? [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedModRevision }]
+    : [{ key: k, target: 'Create', result: 'Greater', create_revision: 0 }];
+}
 
 function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -406,10 +414,7 @@ export class EtcdStore implements Store {
       // store.go GuaranteedUpdate: If(ModRevision(key) == origState.rev).Then(OpPut).Else(OpGet).
       // Without a precondition: the key must exist (createRevision > 0).
       res = await this.client.kv.txn({
-        compare:
-          expectedModRevision !== undefined
-            ? [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedModRevision }]
-            : [{ key: k, target: 'Create', result: 'Greater', create_revision: 0 }],
+        compare: precondition(k, expectedModRevision),
         success: [this.putOp(key, value, opts.lease)],
         failure: [{ request_range: { key: k } }],
       });
@@ -435,10 +440,7 @@ export class EtcdStore implements Store {
     try {
       // store.go conditionalDelete: If(ModRevision(key) == origState.rev).Then(OpDelete(key, WithPrevKV())).Else(OpGet(key)).
       res = await this.client.kv.txn({
-        compare:
-          expectedModRevision !== undefined
-            ? [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedModRevision }]
-            : [{ key: k, target: 'Create', result: 'Greater', create_revision: 0 }],
+        compare: precondition(k, expectedModRevision),
         success: [{ request_delete_range: { key: k, prev_kv: true } }],
         failure: [{ request_range: { key: k } }],
       });
