@@ -45,7 +45,8 @@ export class NamespaceController {
     if (!ns?.metadata.deletionTimestamp) return;
     let left = 0;
     for (const def of this.api.registry.defs) {
-      if (!def.namespaced) continue;
+      // Converted views (events.k8s.io, autoscaling/v1) share another version's storage: list it once.
+      if (!def.namespaced || def.conversion) continue;
       const { items } = await this.api.list(def, name);
       for (const o of items) {
         left++;
