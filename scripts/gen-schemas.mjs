@@ -1,11 +1,12 @@
 // Generates schemas/definitions.json: the OpenAPI v3 component schemas of Kubernetes' GA API
-// types (io.k8s.api.core.v1.Pod style names), from the pinned @kubernetes/client-node 2.0.1
-// devDependency (generated from Kubernetes release-1.36). Works offline; deterministic output.
+// types (io.k8s.api.core.v1.Pod style names), from the pinned devDependency k8s-api-1.32, an npm
+// alias of @kubernetes/client-node 1.1.2, which is generated from Kubernetes 1.32: the version the
+// emulator reports in /version. Works offline; deterministic output. `npm run build` runs it.
 //
 //   node --import tsx scripts/gen-schemas.mjs [--check] [--source <npm package>]
 //
-// --source reads another installed copy of client-node's models, e.g. an npm alias of the release
-// generated from another Kubernetes minor (client-node's README: 1.1.x is Kubernetes 1.32).
+// --source reads another installed copy of client-node's models, e.g. the @kubernetes/client-node
+// 2.0.1 the extension uses as its client (generated from Kubernetes 1.36).
 //
 // Sources, per definition:
 // - properties, types and formats: `attributeTypeMap` in dist/gen/models/<Model>.js;
@@ -28,7 +29,7 @@ import { createRequire } from 'node:module';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const sourceArg = process.argv.indexOf('--source');
-const SOURCE = sourceArg > 0 ? process.argv[sourceArg + 1] : '@kubernetes/client-node';
+const SOURCE = sourceArg > 0 ? process.argv[sourceArg + 1] : 'k8s-api-1.32';
 const PKG_DIR = dirname(require.resolve(`${SOURCE}/package.json`));
 const PKG = JSON.parse(readFileSync(join(PKG_DIR, 'package.json'), 'utf8'));
 const MODELS = join(PKG_DIR, 'dist/gen/models');

@@ -26,7 +26,7 @@ export const REF_PREFIX = '#/components/schemas/';
 
 /** Every definition by name, e.g. "io.k8s.api.core.v1.Pod". */
 export const DEFINITIONS: Readonly<Record<string, Schema>> = (file as unknown as { definitions: Record<string, Schema> }).definitions;
-/** Where the definitions come from, e.g. "@kubernetes/client-node@2.0.1 (Kubernetes release-1.36)". */
+/** Where the definitions come from, e.g. "@kubernetes/client-node@1.1.2 (Kubernetes v1.32.0)". */
 export const SCHEMA_SOURCE: string = (file as unknown as { source: string }).source;
 
 let byGVK: Map<string, string> | undefined;
