@@ -14,6 +14,7 @@
 // never stored: decoding into the typed struct drops them in every mode.
 
 import { DEFINITIONS, REF_PREFIX, resolve, type Schema } from './schemas.ts';
+import { canonicalQuantity } from './quantity.ts';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -116,12 +117,14 @@ class Walker {
     if (v === null || v === undefined) return v;
     const name = refName(s);
     if (name === QUANTITY) {
-      if (typeof v === 'number') return v;
-      if (typeof v !== 'string') return this.typeError(v, s, path, goPath, struct);
-      if (!QUANTITY_RE.test(v.trim())) {
+      if (typeof v !== 'number' && typeof v !== 'string') return this.typeError(v, s, path, goPath, struct);
+      // Decoding into resource.Quantity keeps its canonical form: 0.5 is stored as "500m".
+      try {
+        return canonicalQuantity(v);
+      } catch {
         this.problems.push({ path, kind: 'type', message: `quantities must match the regular expression '${QUANTITY_RE.source}'` });
+        return v;
       }
-      return v;
     }
     if (name === INT_OR_STRING) {
       if (typeof v === 'string') return v;

@@ -11,7 +11,7 @@ function pod(extra: Record<string, unknown> = {}, container: Record<string, unkn
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'p', labels: { app: 'web' }, annotations: { 'a/b': 'c' } },
-    spec: { containers: [{ name: 'main', image: 'nginx', ports: [{ containerPort: 80 }], resources: { limits: { cpu: '500m', memory: 1024 } }, ...container }], ...extra },
+    spec: { containers: [{ name: 'main', image: 'nginx', ports: [{ containerPort: 80 }], resources: { limits: { cpu: '500m', memory: '128Mi' } }, ...container }], ...extra },
   };
 }
 
@@ -73,6 +73,12 @@ test('int-or-string and quantities accept both forms; bad quantities are refused
   assert.equal(checkStructure(svc, { spec: { ports: [{ port: 80, targetPort: true }] } }).problems[0].message, 'json: cannot unmarshal bool into Go value of type int32');
   const bad = checkStructure(POD, pod({}, { resources: { requests: { cpu: 'lots' } } })).problems;
   assert.match(bad[0].message, /^quantities must match the regular expression/);
+});
+
+test('quantities are kept in canonical form, as decoding into resource.Quantity does', () => {
+  const r = checkStructure(POD, pod({}, { resources: { requests: { cpu: 0.5, memory: '1024Mi' }, limits: { cpu: '1.5', memory: 1024 } } }));
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual((r.pruned as any).spec.containers[0].resources, { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1500m', memory: '1024' } });
 });
 
 test('nulls are accepted (they decode to the zero value)', () => {
