@@ -65,6 +65,16 @@ export interface DeleteOptions {
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
+/**
+ * How a kind served from another version's storage looks to server-side apply: the served
+ * definition and the conversions between the stored and the served form (conversion.ts).
+ */
+export interface ServedView {
+  def: ResourceDef;
+  toServed(stored: Obj): Obj;
+  fromServed(served: Obj): Obj;
+}
+
 export interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
   object: Obj;
@@ -340,7 +350,14 @@ export class APIServer {
    * live object with field ownership (ssa.ts), creating the object when it does not exist
    * (handlers/patch.go applyPatcher, forceAllowCreate). `created` tells 201 from 200.
    */
-  async apply(def: ResourceDef, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions = {}): Promise<{ object: Obj; created: boolean }> {
+  async apply(
+    def: ResourceDef,
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    opts: WriteOptions = {},
+    view?: ServedView,
+  ): Promise<{ object: Obj; created: boolean }> {
     if (!opts.fieldManager) {
       // metav1 validation.ValidatePatchOptions.
       throw new ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {
@@ -349,18 +366,23 @@ export class APIServer {
         causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }],
       });
     }
-    const config = this.checkBody(def, body);
+    // A kind served from another version's storage applies in its served form (conversion.ts).
+    const served = view?.def ?? def;
+    const toServed = view ? (o: Obj) => view.toServed(o) : (o: Obj) => o;
+    const fromServed = view ? (o: Obj) => view.fromServed(o) : (o: Obj) => o;
+    const config = this.checkBody(served, body);
     const cmeta: Obj = config.metadata ?? {};
     if (cmeta.name !== undefined && cmeta.name !== name) throw badRequest(`the name of the object (${cmeta.name}) does not match the name on the URL (${name})`);
     if (def.namespaced && cmeta.namespace && cmeta.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
-    const ctx = this.managerCtx(def, opts);
+    const ctx = this.managerCtx(served, opts);
     if (def.statusSubresource && opts.subresource !== 'status') ctx.scope = (s: FieldSet) => s.withoutPrefix(['f:status']);
     else if (opts.subresource === 'status') ctx.scope = (s: FieldSet) => s.onlyPrefix(['f:status']);
     const run = (live: Obj) => {
       try {
-        return ssaApply(live, config, !!opts.force, ctx);
+        const r = ssaApply(toServed(live), config, !!opts.force, ctx);
+        return { ...r, object: fromServed(r.object) };
       } catch (e) {
         if (e instanceof ApplyConflictError) throw new ApiError(409, 'Conflict', e.message, { causes: e.causes });
         if (e instanceof SSAError) throw new ApiError(e.code, e.code === 422 ? 'Invalid' : 'BadRequest', e.message);

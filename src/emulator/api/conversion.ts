@@ -11,7 +11,7 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError }
 import { apiVersionOf, type Conversion, type ResourceDef } from './registry.ts';
 
 /** The APIServer surface the HTTP layer uses for a resource. */
-export type ResourceAPI = Pick<APIServer, 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete' | 'watch' | 'bookmark'>;
+export type ResourceAPI = Pick<APIServer, 'get' | 'list' | 'create' | 'update' | 'patch' | 'apply' | 'delete' | 'watch' | 'bookmark'>;
 
 /**
  * `api` itself, or a converting view when `def` is served from another version's storage. The view
@@ -68,9 +68,7 @@ export class ConvertedView implements ResourceAPI {
 
   /** The patch applied to the served form, then written as an update guarded by the read's resourceVersion. */
   async patch(_def: ResourceDef, ns: string | undefined, name: string, type: PatchType, patch: unknown, opts?: WriteOptions): Promise<Obj> {
-    if (type === 'apply') {
-      throw new ApiError(415, 'UnsupportedMediaType', `server-side apply is not implemented for ${this.def.resource}.${this.def.group}/${this.def.version} by this emulator yet`);
-    }
+    if (type === 'apply') return (await this.apply(this.def, ns, name, patch, opts)).object;
     for (let attempt = 0; ; attempt++) {
       const current = await this.get(this.def, ns, name);
       let result: unknown;
@@ -107,9 +105,14 @@ export class ConvertedView implements ResourceAPI {
     });
   }
 
-  /** Server-side apply of a converted kind: not served yet. */
-  async apply(): Promise<never> {
-    throw new ApiError(415, 'UnsupportedMediaType', `server-side apply is not implemented for ${this.def.resource}.${this.def.group}/${this.def.version} by this emulator yet`);
+  /**
+   * Server-side apply in the served version's form: the live object is converted to it, the applied
+   * configuration merged there (managedFields entries name the served apiVersion, as the
+   * fieldmanager records the request's version), and the result converted back to storage.
+   */
+  async apply(_def: ResourceDef, ns: string | undefined, name: string, body: unknown, opts?: WriteOptions): Promise<{ object: Obj; created: boolean }> {
+    const r = await this.api.apply(this.storage, ns, name, body, opts, { def: this.def, toServed: this.out, fromServed: (o) => this.in(o) as Obj });
+    return { object: this.out(r.object), created: r.created };
   }
 
   bookmark(_def: ResourceDef, revision: number, initialEventsEnd?: boolean): Obj {

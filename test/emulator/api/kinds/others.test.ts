@@ -113,3 +113,34 @@ test('PDB, Ingress, NetworkPolicy, EndpointSlice, StorageClass: defaults and mes
   );
   await rejects422(api.create(api.resource('storageclasses.storage.k8s.io'), undefined, { metadata: { name: 'x' } }), 'StorageClass.storage.k8s.io "x" is invalid: provisioner: Required value');
 });
+
+test('server-side apply through a converted version: applied in the served form, stored once', async () => {
+  const api = await server();
+  const v1 = api.registry.lookup('autoscaling', 'v1', 'horizontalpodautoscalers')!;
+  const v2 = api.registry.lookup('autoscaling', 'v2', 'horizontalpodautoscalers')!;
+  const view = apiFor(api, v1);
+  const cfg = (pct: number) => ({ apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 4, targetCPUUtilizationPercentage: pct } });
+  const first = await view.apply(v1, 'default', 'web', cfg(70), { fieldManager: 'alice' });
+  assert.equal(first.created, true);
+  assert.equal(first.object.apiVersion, 'autoscaling/v1');
+  assert.equal(first.object.spec.targetCPUUtilizationPercentage, 70);
+  const entry = first.object.metadata.managedFields.find((m: any) => m.manager === 'alice');
+  assert.equal(entry.apiVersion, 'autoscaling/v1', 'the entry names the version applied');
+  assert.equal(entry.operation, 'Apply');
+  assert.ok(entry.fieldsV1['f:spec']['f:targetCPUUtilizationPercentage']);
+  assert.equal((await api.get(v2, 'default', 'web')).spec.metrics[0].resource.target.averageUtilization, 70);
+  // Another manager changing alice's field conflicts; forcing takes it over.
+  await assert.rejects(view.apply(v1, 'default', 'web', cfg(50), { fieldManager: 'bob' }), (e: unknown) => e instanceof ApiError && e.code === 409 && /conflict with "alice"/.test(e.message));
+  const forced = await view.patch(v1, 'default', 'web', 'apply', cfg(50), { fieldManager: 'bob', force: true });
+  assert.equal(forced.spec.targetCPUUtilizationPercentage, 50);
+  // The same configuration again is a no-op: no new revision.
+  const again = await view.apply(v1, 'default', 'web', cfg(50), { fieldManager: 'bob' });
+  assert.equal(again.created, false);
+  assert.equal(again.object.metadata.resourceVersion, forced.metadata.resourceVersion);
+
+  const events = api.registry.lookup('events.k8s.io', 'v1', 'events')!;
+  const ev = await apiFor(api, events).apply(events, 'default', 'e1', { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e1' }, eventTime: '2026-01-01T00:00:00.000000Z', reportingController: 'me', reportingInstance: 'me-1', action: 'Test', reason: 'Tested', note: 'applied', type: 'Normal', regarding: { kind: 'Pod', name: 'p', namespace: 'default' } }, { fieldManager: 'me' });
+  assert.equal(ev.created, true);
+  assert.equal(ev.object.note, 'applied');
+  assert.equal((await api.get(api.resource('events'), 'default', 'e1')).message, 'applied', 'stored as a core/v1 Event');
+});
