@@ -77,8 +77,9 @@ export class Cluster {
     this.token = opts.token ?? randomBytes(32).toString('hex');
     this.clock = opts.clock ?? new EmulatorClock({ mode: 'real', timeScale: opts.timeScale ?? 1 });
     this.api = new APIServer(this.clock, undefined, opts.store ?? new MemoryStore({ clock: this.clock }));
-    this.scheduler = new Scheduler(this.api, this.clock);
-    this.controllers = [new NodeLifecycleController(this.api, this.clock), new NamespaceController(this.api, this.clock)];
+    this.scheduler = new Scheduler(this.api.as('kube-scheduler'), this.clock);
+    const kcm = this.api.as('kube-controller-manager');
+    this.controllers = [new NodeLifecycleController(kcm, this.clock), new NamespaceController(kcm, this.clock)];
   }
 
   static async create(opts: ClusterOptions = {}): Promise<Cluster> {
@@ -165,7 +166,7 @@ export class Cluster {
     // Pick an index no other node uses, so IPs and pod CIDRs never collide.
     const used = new Set([...this.kubelets.values()].map((k) => k.config.index));
     while (used.has(config.index)) config.index++;
-    const k = new Kubelet(this.api, this.clock, config);
+    const k = new Kubelet(this.api.as('kubelet'), this.clock, config);
     this.kubelets.set(name, k);
     await k.start();
     return name;

@@ -56,6 +56,11 @@ test('a pod is scheduled, pulled, started and Running with an IP from its node, 
     assert.deepEqual(ev.items.map((e) => e.reason), ['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started']);
     assert.equal(ev.items[0].message, `Successfully assigned default/web to ${p.spec.nodeName}`);
     assert.equal(ev.items[3].message, 'Created container: web');
+    // Each component is its own field manager, as its User-Agent makes it on a cluster.
+    const managers = p.metadata.managedFields.map((m: Obj) => `${m.manager}/${m.operation}${m.subresource ? `/${m.subresource}` : ''}`);
+    assert.ok(managers.includes('kubelet/Update/status'), managers.join(', '));
+    const nodeManagers = (await c.api.get(c.api.resource('nodes'), undefined, p.spec.nodeName)).metadata.managedFields.map((m: Obj) => m.manager);
+    assert.ok(nodeManagers.includes('kubelet'), nodeManagers.join(', '));
   } finally {
     await c.stop();
   }

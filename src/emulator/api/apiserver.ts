@@ -113,9 +113,8 @@ const LEASE_REUSE_SECONDS = 60;
 type NextObject = { obj: Obj; finalize: boolean } | 'noop';
 
 /**
- * The manager recorded for in-process writers (scheduler, kubelets, controllers) that name none and
- * have no User-Agent. Kubernetes would record each component's User-Agent prefix
- * (kube-scheduler, kubelet, kube-controller-manager); the emulator uses one name for all of them.
+ * The manager recorded for in-process writers that name none, have no User-Agent and are not a
+ * component view (`APIServer.as`): tests and embedders.
  */
 export const IN_PROCESS_MANAGER = 'kube-emulator';
 
@@ -123,7 +122,10 @@ export class APIServer {
   readonly registry: Registry;
   readonly store: Store;
   private readonly ctx: StrategyContext;
-  private eventLease: { id: number; grantedAt: number } | undefined;
+  /** Shared by the component views of `as()`. */
+  private readonly eventLease: { current?: { id: number; grantedAt: number } } = {};
+  /** The manager recorded for writes that name none and send no User-Agent; see `as()`. */
+  private defaultManager = IN_PROCESS_MANAGER;
 
   constructor(
     readonly clock: Clock,
@@ -133,6 +135,18 @@ export class APIServer {
     this.registry = registry;
     this.store = storageFailuresAsApiErrors(store);
     this.ctx = { now: new Date(0), uid: newUID };
+  }
+
+  /**
+   * The API as an in-process component uses it: writes that name no field manager are recorded
+   * under the component's name (kube-scheduler, kubelet, kube-controller-manager), as Kubernetes
+   * records each component's User-Agent prefix (fieldmanager's managerFromUserAgent). The view
+   * shares everything else with this server.
+   */
+  as(component: string): APIServer {
+    const view = Object.create(this) as APIServer;
+    view.defaultManager = component;
+    return view;
   }
 
   private strategyCtx(): StrategyContext {
@@ -291,10 +305,11 @@ export class APIServer {
   /** Events are written with a TTL lease, shared by events written within a minute (lease_manager.go). */
   private async eventLeaseId(): Promise<number> {
     const now = this.clock.now();
-    if (!this.eventLease || now - this.eventLease.grantedAt > LEASE_REUSE_SECONDS * 1000) {
-      this.eventLease = { id: await this.store.grantLease(EVENT_TTL_SECONDS + LEASE_REUSE_SECONDS), grantedAt: now };
+    const held = this.eventLease.current;
+    if (!held || now - held.grantedAt > LEASE_REUSE_SECONDS * 1000) {
+      this.eventLease.current = { id: await this.store.grantLease(EVENT_TTL_SECONDS + LEASE_REUSE_SECONDS), grantedAt: now };
     }
-    return this.eventLease.id;
+    return this.eventLease.current!.id;
   }
 
   /** PUT: replace the object (or its status), guarded by resourceVersion when the body has one. */
@@ -425,7 +440,7 @@ export class APIServer {
     const ctx: OperationContext = {
       kind: def.kind,
       apiVersion: apiVersionOf(def),
-      manager: opts.fieldManager || managerFromUserAgent(opts.userAgent) || IN_PROCESS_MANAGER,
+      manager: opts.fieldManager || managerFromUserAgent(opts.userAgent) || this.defaultManager,
       time: rfc3339(this.clock.now()),
     };
     if (opts.subresource === 'status') ctx.subresource = 'status';
