@@ -17,8 +17,8 @@
 // - x-kubernetes-patch-merge-key / x-kubernetes-patch-strategy: src/emulator/api/merge-keys.ts;
 // - Quantity and IntOrString fields as Kubernetes defines them (client-node maps Quantity to a
 //   plain string, so the Quantity fields are listed below from k8s.io/api's types.go).
-// client-node drops the descriptions of fields that reference another type; those fields get the
-// referenced type's description, which is what kubectl explain shows for them on most kinds anyway.
+// client-node drops the descriptions of fields that reference another type; those fields get none,
+// so kubectl explain shows the referenced type's description once (a cluster shows the field's too).
 // Enums are not derivable (client-node keeps no enum metadata), so no `enum` is emitted.
 
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -275,10 +275,6 @@ function emit(model) {
     // client-node drops these two descriptions; they are the same on every kind (k8s.io/api types.go).
     if (!doc && a.type === 'V1ObjectMeta') doc = "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
     if (!doc && a.type === 'V1ListMeta') doc = 'Standard list metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds';
-    if (!doc) {
-      const target = refModels(a.type)[0];
-      doc = target ? models.get(target).classDoc : undefined;
-    }
     const prop = withDoc(s, doc);
     const pm = fieldMeta(struct, a.baseName);
     if (pm?.strategy) {

@@ -59,6 +59,10 @@ test('kubectl explain follows references and map values', async () => {
   const rec = await kubectl('explain', 'pods.spec', '--recursive');
   assert.equal(rec.code, 0, rec.stderr);
   assert.match(rec.stdout, /\n {4}imagePullPolicy\t<string>\n/);
+  // A field whose schema is a reference shows the referenced type's description once.
+  const spec = await kubectl('explain', 'pod.spec');
+  assert.equal(spec.code, 0, spec.stderr);
+  assert.equal(spec.stdout.split('PodSpec is a description of a pod.').length - 1, 1, spec.stdout.slice(0, 300));
 });
 
 test('kubectl explain deployment.spec.strategy (when apps/v1 is served)', async (t) => {
