@@ -66,6 +66,8 @@ function pathsFor(d: ResourceDef, def: string | undefined): Record<string, objec
     op(action, id, { parameters: [...params, PRETTY], requestBody: action === 'patch' ? patchBody : { content: { '*/*': { schema: body } }, required: true }, responses: ok(body, code) });
   const k = d.kind;
   const ns = d.namespaced ? 'Namespaced' : '';
+  // Create-only reviews (SelfSubjectAccessReview, ...) have only the collection's POST.
+  if (d.review) return { [coll]: { post: write('post', `create${ns}${k}`, '201', WRITE_PARAMS) } };
   const paths: Record<string, object> = {
     [coll]: {
       get: op('list', `list${ns}${k}`, { parameters: [PRETTY], responses: ok(listDef) }),

@@ -16,6 +16,7 @@ import * as svc from './kinds/service.ts';
 import * as storage from './kinds/storage.ts';
 import * as autoscaling from './kinds/autoscaling.ts';
 import * as eventsV1 from './kinds/events-v1.ts';
+import * as authz from './kinds/authorization.ts';
 
 export type { Obj } from "./objects.ts";
 import type { Obj } from "./objects.ts";
@@ -64,6 +65,11 @@ export interface ResourceDef {
    * from autoscaling/v2): the HTTP layer converts bodies in and objects out (conversion.ts).
    */
   conversion?: Conversion;
+  /**
+   * Create-only kinds that are never stored (authorization reviews, SelfSubjectReview): POST
+   * answers 201 with the computed object; other verbs are not served.
+   */
+  review?(obj: Obj, ctx: { namespace?: string }): Obj;
 }
 
 export interface Conversion {
@@ -501,6 +507,26 @@ export const RESOURCES: ResourceDef[] = [
     verbs: verbsAll,
     subresources: [],
   },
+  // Reviews: create-only, not stored (kinds/authorization.ts).
+  ...(
+    [
+      ['authorization.k8s.io', 'SelfSubjectAccessReview', false, (o: Obj) => authz.selfSubjectAccessReview(o)],
+      ['authorization.k8s.io', 'SelfSubjectRulesReview', false, (o: Obj) => authz.selfSubjectRulesReview(o)],
+      ['authorization.k8s.io', 'SubjectAccessReview', false, (o: Obj, c: { namespace?: string }) => authz.subjectAccessReview(o, c, false)],
+      ['authorization.k8s.io', 'LocalSubjectAccessReview', true, (o: Obj, c: { namespace?: string }) => authz.subjectAccessReview(o, c, true)],
+      ['authentication.k8s.io', 'SelfSubjectReview', false, (o: Obj) => authz.selfSubjectReview(o)],
+    ] as const
+  ).map(([group, kind, namespaced, review]): ResourceDef => ({
+    group,
+    version: 'v1',
+    kind,
+    resource: `${kind.toLowerCase()}s`,
+    singular: kind.toLowerCase(),
+    namespaced,
+    verbs: ['create'],
+    subresources: [],
+    review,
+  })),
 ];
 
 export interface GroupVersion {

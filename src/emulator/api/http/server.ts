@@ -27,6 +27,7 @@ import { apiVersionOf, type ResourceDef } from '../registry.ts';
 import type { Obj } from '../objects.ts';
 import { apiFor } from '../conversion.ts';
 import { SCALE_BODY, serveScale } from '../scale.ts';
+import { decodeProtobufBody, PROTOBUF_CONTENT_TYPE } from '../protobuf/body.ts';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0' };
 
@@ -270,6 +271,14 @@ export class ApiHttpServer {
     const ns = def.namespaced ? r.namespace : undefined;
     if (def.namespaced && r.name !== undefined && ns === undefined) throw notFoundPath();
     if (r.sub !== undefined && !def.subresources.includes(r.sub)) throw notFoundPath();
+    if (def.review) {
+      // Create-only reviews, never stored (kinds/authorization.ts): only the collection's POST.
+      if (r.name !== undefined) throw notFoundPath();
+      if (method !== 'POST') throw methodNotAllowed();
+      const body = (await readBody(req, def)) as Obj;
+      if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: the body is not an object`);
+      return this.json(res, 201, def.review(body, { namespace: ns }));
+    }
     const dryRun = q.getAll('dryRun');
     if (dryRun.some((d) => d !== 'All')) throw badRequest(`dryRun: Unsupported value: "${dryRun.find((d) => d !== 'All')}": supported values: "All"`);
     const fv = q.get('fieldValidation') ?? undefined;
@@ -580,7 +589,9 @@ async function readBody(req: http.IncomingMessage, def: ResourceDef, yaml = fals
     throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: the request body is empty`);
   }
   const ct = String(req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
-  if (ct === 'application/vnd.kubernetes.protobuf' || ct === 'application/cbor') throw unsupportedMediaType(ct);
+  // Protobuf bodies of the kinds protobuf/fields.ts covers (kubectl's typed creates); others 415.
+  if (ct === PROTOBUF_CONTENT_TYPE) return decodeProtobufBody(raw, def, req.method ?? '');
+  if (ct === 'application/cbor') throw unsupportedMediaType(ct);
   const text = raw.toString('utf8');
   try {
     if (yaml || ct === 'application/yaml') return parseYaml(text);
