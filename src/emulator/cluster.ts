@@ -14,6 +14,7 @@ import { startCompactor } from './store/compactor.ts';
 import type { Store } from './store/types.ts';
 import { exportState, importState, type ImportResult } from './store/state-file.ts';
 import { NamespaceController } from './controllers/namespace.ts';
+import { GarbageCollector } from './controllers/garbage-collector.ts';
 import { NodeLifecycleController } from './controllers/node-lifecycle.ts';
 import { Kubelet, type NodeConfig } from './kubelet/kubelet.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
@@ -67,6 +68,8 @@ export class Cluster {
   readonly kubelets = new Map<string, Kubelet>();
   private readonly scheduler: Scheduler;
   private readonly controllers: { start(): Promise<void>; stop(): void }[];
+  /** ownerReferences-driven deletion (background, foreground, orphan). */
+  readonly garbageCollector: GarbageCollector;
   private http: ApiHttpServer | undefined;
   private compactor: TimerHandle | undefined;
   private nodeCount = 0;
@@ -79,7 +82,8 @@ export class Cluster {
     this.api = new APIServer(this.clock, undefined, opts.store ?? new MemoryStore({ clock: this.clock }));
     this.scheduler = new Scheduler(this.api.as('kube-scheduler'), this.clock);
     const kcm = this.api.as('kube-controller-manager');
-    this.controllers = [new NodeLifecycleController(kcm, this.clock), new NamespaceController(kcm, this.clock)];
+    this.garbageCollector = new GarbageCollector(kcm, this.clock);
+    this.controllers = [new NodeLifecycleController(kcm, this.clock), new NamespaceController(kcm, this.clock), this.garbageCollector];
   }
 
   static async create(opts: ClusterOptions = {}): Promise<Cluster> {
