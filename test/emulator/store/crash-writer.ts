@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const [dir, roundArg, writersArg, everyArg] = process.argv.slice(2);
   const round = Number(roundArg);
   const d = await openDurable(dir, { clock: new EmulatorClock(), snapshotEvery: Number(everyArg) });
-  writeSync(1, 'READY\n');
+  writeLine(1, 'READY\n');
   await Promise.all(
     Array.from({ length: Number(writersArg) }, async (_, w) => {
       const exists: boolean[] = new Array(KEYS_PER_WRITER).fill(false);
@@ -55,11 +55,27 @@ async function main(): Promise<void> {
         else if (op === 'update') rev = (await d.store.update(key, valueOf(round, w, k, step))).modRevision;
         else rev = (await d.store.delete(key)).modRevision;
         exists[k] = op !== 'delete';
-        // Pipes are synchronous on Linux: the line is out before the next write starts.
-        writeSync(1, `A ${w} ${step} ${rev}\n`);
+        // The line is out before the next write starts.
+        writeLine(1, `A ${w} ${step} ${rev}\n`);
       }
     }),
   );
+}
+
+/**
+ * Writes all of `line` synchronously. The stdout pipe may be non-blocking and full when the parent
+ * reads slowly (a loaded machine): EAGAIN then means wait a moment and write the rest.
+ */
+function writeLine(fd: number, line: string): void {
+  let buf = Buffer.from(line);
+  while (buf.length) {
+    try {
+      buf = buf.subarray(writeSync(fd, buf));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
