@@ -16,6 +16,10 @@ import { exportState, importState, type ImportResult } from './store/state-file.
 import { NamespaceController } from './controllers/namespace.ts';
 import { GarbageCollector } from './controllers/garbage-collector.ts';
 import { NodeLifecycleController } from './controllers/node-lifecycle.ts';
+import { ResourceQuotaController } from './controllers/resourcequota.ts';
+import { ServiceAccountsController } from './controllers/serviceaccounts.ts';
+import { DisruptionController } from './controllers/disruption.ts';
+import { bootstrapPriorityClasses } from './api/admission/priority.ts';
 import { Kubelet, type NodeConfig } from './kubelet/kubelet.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { rfc3339, type Obj } from './api/objects.ts';
@@ -68,6 +72,7 @@ export class Cluster {
   readonly kubelets = new Map<string, Kubelet>();
   private readonly scheduler: Scheduler;
   private readonly controllers: { start(): Promise<void>; stop(): void }[];
+  private readonly serviceAccounts: ServiceAccountsController;
   /** ownerReferences-driven deletion (background, foreground, orphan). */
   readonly garbageCollector: GarbageCollector;
   private http: ApiHttpServer | undefined;
@@ -79,11 +84,15 @@ export class Cluster {
     this.name = opts.name ?? 'kube-emulator';
     this.token = opts.token ?? randomBytes(32).toString('hex');
     this.clock = opts.clock ?? new EmulatorClock({ mode: 'real', timeScale: opts.timeScale ?? 1 });
-    this.api = new APIServer(this.clock, undefined, opts.store ?? new MemoryStore({ clock: this.clock }));
+    // Every admission plug-in, ServiceAccount included: its controller runs below.
+    this.api = new APIServer(this.clock, undefined, opts.store ?? new MemoryStore({ clock: this.clock }), { disabled: [] });
     this.scheduler = new Scheduler(this.api.as('kube-scheduler'), this.clock);
     const kcm = this.api.as('kube-controller-manager');
     this.garbageCollector = new GarbageCollector(kcm, this.clock);
     this.controllers = [new NodeLifecycleController(kcm, this.clock), new NamespaceController(kcm, this.clock), this.garbageCollector];
+    // Quotas' status, the default ServiceAccount and kube-root-ca.crt per namespace, PDBs' status.
+    this.serviceAccounts = new ServiceAccountsController(kcm, this.clock, () => this.certificate);
+    this.controllers.push(new ResourceQuotaController(kcm, this.clock), this.serviceAccounts, new DisruptionController(kcm, this.clock));
   }
 
   static async create(opts: ClusterOptions = {}): Promise<Cluster> {
@@ -100,6 +109,8 @@ export class Cluster {
           logs: (ns, pod, o, res) => c.serveLog(ns, pod, o, res),
         });
         await c.http.listen();
+        // kube-root-ca.crt carries the serving certificate, made by listen().
+        await c.serviceAccounts.resync();
       }
     } catch (e) {
       await c.stop();
@@ -139,6 +150,8 @@ export class Cluster {
       const def = this.api.resource(resource);
       if (!(await this.api.tryGet(def, 'default', 'kubernetes'))) await this.api.create(def, 'default', obj);
     }
+    // The system PriorityClasses (kube-apiserver's scheduling/bootstrap-system-priority-classes hook).
+    await bootstrapPriorityClasses(this.api);
     this.compactor = startCompactor(this.api.store, this.clock);
     await this.scheduler.start();
     for (const ctl of this.controllers) await ctl.start();

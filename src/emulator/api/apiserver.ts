@@ -13,7 +13,6 @@ import {
   alreadyExists,
   badRequest,
   conflict,
-  forbidden,
   gone,
   invalid,
   notFound,
@@ -25,6 +24,7 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError }
 import { apiVersionOf, Registry, type ResourceDef, type StrategyContext } from './registry.ts';
 import { apply as ssaApply, ApplyConflictError, FieldSet, managerFromUserAgent, SSAError, updateManagedFields, type OperationContext } from './ssa.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError, type Requirement } from './selectors.ts';
+import { AdmissionChain, type AdmissionOptions, type Attributes } from './admission/chain.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -127,14 +127,37 @@ export class APIServer {
   /** The manager recorded for writes that name none and send no User-Agent; see `as()`. */
   private defaultManager = IN_PROCESS_MANAGER;
 
+  /** The admission chain (admission/chain.ts) every write goes through. */
+  readonly admission: AdmissionChain;
+
+  /**
+   * `admission` defaults to every plug-in but ServiceAccount, which needs the serviceaccounts
+   * controller (a bare apiserver, as in Kubernetes' integration tests); createCluster enables all.
+   */
   constructor(
     readonly clock: Clock,
     registry = new Registry(),
     store: Store = new MemoryStore({ clock }),
+    admission: AdmissionOptions = { disabled: ['ServiceAccount'] },
   ) {
     this.registry = registry;
     this.store = storageFailuresAsApiErrors(store);
     this.ctx = { now: new Date(0), uid: newUID };
+    this.admission = new AdmissionChain(admission);
+  }
+
+  /** The attributes the admission plug-ins see of a request. */
+  private attributes(
+    operation: Attributes['operation'],
+    def: ResourceDef,
+    namespace: string | undefined,
+    name: string,
+    object: Obj | undefined,
+    oldObject: Obj | undefined,
+    subresource: string | undefined,
+    dryRun: boolean | undefined,
+  ): Attributes {
+    return { operation, def, subresource: subresource ?? '', namespace: def.namespaced ? (namespace ?? '') : '', name, object, oldObject, dryRun: !!dryRun, api: this };
   }
 
   /**
@@ -263,10 +286,11 @@ export class APIServer {
         throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
       }
       meta.namespace = namespace ?? meta.namespace;
-      await this.checkNamespace(meta.namespace);
+      if (!meta.namespace) throw badRequest('the server could not find the requested resource: namespace is required');
     } else {
       delete meta.namespace;
     }
+    const requestName: string = meta.name ?? '';
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     const now = this.clock.now();
     delete meta.resourceVersion;
@@ -277,10 +301,15 @@ export class APIServer {
     meta.creationTimestamp = rfc3339(now);
     if (def.generation) meta.generation = 1;
     else delete meta.generation;
+    // Defaulting, the mutating admission plug-ins, then the strategy (admission/chain.ts).
+    def.default?.(obj);
+    const attrs = this.attributes('CREATE', def, meta.namespace, requestName, obj, undefined, undefined, opts.dryRun);
+    await this.admission.admit(attrs);
     def.prepareForCreate?.(obj, this.strategyCtx());
     this.validate(def, obj, def.validate?.(obj) ?? []);
     // Allocations that must not collide with other objects' (Services' cluster IPs and node ports).
     if (def.allocate) this.validate(def, obj, await def.allocate(obj, async () => (await this.list(def, undefined)).items));
+    await this.admission.validate(attrs);
     if (applied) meta.managedFields = applied;
     else {
       delete meta.managedFields;
@@ -458,13 +487,13 @@ export class APIServer {
     namespace: string | undefined,
     name: string,
     opts: WriteOptions,
-    tryUpdate: (current: Obj) => NextObject,
+    tryUpdate: (current: Obj) => NextObject | Promise<NextObject>,
   ): Promise<Obj> {
     const key = this.key(def, namespace, name);
     for (let attempt = 0; ; attempt++) {
       const kv = await this.store.get(key);
       if (!kv) throw notFound(def.group, def.resource, name);
-      const next = tryUpdate(kv.value);
+      const next = await tryUpdate(kv.value);
       if (next === 'noop') return kv.value; // A no-op write does not create a revision.
       if (opts.dryRun) {
         next.obj.metadata.resourceVersion = kv.value.metadata.resourceVersion;
@@ -488,7 +517,7 @@ export class APIServer {
   }
 
   /** The shared middle of update and patch: strategy, validation, no-op detection, finalization. */
-  private prepareWrite(def: ResourceDef, current: Obj, obj: Obj, opts: WriteOptions, applied?: Obj[]): NextObject {
+  private async prepareWrite(def: ResourceDef, current: Obj, obj: Obj, opts: WriteOptions, applied?: Obj[]): Promise<NextObject> {
     const cm = current.metadata;
     const meta = obj.metadata;
     const requestedManaged = meta.managedFields;
@@ -507,6 +536,8 @@ export class APIServer {
     if (cm.generation !== undefined) meta.generation = cm.generation;
     else delete meta.generation;
 
+    const attrs = this.attributes('UPDATE', def, cm.namespace, cm.name, obj, current, opts.subresource, opts.dryRun);
+    await this.admission.admit(attrs);
     if (opts.subresource === 'status') {
       // Status writes change only the status (ResetObjectMetaForStatus + the status strategies).
       const next = clone(current);
@@ -528,6 +559,8 @@ export class APIServer {
       if (def.generation && specChanged(current, obj)) obj.metadata.generation = (cm.generation ?? 0) + 1;
     }
     this.validate(def, obj, def.validateUpdate?.(obj, current) ?? def.validate?.(obj) ?? []);
+    attrs.object = obj;
+    await this.admission.validate(attrs);
 
     // managedFields: the apply's, or the Update operation's (a status write keeps the live ones as its base).
     const mf = applied ?? updateManagedFields(current, obj, opts.subresource ? undefined : requestedManaged, this.managerCtx(def, opts));
@@ -556,6 +589,11 @@ export class APIServer {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.store.get(key);
       if (!kv) throw notFound(def.group, def.resource, name);
+      if (attempt === 0) {
+        const attrs = this.attributes('DELETE', def, namespace, name, undefined, kv.value, undefined, opts.dryRun);
+        await this.admission.admit(attrs);
+        await this.admission.validate(attrs);
+      }
       try {
         return await this.deleteOnce(def, key, kv, opts);
       } catch (e) {
@@ -744,15 +782,6 @@ export class APIServer {
       throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: metadata must be an object`);
     }
     return obj;
-  }
-
-  private async checkNamespace(namespace: string | undefined): Promise<void> {
-    if (!namespace) throw badRequest('the server could not find the requested resource: namespace is required');
-    const ns = (await this.store.get(`/registry/namespaces/${namespace}`))?.value;
-    if (!ns) throw notFound('', 'namespaces', namespace);
-    if (ns.metadata.deletionTimestamp || ns.status?.phase === 'Terminating') {
-      throw forbidden(`unable to create new content in namespace ${namespace} because it is being terminated`);
-    }
   }
 
   private validate(def: ResourceDef, obj: Obj, errs: FieldError[]): void {

@@ -16,6 +16,7 @@ import * as svc from './kinds/service.ts';
 import * as storage from './kinds/storage.ts';
 import * as autoscaling from './kinds/autoscaling.ts';
 import * as eventsV1 from './kinds/events-v1.ts';
+import { priorityClassStrategy } from './admission/priority.ts';
 import * as authz from './kinds/authorization.ts';
 
 export type { Obj } from "./objects.ts";
@@ -44,6 +45,12 @@ export interface ResourceDef {
   generation?: boolean;
   /** Whether the object has a status that only the status subresource writes. */
   statusSubresource?: boolean;
+  /**
+   * Defaulting that must come before the mutating admission plug-ins (decode-time SetDefaults_*:
+   * pods, so that LimitRanger sees limits copied to requests). Kinds without it default in
+   * prepareForCreate.
+   */
+  default?(obj: Obj): void;
   /** Defaults and status reset on create (PrepareForCreate + defaulting). */
   prepareForCreate?(obj: Obj, ctx: StrategyContext): void;
   /** On update of the main resource; status writes go through prepareForStatusUpdate. */
@@ -506,6 +513,19 @@ export const RESOURCES: ResourceDef[] = [
     namespaced: true,
     verbs: verbsAll,
     subresources: [],
+  },
+  {
+    // Resolved into pods' spec.priority by the Priority admission plug-in (admission/priority.ts).
+    group: 'scheduling.k8s.io',
+    version: 'v1',
+    kind: 'PriorityClass',
+    resource: 'priorityclasses',
+    singular: 'priorityclass',
+    namespaced: false,
+    shortNames: ['pc'],
+    verbs: verbsAll,
+    subresources: [],
+    ...priorityClassStrategy,
   },
   // Reviews: create-only, not stored (kinds/authorization.ts).
   ...(

@@ -1059,6 +1059,18 @@ const storageclasses: Printer = {
   },
 };
 
+// printers.go printPriorityClass.
+const priorityclasses: Printer = {
+  columns: columns([
+    nameCol,
+    ['Value', 'integer', 'value represents the integer value of this priority class. This is the actual priority that pods receive when they have the name of this class in their pod spec.'],
+    ['Global-Default', 'boolean', 'globalDefault specifies whether this PriorityClass should be considered as the default priority for pods that do not have any priority class. Only one PriorityClass can be marked as `globalDefault`. However, if more than one PriorityClasses exists with their `globalDefault` field set to true, the smallest value of such global default PriorityClasses will be used as the default priority.'],
+    ageCol,
+    ['PreemptionPolicy', 'string', 'preemptionPolicy is the Policy for preempting pods with lower priority. One of Never, PreemptLowerPriority. Defaults to PreemptLowerPriority if unset.'],
+  ]),
+  cells: (pc, now) => [pc.metadata?.name ?? '', num(pc.value), pc.globalDefault === true, since(pc.metadata?.creationTimestamp, now), str(pc.preemptionPolicy)],
+};
+
 const intOrString = (v: unknown): string => (v === undefined || v === null ? 'N/A' : String(v));
 
 const poddisruptionbudgets: Printer = {
@@ -1185,6 +1197,7 @@ const PRINTERS = new Map<string, Printer>([
   ['discovery.k8s.io/endpointslices', endpointslices],
   ['storage.k8s.io/storageclasses', storageclasses],
   ['policy/poddisruptionbudgets', poddisruptionbudgets],
+  ['scheduling.k8s.io/priorityclasses', priorityclasses],
   ['networking.k8s.io/ingresses', ingresses],
   ['networking.k8s.io/networkpolicies', networkpolicies],
   ['apps/controllerrevisions', controllerrevisions],

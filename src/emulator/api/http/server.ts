@@ -27,6 +27,7 @@ import { apiVersionOf, type ResourceDef } from '../registry.ts';
 import type { Obj } from '../objects.ts';
 import { apiFor } from '../conversion.ts';
 import { SCALE_BODY, serveScale } from '../scale.ts';
+import { evict } from '../admission/eviction.ts';
 import { decodeProtobufBody, PROTOBUF_CONTENT_TYPE } from '../protobuf/body.ts';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0' };
@@ -344,6 +345,12 @@ export class ApiHttpServer {
       const body = (await readBody(req, def)) as Obj;
       await this.api.bind(ns!, name, body, wopts);
       return this.json(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+    }
+    if (r.sub === 'eviction') {
+      // policy/v1 Eviction (pkg/registry/core/pod/storage/eviction.go; admission/eviction.ts).
+      if (method !== 'POST') throw methodNotAllowed();
+      const body = await readBody(req, def);
+      return this.json(res, 201, await evict(this.api, ns!, name, body, { dryRun: wopts.dryRun }));
     }
     if (r.sub === 'scale') {
       // autoscaling/v1 Scale of a workload (scale.ts).

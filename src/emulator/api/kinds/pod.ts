@@ -40,18 +40,14 @@ export function defaultPodSpec(spec: Obj): void {
   for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) if (c && typeof c === 'object') defaultContainer(c);
 }
 
-/** The admission plugins that touch every pod: ServiceAccount, DefaultTolerationSeconds, Priority. */
-function admit(spec: Obj): void {
-  spec.serviceAccountName ??= spec.serviceAccount ?? 'default';
-  spec.serviceAccount = spec.serviceAccountName;
-  spec.priority ??= 0;
-  spec.preemptionPolicy ??= 'PreemptLowerPriority';
-  // plugin/pkg/admission/defaulttolerationseconds: 300 s for not-ready and unreachable.
-  const tol: Obj[] = (spec.tolerations ??= []);
-  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
-    const has = tol.some((t) => t && (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
-    if (!has) tol.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
-  }
+/**
+ * The v1 conversion of the deprecated spec.serviceAccount: read as serviceAccountName when that is
+ * empty, and written back as its copy. The admission plug-ins that touch every pod
+ * (ServiceAccount, Priority, DefaultTolerationSeconds, LimitRanger) live in api/admission/.
+ */
+function convertServiceAccount(spec: Obj): void {
+  if (!spec.serviceAccountName && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
+  if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
 }
 
 /** QoS class (pkg/apis/core/helper/qos/qos.go). */
@@ -139,10 +135,17 @@ function stable(v: unknown): string {
 
 export const strategy = {
   generation: false,
+  /** Decode-time defaulting, before the admission plug-ins see the pod. */
+  default(obj: Obj): void {
+    obj.spec ??= {};
+    if (typeof obj.spec !== 'object') return;
+    defaultPodSpec(obj.spec);
+    convertServiceAccount(obj.spec);
+  },
   prepareForCreate(obj: Obj, _ctx: StrategyContext): void {
     obj.spec ??= {};
     defaultPodSpec(obj.spec);
-    admit(obj.spec);
+    convertServiceAccount(obj.spec);
     obj.status = { phase: 'Pending', qosClass: qosClass(obj.spec) };
   },
   prepareForUpdate(obj: Obj, old: Obj): void {
@@ -151,8 +154,6 @@ export const strategy = {
       defaultPodSpec(obj.spec);
       obj.spec.serviceAccountName ??= old.spec?.serviceAccountName;
       obj.spec.serviceAccount ??= old.spec?.serviceAccount;
-      obj.spec.priority ??= old.spec?.priority;
-      obj.spec.preemptionPolicy ??= old.spec?.preemptionPolicy;
       obj.spec.nodeName ??= old.spec?.nodeName;
     }
   },

@@ -1,0 +1,109 @@
+// ResourceQuota controller (pkg/controller/resourcequota/resource_quota_controller.go): each
+// quota's status.hard follows spec.hard and status.used is recomputed from the namespace's objects
+// when the quota is created or changed, when quota'd objects are deleted or change (the
+// replenishment controller), and every 5 minutes (--resource-quota-sync-period).
+
+import type { APIServer, Watch } from '../api/apiserver.ts';
+import { ApiError } from '../api/errors.ts';
+import { stableStringify, type Obj } from '../api/objects.ts';
+import { calculateUsage, formatList, parseList } from '../api/admission/resource-quota.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
+import { Informer } from '../client/informer.ts';
+
+export const QUOTA_RESYNC_MS = 5 * 60_000;
+/** Objects whose updates can change usage (pods turning terminal, service types, PVC sizes). */
+const USAGE_ON_UPDATE = new Set(['pods', 'services', 'persistentvolumeclaims']);
+
+export class ResourceQuotaController {
+  private readonly quotas: Informer;
+  private watches: Watch[] = [];
+  private timer: TimerHandle | undefined;
+  private readonly queue = new Set<string>();
+  private running = false;
+  private stopped = true;
+
+  constructor(
+    private readonly api: APIServer,
+    private readonly clock: Clock,
+  ) {
+    this.quotas = new Informer(api, api.resource('resourcequotas')).on({
+      add: (rq) => this.enqueue(key(rq)),
+      update: (rq) => this.enqueue(key(rq)),
+    });
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.quotas.start();
+    const rv = String(await this.api.store.currentRevision());
+    for (const def of this.api.registry.defs) {
+      if (!def.namespaced || def.conversion || (def.group === '' && (def.resource === 'events' || def.resource === 'resourcequotas'))) continue;
+      const onUpdate = def.group === '' && USAGE_ON_UPDATE.has(def.resource);
+      this.watches.push(
+        await this.api.watch(def, undefined, { resourceVersion: rv }, (ev) => {
+          if (ev.type === 'DELETED' || (ev.type === 'MODIFIED' && onUpdate)) this.enqueueNamespace(ev.object.metadata.namespace);
+        }),
+      );
+    }
+    this.timer = this.clock.setInterval(() => {
+      for (const rq of this.quotas.list()) this.enqueue(key(rq));
+    }, QUOTA_RESYNC_MS);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.quotas.stop();
+    for (const w of this.watches) w.stop();
+    this.watches = [];
+    this.queue.clear();
+  }
+
+  private enqueueNamespace(ns: string | undefined): void {
+    if (!ns) return;
+    for (const rq of this.quotas.list()) if (rq.metadata.namespace === ns) this.enqueue(key(rq));
+  }
+
+  private enqueue(k: string): void {
+    if (this.stopped) return;
+    this.queue.add(k);
+    if (!this.running) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.size && !this.stopped) {
+        const k = this.queue.values().next().value as string;
+        this.queue.delete(k);
+        try {
+          await this.sync(k);
+        } catch (e) {
+          if (!(e instanceof ApiError)) throw e;
+          if (e.code === 409) this.queue.add(k); // lost a race with admission: again
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** syncResourceQuota. */
+  private async sync(k: string): Promise<void> {
+    const [ns, name] = k.split('/');
+    const def = this.api.resource('resourcequotas');
+    const rq = await this.api.tryGet(def, ns, name);
+    if (!rq) return;
+    const hard = parseList(rq.spec?.hard);
+    const computed = await calculateUsage(this.api, rq, hard, this.api.registry.defs);
+    const used = { ...parseList(rq.status?.used), ...computed };
+    for (const n of Object.keys(used)) if (!(n in hard)) delete used[n];
+    const status: Obj = { hard: formatList(hard), used: formatList(used) };
+    if (stableStringify(status) === stableStringify({ hard: rq.status?.hard ?? {}, used: rq.status?.used ?? {} }) && rq.status?.hard && rq.status?.used) return;
+    await this.api.update(def, ns, name, { ...rq, status }, { subresource: 'status' });
+  }
+}
+
+function key(o: Obj): string {
+  return `${o.metadata.namespace}/${o.metadata.name}`;
+}
