@@ -14,6 +14,7 @@ import { startCompactor } from './store/compactor.ts';
 import type { Store } from './store/types.ts';
 import { exportState, importState, type ImportResult } from './store/state-file.ts';
 import { NamespaceController } from './controllers/namespace.ts';
+import { CustomResourceDefinitionController } from './api/custom-resources.ts';
 import { GarbageCollector } from './controllers/garbage-collector.ts';
 import { NodeLifecycleController } from './controllers/node-lifecycle.ts';
 import { ResourceQuotaController } from './controllers/resourcequota.ts';
@@ -93,6 +94,8 @@ export class Cluster {
     // Quotas' status, the default ServiceAccount and kube-root-ca.crt per namespace, PDBs' status.
     this.serviceAccounts = new ServiceAccountsController(kcm, this.clock, () => this.certificate);
     this.controllers.push(new ResourceQuotaController(kcm, this.clock), this.serviceAccounts, new DisruptionController(kcm, this.clock));
+    // apiextensions-apiserver's naming, establishing and finalizer controllers run inside kube-apiserver.
+    this.controllers.unshift(new CustomResourceDefinitionController(this.api.as('kube-apiserver'), this.clock));
   }
 
   static async create(opts: ClusterOptions = {}): Promise<Cluster> {

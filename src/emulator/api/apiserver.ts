@@ -188,11 +188,13 @@ export class APIServer {
   }
 
   key(def: ResourceDef, namespace: string | undefined, name: string): string {
-    return def.namespaced ? `/registry/${def.resource}/${namespace}/${name}` : `/registry/${def.resource}/${name}`;
+    const r = def.storagePrefix ?? def.resource;
+    return def.namespaced ? `/registry/${r}/${namespace}/${name}` : `/registry/${r}/${name}`;
   }
 
   private prefix(def: ResourceDef, namespace?: string): string {
-    return def.namespaced && namespace ? `/registry/${def.resource}/${namespace}/` : `/registry/${def.resource}/`;
+    const r = def.storagePrefix ?? def.resource;
+    return def.namespaced && namespace ? `/registry/${r}/${namespace}/` : `/registry/${r}/`;
   }
 
   // ---- reads ----
@@ -626,6 +628,8 @@ export class APIServer {
     delete meta.resourceVersion;
     let grace = def.gracefulDelete?.(cur);
     if (grace !== undefined && opts.gracePeriodSeconds !== undefined) grace = opts.gracePeriodSeconds;
+    // A kind's own first-delete step (CRDs: the customresourcecleanup finalizer, customresourcedefinition/etcd.go).
+    if (!cur.metadata.deletionTimestamp) def.prepareForDelete?.(next, this.strategyCtx());
     const finalizers: string[] = [...(meta.finalizers ?? [])];
     if (opts.propagationPolicy === 'Orphan' && !finalizers.includes('orphan')) finalizers.push('orphan');
     if (opts.propagationPolicy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');

@@ -2,6 +2,7 @@
 // (apidiscovery.k8s.io/v2), as k8s.io/apiserver/pkg/endpoints/discovery serves them.
 
 import { apiVersionOf, type Registry, type ResourceDef } from './registry.ts';
+import { compareKubeVersions } from './custom-resources.ts';
 
 export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
@@ -44,6 +45,8 @@ function groupsOf(registry: Registry): Map<string, string[]> {
     if (!vs.includes(version)) vs.push(version);
     groups.set(group, vs);
   }
+  // Versions by Kubernetes' priority (GA, beta, alpha): the first is the preferred one (CRD groups too).
+  for (const vs of groups.values()) vs.sort(compareKubeVersions);
   return groups;
 }
 

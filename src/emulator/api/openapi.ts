@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { apiVersionOf, type Registry, type ResourceDef } from './registry.ts';
 import { closure, definitionName, DEFINITIONS, REF_PREFIX, type Schema } from './schemas.ts';
+import { customSchemas, definitionNameOf } from './custom-resources.ts';
 
 export interface OpenAPIDoc {
   body: string;
@@ -47,7 +48,7 @@ function pathsFor(d: ResourceDef, def: string | undefined): Record<string, objec
   const coll = d.namespaced ? `${base}/namespaces/{namespace}/${d.resource}` : `${base}/${d.resource}`;
   const item = `${coll}/{name}`;
   const body: Schema = def ? ref(def) : { type: 'object' };
-  const listDef = def && DEFINITIONS[`${def}List`] ? ref(`${def}List`) : { type: 'object' as const };
+  const listDef = def && (DEFINITIONS[`${def}List`] || d.custom) ? ref(d.custom ? `${def.slice(0, -d.kind.length)}${d.custom.listKind}` : `${def}List`) : { type: 'object' as const };
   const ok = (schema: Schema, code = '200') => ({ [code]: { description: 'OK', content: json(schema) } });
   const op = (action: string, id: string, extra: object) => ({
     operationId: id,
@@ -57,7 +58,7 @@ function pathsFor(d: ResourceDef, def: string | undefined): Record<string, objec
     ...extra,
   });
   const patchTypes = ['application/apply-patch+yaml', 'application/json-patch+json', 'application/merge-patch+json'];
-  if (def) patchTypes.push('application/strategic-merge-patch+json');
+  if (def && !d.custom) patchTypes.push('application/strategic-merge-patch+json');
   const patchBody = {
     content: Object.fromEntries(patchTypes.sort().map((t) => [t, { schema: ref(`${META}.Patch`) }])),
     required: true,
@@ -95,12 +96,17 @@ export function groupVersionDocument(registry: Registry, group: string, version:
   const defs = registry.inGroupVersion(group, version);
   const paths: Record<string, object> = {};
   const roots: string[] = [`${META}.Status`, `${META}.Patch`];
+  const custom: Record<string, Schema> = {};
   for (const d of defs) {
-    const def = definitionName(d.group, d.version, d.kind);
-    if (def) roots.push(def, `${def}List`);
+    // Custom resources: the CRD version's schema (pkg/controller/openapi/builder/builder.go).
+    const def = d.custom ? definitionNameOf(d) : definitionName(d.group, d.version, d.kind);
+    if (d.custom) {
+      Object.assign(custom, customSchemas(d));
+      roots.push(`${META}.ObjectMeta`, `${META}.ListMeta`);
+    } else if (def) roots.push(def, `${def}List`);
     Object.assign(paths, pathsFor(d, def));
   }
-  const schemas = Object.fromEntries(closure(roots).map((n) => [n, DEFINITIONS[n]]));
+  const schemas = { ...Object.fromEntries(closure(roots).map((n) => [n, DEFINITIONS[n]])), ...custom };
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: OPENAPI_INFO_VERSION },
@@ -117,7 +123,7 @@ export class OpenAPI {
 
   /** The documents, rebuilt when the registry's kinds change (custom resources come and go). */
   private all(): Map<string, OpenAPIDoc> {
-    const signature = this.registry.defs.map((d) => `${d.group}/${d.version}/${d.kind}/${d.resource}/${d.namespaced}/${d.subresources.join('+')}`).join(',');
+    const signature = `${this.registry.generation};` + this.registry.defs.map((d) => `${d.group}/${d.version}/${d.kind}/${d.resource}/${d.namespaced}/${d.subresources.join('+')}`).join(',');
     if (this.docs && signature === this.signature) return this.docs;
     this.signature = signature;
     const docs = new Map<string, OpenAPIDoc>();

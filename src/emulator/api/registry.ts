@@ -18,6 +18,8 @@ import * as autoscaling from './kinds/autoscaling.ts';
 import * as eventsV1 from './kinds/events-v1.ts';
 import { priorityClassStrategy } from './admission/priority.ts';
 import * as authz from './kinds/authorization.ts';
+import * as crd from './kinds/crd.ts';
+import type { CustomResourceInfo } from './custom-resources.ts';
 
 export type { Obj } from "./objects.ts";
 import type { Obj } from "./objects.ts";
@@ -77,6 +79,12 @@ export interface ResourceDef {
    * answers 201 with the computed object; other verbs are not served.
    */
   review?(obj: Obj, ctx: { namespace?: string }): Obj;
+  /** The storage path segment when it is not the resource: custom resources are kept under /registry/<group>/<plural>. */
+  storagePrefix?: string;
+  /** A custom resource version served for a CustomResourceDefinition (custom-resources.ts). */
+  custom?: CustomResourceInfo;
+  /** On the first DELETE of an object that will wait (finalizers, conditions), e.g. CRDs' cleanup finalizer. */
+  prepareForDelete?(obj: Obj, ctx: StrategyContext): void;
 }
 
 export interface Conversion {
@@ -489,8 +497,7 @@ export const RESOURCES: ResourceDef[] = [
     ...net.networkPolicy,
   },
   {
-    // Stored and listed, so that kubectl's "is this a CRD?" check works; serving the custom
-    // resources they define comes with the apiserver-fidelity issue.
+    // The custom resources an established CRD defines are served by custom-resources.ts.
     group: 'apiextensions.k8s.io',
     version: 'v1',
     kind: 'CustomResourceDefinition',
@@ -503,6 +510,7 @@ export const RESOURCES: ResourceDef[] = [
     subresources: ['status'],
     statusSubresource: true,
     generation: true,
+    ...crd.customResourceDefinition,
   },
   {
     group: 'coordination.k8s.io',
@@ -557,12 +565,35 @@ export interface GroupVersion {
 export class Registry {
   private readonly byPath = new Map<string, ResourceDef>();
   private readonly byKind = new Map<string, ResourceDef>();
+  /** The kinds served now: the built-in ones, then custom resources as CRDs come and go. */
+  readonly defs: ResourceDef[];
+  /** Bumped on every change of the served kinds (discovery and OpenAPI documents follow it). */
+  generation = 0;
 
-  constructor(readonly defs: ResourceDef[] = RESOURCES) {
-    for (const d of defs) {
-      this.byPath.set(`${d.group}/${d.version}/${d.resource}`, d);
-      this.byKind.set(`${d.group}/${d.version}/${d.kind}`, d);
+  constructor(defs: ResourceDef[] = RESOURCES) {
+    this.defs = [...defs];
+    for (const d of this.defs) this.index(d);
+  }
+
+  private index(d: ResourceDef): void {
+    this.byPath.set(`${d.group}/${d.version}/${d.resource}`, d);
+    this.byKind.set(`${d.group}/${d.version}/${d.kind}`, d);
+  }
+
+  /** Removes `old` defs and adds `next` ones at run time (custom resources of CRDs). */
+  replace(old: ResourceDef[], next: ResourceDef[]): void {
+    if (old.length === 0 && next.length === 0) return;
+    for (const d of old) {
+      const i = this.defs.indexOf(d);
+      if (i >= 0) this.defs.splice(i, 1);
+      if (this.byPath.get(`${d.group}/${d.version}/${d.resource}`) === d) this.byPath.delete(`${d.group}/${d.version}/${d.resource}`);
+      if (this.byKind.get(`${d.group}/${d.version}/${d.kind}`) === d) this.byKind.delete(`${d.group}/${d.version}/${d.kind}`);
     }
+    for (const d of next) {
+      this.defs.push(d);
+      this.index(d);
+    }
+    this.generation++;
   }
 
   lookup(group: string, version: string, resource: string): ResourceDef | undefined {

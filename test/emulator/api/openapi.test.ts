@@ -107,7 +107,8 @@ test('documents are rebuilt when the registry changes', () => {
   const api = new OpenAPI(reg);
   const before = Object.keys((api.root() as any).paths);
   assert.ok(!before.includes('apis/example.com/v1'));
-  defs.push({ group: 'example.com', version: 'v1', kind: 'Widget', resource: 'widgets', singular: 'widget', namespaced: true, verbs: [], subresources: [] });
+  // The registry keeps its own list; kinds come and go through replace (custom resources of CRDs).
+  reg.replace([], [{ group: 'example.com', version: 'v1', kind: 'Widget', resource: 'widgets', singular: 'widget', namespaced: true, verbs: [], subresources: [] }]);
   assert.ok(Object.keys((api.root() as any).paths).includes('apis/example.com/v1'));
   assert.ok(api.doc('apis/example.com/v1'));
 });

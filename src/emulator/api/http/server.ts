@@ -14,7 +14,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import { generate as generateCertificate } from 'selfsigned';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { APIServer, PatchType, WatchEvent, WriteOptions } from '../apiserver.ts';
 import { ApiError, badRequest, methodNotAllowed, notFoundPath, unauthorized, unsupportedMediaType } from '../errors.ts';
@@ -29,6 +29,7 @@ import { apiFor } from '../conversion.ts';
 import { SCALE_BODY, serveScale } from '../scale.ts';
 import { evict } from '../admission/eviction.ts';
 import { decodeProtobufBody, PROTOBUF_CONTENT_TYPE } from '../protobuf/body.ts';
+import { customTable, decodeCustom, serveCustomScale } from '../custom-resources.ts';
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0' };
 
@@ -185,7 +186,18 @@ export class ApiHttpServer {
     if (method === 'GET' && (path === '/api' || path === '/apis')) {
       if (wantsAggregated(accept)) {
         res.setHeader('Vary', 'Accept');
-        return this.json(res, 200, aggregated(this.api.registry, path === '/api'), AGGREGATED_CONTENT_TYPE);
+        // The aggregated document's ETag is its hash (endpoints/discovery/aggregated/etag.go): it changes as CRDs come and go.
+        const text = JSON.stringify(aggregated(this.api.registry, path === '/api'));
+        const etag = `"${createHash('sha512').update(text).digest('hex').slice(0, 32).toUpperCase()}"`;
+        res.setHeader('ETag', etag);
+        if (req.headers['if-none-match'] === etag) {
+          res.writeHead(304);
+          res.end();
+          return;
+        }
+        res.writeHead(200, { 'Content-Type': AGGREGATED_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(text) });
+        res.end(text);
+        return;
       }
       return this.json(res, 200, path === '/api' ? apiVersions() : apiGroupList(this.api.registry));
     }
@@ -356,7 +368,7 @@ export class ApiHttpServer {
       // autoscaling/v1 Scale of a workload (scale.ts).
       const type = method === 'PATCH' ? patchType(String(req.headers['content-type'] ?? '')) : undefined;
       const body = method === 'PUT' || method === 'PATCH' ? await readBody(req, SCALE_BODY as unknown as ResourceDef, type === 'apply') : undefined;
-      const scale = await serveScale(this.api, def, ns, name, method, body, type, wopts);
+      const scale = def.custom?.scale ? await serveCustomScale(this.api, def, ns, name, method, body, type, wopts) : await serveScale(this.api, def, ns, name, method, body, type, wopts);
       if (method === 'GET' && wantsTable(req)) {
         const table = toTable('scale', [scale], { includeObject: (q.get('includeObject') ?? 'Metadata') as 'None' | 'Metadata' | 'Object', now: this.api.clock.now(), resourceVersion: scale.metadata.resourceVersion, apiVersion: 'autoscaling/v1', kind: 'Scale' });
         return this.json(res, 200, table, TABLE_CONTENT_TYPE);
@@ -375,6 +387,10 @@ export class ApiHttpServer {
       }
       case 'PATCH': {
         const type = patchType(String(req.headers['content-type'] ?? ''));
+        if (type === 'strategic' && def.custom) {
+          // customresource_handler.go serves no strategic merge patch (handlers/patch.go: NewUnsupportedMediaTypeError).
+          throw new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
+        }
         const force = q.get('force');
         if (type !== 'apply' && force !== null) {
           // metav1 validation.ValidatePatchOptions.
@@ -427,6 +443,12 @@ export class ApiHttpServer {
    * they add). Other kinds' bodies (subresources) and kinds without a built-in schema pass through.
    */
   private decode(def: ResourceDef, r: ResourceRoute, body: unknown, wopts: WriteOptions, res: http.ServerResponse, patch?: PatchType): unknown {
+    if (def.custom && (r.sub === undefined || r.sub === 'status')) {
+      // Custom resources: pruning against the version's openAPIV3Schema (custom-resources.ts).
+      const out = decodeCustom(def, body, wopts.fieldValidation, patch);
+      if (out.warnings.length) res.setHeader('Warning', out.warnings.map(warningHeader));
+      return out.value;
+    }
     const schema = kindSchema(def.group, def.version, def.kind);
     if (!schema || (r.sub !== undefined && r.sub !== 'status') || !body || typeof body !== 'object' || Array.isArray(body) !== (patch === 'json')) return body;
     const out = decodeWithValidation(schema, def.kind, def.version, body, wopts.fieldValidation, { patch: patch !== undefined, jsonPatch: patch === 'json' });
@@ -437,6 +459,7 @@ export class ApiHttpServer {
 
   private table(def: ResourceDef, items: Obj[], q: URLSearchParams, resourceVersion: string, cont?: string): object {
     const include = (q.get('includeObject') ?? 'Metadata') as 'None' | 'Metadata' | 'Object';
+    if (def.custom) return customTable(def, items.map((o) => withTypeMeta(def, o)), { includeObject: include, now: this.api.clock.now(), resourceVersion, continue: cont });
     return toTable(def.resource, items.map((o) => withTypeMeta(def, o)), {
       includeObject: include,
       now: this.api.clock.now(),
