@@ -293,7 +293,6 @@ export class APIServer {
       delete meta.namespace;
     }
     const requestName: string = meta.name ?? '';
-    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     const now = this.clock.now();
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
@@ -307,6 +306,8 @@ export class APIServer {
     def.default?.(obj);
     const attrs = this.attributes('CREATE', def, meta.namespace, requestName, obj, undefined, undefined, opts.dryRun);
     await this.admission.admit(attrs);
+    // Names are generated after the mutating plug-ins (rest.BeforeCreate), so their errors name the prefix.
+    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     def.prepareForCreate?.(obj, this.strategyCtx());
     this.validate(def, obj, def.validate?.(obj) ?? []);
     // Allocations that must not collide with other objects' (Services' cluster IPs and node ports).

@@ -11,8 +11,14 @@ import type { Clock, TimerHandle } from '../clock.ts';
 import { Informer } from '../client/informer.ts';
 
 export const QUOTA_RESYNC_MS = 5 * 60_000;
-/** Objects whose updates can change usage (pods turning terminal, service types, PVC sizes). */
-const USAGE_ON_UPDATE = new Set(['pods', 'services', 'persistentvolumeclaims']);
+/** Objects whose updates can change usage (service types, PVC sizes); pods, when they turn terminal or go. */
+const USAGE_ON_UPDATE = new Set(['services', 'persistentvolumeclaims']);
+
+/** The replenishment controller's pod check: a pod that stops using compute resources. */
+function podReleases(pod: Obj): boolean {
+  const phase = pod.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed' || !!pod.metadata?.deletionTimestamp;
+}
 
 export class ResourceQuotaController {
   private readonly quotas: Informer;
@@ -26,9 +32,14 @@ export class ResourceQuotaController {
     private readonly api: APIServer,
     private readonly clock: Clock,
   ) {
+    // addQuota / updateQuota: every new quota, and quotas whose spec.hard is not yet their
+    // status.hard. (The status.used writes of admission do not trigger a recount: the object they
+    // charge for is not stored yet.)
     this.quotas = new Informer(api, api.resource('resourcequotas')).on({
       add: (rq) => this.enqueue(key(rq)),
-      update: (rq) => this.enqueue(key(rq)),
+      update: (rq) => {
+        if (stableStringify(formatList(parseList(rq.spec?.hard))) !== stableStringify(rq.status?.hard ?? null)) this.enqueue(key(rq));
+      },
     });
   }
 
@@ -39,9 +50,11 @@ export class ResourceQuotaController {
     for (const def of this.api.registry.defs) {
       if (!def.namespaced || def.conversion || (def.group === '' && (def.resource === 'events' || def.resource === 'resourcequotas'))) continue;
       const onUpdate = def.group === '' && USAGE_ON_UPDATE.has(def.resource);
+      const isPods = def.group === '' && def.resource === 'pods';
       this.watches.push(
         await this.api.watch(def, undefined, { resourceVersion: rv }, (ev) => {
-          if (ev.type === 'DELETED' || (ev.type === 'MODIFIED' && onUpdate)) this.enqueueNamespace(ev.object.metadata.namespace);
+          const changed = ev.type === 'MODIFIED' && (onUpdate || (isPods && podReleases(ev.object)));
+          if (ev.type === 'DELETED' || changed) this.enqueueNamespace(ev.object.metadata.namespace);
         }),
       );
     }

@@ -62,13 +62,19 @@ function deleteOptionsOf(eviction: Obj, dryRun: boolean): DeleteOptions {
 /** addConditionAndDeletePod: the DisruptionTarget condition, then the delete. */
 async function deletePod(api: APIServer, pod: Obj, opts: DeleteOptions): Promise<void> {
   const pods = api.resource('pods');
-  if (!opts.dryRun && !pod.metadata.deletionTimestamp) {
+  for (let attempt = 0; !opts.dryRun && !pod.metadata.deletionTimestamp; attempt++) {
     const conds: Obj[] = (pod.status?.conditions ?? []).filter((c: Obj) => c.type !== 'DisruptionTarget');
     conds.push({ type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(api.clock.now()), reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' });
     try {
       await api.update(pods, pod.metadata.namespace, pod.metadata.name, { ...pod, status: { ...pod.status, conditions: conds } }, { subresource: 'status' });
+      break;
     } catch (e) {
+      if (e instanceof ApiError && e.code === 409 && attempt < EVICTION_RETRIES) {
+        pod = await api.get(pods, pod.metadata.namespace, pod.metadata.name);
+        continue;
+      }
       if (!(e instanceof ApiError && e.code === 404)) throw e;
+      break;
     }
   }
   await api.delete(pods, pod.metadata.namespace, pod.metadata.name, opts);
