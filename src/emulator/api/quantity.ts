@@ -29,72 +29,13 @@ export function toMilli(q: string | number): number {
   return Math.ceil(Math.round(parseQuantity(q) * 1e9) / 1e6);
 }
 
-const DECIMAL_EXPONENTS: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-const BINARY_POWERS: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
-const DECIMAL_SUFFIXES = new Map(Object.entries(DECIMAL_EXPONENTS).map(([s, e]) => [e, s]));
-const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
-
-const abs = (n: bigint) => (n < 0n ? -n : n);
-
 /**
  * The canonical form a quantity is stored and served in, as Quantity.String does after
- * ParseQuantity (k8s.io/apimachinery/pkg/api/resource/quantity.go, CanonicalizeBytes and
- * amount.go AsCanonicalBytes): "0.5" → "500m", "1.5" → "1500m", "2000" → "2k", "1024Mi" → "1Gi",
- * "0.5Gi" → "512Mi", "1e3" → "1e3"; values are rounded up to nano units. Exact: BigInt arithmetic.
- * Throws QuantityError for what is not a quantity.
+ * ParseQuantity: "0.5" → "500m", "2000" → "2k", "1024Mi" → "1Gi", "0.5Gi" → "512Mi". Throws
+ * QuantityError for what is not a quantity.
  */
 export function canonicalQuantity(q: string | number): string {
-  const text = typeof q === 'number' ? String(q) : q.trim();
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/.exec(text);
-  if (!m || (m[2] === '' && !m[3])) throw new QuantityError(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`);
-  const negative = m[1] === '-';
-  const frac = m[3] ?? '';
-  const suffix = m[4] ?? '';
-  let format: 'BinarySI' | 'DecimalSI' | 'DecimalExponent';
-  // value = mantissa × 10^exp, exactly.
-  let mantissa = BigInt((m[2] || '0') + frac);
-  let exp = -frac.length;
-  if (suffix in BINARY_POWERS) {
-    format = 'BinarySI';
-    mantissa *= 1024n ** BigInt(BINARY_POWERS[suffix]);
-  } else if (suffix in DECIMAL_EXPONENTS) {
-    format = 'DecimalSI';
-    exp += DECIMAL_EXPONENTS[suffix];
-  } else {
-    format = 'DecimalExponent';
-    exp += Number(suffix.slice(1));
-  }
-  if (mantissa === 0n) return '0';
-  // Non-zero values are rounded up (away from zero) to nano units.
-  if (exp < -9) {
-    const d = 10n ** BigInt(-9 - exp);
-    mantissa = mantissa / d + (mantissa % d === 0n ? 0n : 1n);
-    exp = -9;
-  }
-  const sign = negative ? '-' : '';
-  if (format === 'BinarySI') {
-    // Values below 1024 and fractional values are shown as DecimalSI.
-    const whole = exp >= 0 ? mantissa * 10n ** BigInt(exp) : mantissa % 10n ** BigInt(-exp) === 0n ? mantissa / 10n ** BigInt(-exp) : undefined;
-    if (whole !== undefined && abs(whole) >= 1024n) {
-      let amount = whole;
-      let power = 0;
-      while (amount % 1024n === 0n && power < BINARY_SUFFIXES.length - 1) {
-        amount /= 1024n;
-        power++;
-      }
-      return sign + amount.toString() + BINARY_SUFFIXES[power];
-    }
-    format = 'DecimalSI';
-  }
-  while (mantissa % 10n === 0n) {
-    mantissa /= 10n;
-    exp++;
-  }
-  const r = ((exp % 3) + 3) % 3; // lower the exponent to a multiple of 3
-  mantissa *= 10n ** BigInt(r);
-  exp -= r;
-  const si = format === 'DecimalSI' ? DECIMAL_SUFFIXES.get(exp) : undefined;
-  return sign + mantissa.toString() + (si ?? (exp === 0 ? '' : `e${exp}`));
+  return Quantity.parse(q).toString();
 }
 
 // ---- Exact quantities (resource.Quantity arithmetic and String()) ----
@@ -207,9 +148,11 @@ export class Quantity {
     const sign = neg ? '-' : '';
     let format = this.format;
     if (format === 'BinarySI' && abs < 1024n * NANO) format = 'DecimalSI';
+    // A fractional BinarySI value would lose precision: it is shown as DecimalSI (CanonicalizeBytes).
+    if (format === 'BinarySI' && abs % NANO !== 0n) format = 'DecimalSI';
     if (format === 'BinarySI') {
-      // Rounded up to a whole number of bytes, then the largest power of 1024 that divides it.
-      const bytes = (abs + NANO - 1n) / NANO;
+      // The largest power of 1024 that divides the whole number of bytes.
+      const bytes = abs / NANO;
       for (const [shift, suffix] of BIN_SUFFIX) {
         const unit = 1n << BigInt(shift);
         if (bytes % unit === 0n) return `${sign}${bytes / unit}${suffix}`;
