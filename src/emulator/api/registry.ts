@@ -569,6 +569,7 @@ export class Registry {
   readonly defs: ResourceDef[];
   /** Bumped on every change of the served kinds (discovery and OpenAPI documents follow it). */
   generation = 0;
+  private readonly listeners = new Set<(removed: ResourceDef[], added: ResourceDef[]) => void>();
 
   constructor(defs: ResourceDef[] = RESOURCES) {
     this.defs = [...defs];
@@ -594,6 +595,13 @@ export class Registry {
       this.index(d);
     }
     this.generation++;
+    for (const l of this.listeners) l(old, next);
+  }
+
+  /** Calls `fn` after each run-time change of the served kinds; returns the unsubscribe function. */
+  onChange(fn: (removed: ResourceDef[], added: ResourceDef[]) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
   }
 
   lookup(group: string, version: string, resource: string): ResourceDef | undefined {

@@ -31,7 +31,8 @@ interface Ref {
 type OwnerState = 'solid' | 'dangling' | 'waiting';
 
 export class GarbageCollector {
-  private readonly informers: Informer[] = [];
+  private readonly informers = new Map<ResourceDef, Informer>();
+  private unsubscribe: (() => void) | undefined;
   /** owner uid → dependents (by uid). */
   private readonly dependents = new Map<string, Map<string, Ref>>();
   /** Every object seen, by uid. */
@@ -48,22 +49,33 @@ export class GarbageCollector {
 
   async start(): Promise<void> {
     this.stopped = false;
-    // Converted views (events.k8s.io/v1, autoscaling/v1) share another version's storage.
-    for (const def of this.api.registry.defs) {
-      if (def.conversion) continue;
-      const inf = new Informer(this.api, def).on({
-        add: (o) => this.observe(def, o, undefined),
-        update: (o, old) => this.observe(def, o, old),
-        delete: (o) => this.forget(o),
-      });
-      this.informers.push(inf);
-    }
-    await Promise.all(this.informers.map((i) => i.start()));
+    await Promise.all(this.api.registry.defs.map((def) => this.watchKind(def)));
+    // Custom resources come and go with their CRDs: their objects join the graph too.
+    this.unsubscribe = this.api.registry.onChange((removed, added) => {
+      for (const def of removed) this.informers.get(def)?.stop();
+      for (const def of removed) this.informers.delete(def);
+      for (const def of added) void this.watchKind(def);
+    });
+  }
+
+  private async watchKind(def: ResourceDef): Promise<void> {
+    // Converted views (events.k8s.io/v1, autoscaling/v1, a CRD's other versions) share another
+    // version's storage.
+    if (def.conversion || this.informers.has(def)) return;
+    const inf = new Informer(this.api, def).on({
+      add: (o) => this.observe(def, o, undefined),
+      update: (o, old) => this.observe(def, o, old),
+      delete: (o) => this.forget(o),
+    });
+    this.informers.set(def, inf);
+    await inf.start();
   }
 
   stop(): void {
     this.stopped = true;
-    for (const i of this.informers.splice(0)) i.stop();
+    this.unsubscribe?.();
+    for (const i of this.informers.values()) i.stop();
+    this.informers.clear();
     for (const t of this.retries.values()) t.cancel();
     this.retries.clear();
     this.queue.clear();

@@ -87,3 +87,29 @@ test('an object whose only owner never existed (wrong uid) is collected; an owne
     assert.ok(await c.api.tryGet(cm, 'default', 'real'));
   });
 });
+
+test('custom resources defined after start join the graph', async () => {
+  await withCluster(async (c) => {
+    const crd = c.api.resource('customresourcedefinitions.apiextensions.k8s.io');
+    await c.api.create(crd, undefined, {
+      metadata: { name: 'widgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      },
+    });
+    await until(c, async () => !!c.api.registry.lookup('example.com', 'v1', 'widgets'), 'widgets served');
+    const widgets = c.api.registry.lookup('example.com', 'v1', 'widgets')!;
+    const cm = c.api.resource('configmaps');
+    const owner = await c.api.create(cm, 'default', { metadata: { name: 'owner' } });
+    await c.api.create(widgets, 'default', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', ownerReferences: [ownerRef(owner)] } });
+    const w = await c.api.create(widgets, 'default', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w2' } });
+    await c.api.create(cm, 'default', { metadata: { name: 'owned-by-widget', ownerReferences: [{ apiVersion: 'example.com/v1', kind: 'Widget', name: 'w2', uid: w.metadata.uid }] } });
+    await c.api.delete(cm, 'default', 'owner');
+    await until(c, async () => !(await c.api.tryGet(widgets, 'default', 'w')), 'the owned widget deleted');
+    await c.api.delete(widgets, 'default', 'w2');
+    await until(c, async () => !(await c.api.tryGet(cm, 'default', 'owned-by-widget')), 'the widget-owned configmap deleted');
+  });
+});
