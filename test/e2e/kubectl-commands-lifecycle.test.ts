@@ -57,7 +57,7 @@ spec:
 `;
 
 /** A request over plain HTTP with the kubeconfig's token. */
-async function http(method: string, path: string, body?: string | Buffer, contentType = 'application/json'): Promise<Response> {
+async function http(method: string, path: string, body?: string, contentType = 'application/json'): Promise<Response> {
   const token = /token: (\S+)/.exec(readFileSync(server.kubeconfig, 'utf8'))![1];
   return fetch(`${server.url}${path}`, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType }, body });
 }
