@@ -186,21 +186,15 @@ test('create service clusterip, nodeport and externalname', async () => {
 });
 
 test('create quota', async () => {
-  await ok('resourcequota/q created\n', 'create', 'quota', 'q', '--hard=pods=10,requests.cpu=2,requests.memory=1Gi');
-  const q = await getJson('resourcequota', 'q');
+  // In a namespace of its own: the quota is enforced (pods there must name cpu and memory requests).
+  await ok('namespace/quota-test created\n', 'create', 'namespace', 'quota-test');
+  await ok('resourcequota/q created\n', 'create', 'quota', 'q', '-n', 'quota-test', '--hard=pods=10,requests.cpu=2,requests.memory=1Gi');
+  const q = await getJson('resourcequota', 'q', '-n', 'quota-test');
   assert.deepEqual(q.spec.hard, { pods: '10', 'requests.cpu': '2', 'requests.memory': '1Gi' });
 });
 
 test('create priorityclass', async () => {
-  // scheduling.k8s.io PriorityClass is being added by another change; until it is served kubectl
-  // reports the missing resource, and once it is served the decoded object must be stored.
-  const served = (await kubectl('api-resources', '--api-group=scheduling.k8s.io', '-o', 'name')).stdout.includes('priorityclasses');
   const r = await kubectl('create', 'priorityclass', 'high', '--value=1000', '--description=important');
-  if (!served) {
-    assert.equal(r.code, 1);
-    assert.equal(r.stderr, 'error: failed to create priorityclass: the server could not find the requested resource\n');
-    return;
-  }
   assert.equal(r.stdout, 'priorityclass.scheduling.k8s.io/high created\n', r.stderr);
   const pc = await getJson('priorityclass', 'high');
   assert.equal(pc.value, 1000);
@@ -246,4 +240,38 @@ subjectaccessreviews                     authorization.k8s.io/v1   false        
   const get = await kubectl('get', 'selfsubjectaccessreviews');
   assert.equal(get.code, 1);
   assert.match(get.stderr, /MethodNotAllowed|the server does not allow this method/);
+});
+
+test('create serviceaccount and create pdb (protobuf bodies)', async () => {
+  await ok('serviceaccount/robot created\n', 'create', 'serviceaccount', 'robot');
+  assert.equal((await getJson('serviceaccount', 'robot')).metadata.name, 'robot');
+  await ok('poddisruptionbudget.policy/guard created\n', 'create', 'pdb', 'guard', '--selector=app=guarded', '--min-available=1');
+  assert.deepEqual((await getJson('pdb', 'guard')).spec, { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } });
+});
+
+test('drain evicts through pods/eviction (protobuf Eviction bodies) and a PDB holds a pod back', async () => {
+  await ok('pod/loose created\n', 'run', 'loose', '--image=nginx');
+  await ok('pod/guarded created\n', 'run', 'guarded', '--image=nginx', '--labels=app=guarded');
+  const node = async (pod: string) => {
+    for (let i = 0; i < 100; i++) {
+      const p = await getJson('pod', pod);
+      if (p.spec.nodeName && p.status.phase === 'Running') return p.spec.nodeName as string;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.fail(`${pod} never ran`);
+  };
+  assert.equal(await node('loose'), await node('guarded'), 'one node here');
+  const n = await node('loose');
+  // `guard` (minAvailable 1) allows no eviction of its only pod: drain retries until its timeout.
+  const r = await kubectl('drain', n, '--force', '--ignore-daemonsets', '--timeout=3s');
+  assert.equal(r.code, 1);
+  assert.match(r.stdout, new RegExp(`node/${n} cordoned\\n`));
+  assert.match(r.stdout, /pod\/loose evicted\n/);
+  assert.match(r.stderr, /error when evicting pods\/"guarded" -n "default" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./);
+  const nodes = await getJson('node', n);
+  assert.equal(nodes.spec.unschedulable, true);
+  const left = await kubectl('get', 'pods', '-o', 'name');
+  assert.equal(left.stdout.includes('pod/loose'), false, left.stdout);
+  assert.equal(left.stdout.includes('pod/guarded'), true);
+  await ok(`node/${n} uncordoned\n`, 'uncordon', n);
 });

@@ -72,8 +72,9 @@ export function apiResourceList(registry: Registry, group: string, version: stri
     for (const sub of d.subresources) {
       const info = subresourceInfo(d, sub);
       const s: Record<string, unknown> = { name: `${d.resource}/${sub}`, singularName: '', namespaced: d.namespaced, kind: info.kind, verbs: info.verbs };
-      if (info.group !== d.group) s.group = info.group;
-      if (info.version !== d.version) s.version = info.version;
+      // Another group version than the parent's names both (endpoints/installer.go): kubectl drain
+      // finds pods/eviction's policy/v1 this way (CheckEvictionSupport needs group and version).
+      if (info.group !== d.group || info.version !== d.version) Object.assign(s, { group: info.group, version: info.version });
       resources.push(s);
     }
   }

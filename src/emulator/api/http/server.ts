@@ -28,8 +28,11 @@ import type { Obj } from '../objects.ts';
 import { apiFor } from '../conversion.ts';
 import { SCALE_BODY, serveScale } from '../scale.ts';
 import { evict } from '../admission/eviction.ts';
-import { decodeProtobufBody, PROTOBUF_CONTENT_TYPE } from '../protobuf/body.ts';
+import { decodeProtobufBody, decodeProtobufDeleteOptions, PROTOBUF_CONTENT_TYPE } from '../protobuf/body.ts';
 import { customTable, decodeCustom, serveCustomScale } from '../custom-resources.ts';
+
+/** What an eviction's body is read as (drain's typed client sends it as protobuf). */
+const EVICTION_BODY = { group: 'policy', version: 'v1', kind: 'Eviction' } as const;
 
 export const KUBERNETES_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0' };
 
@@ -361,7 +364,7 @@ export class ApiHttpServer {
     if (r.sub === 'eviction') {
       // policy/v1 Eviction (pkg/registry/core/pod/storage/eviction.go; admission/eviction.ts).
       if (method !== 'POST') throw methodNotAllowed();
-      const body = await readBody(req, def);
+      const body = await readBody(req, EVICTION_BODY as unknown as ResourceDef);
       return this.json(res, 201, await evict(this.api, ns!, name, body, { dryRun: wopts.dryRun }));
     }
     if (r.sub === 'scale') {
@@ -620,7 +623,7 @@ async function readBody(req: http.IncomingMessage, def: ResourceDef, yaml = fals
   }
   const ct = String(req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
   // Protobuf bodies of the kinds protobuf/fields.ts covers (kubectl's typed creates); others 415.
-  if (ct === PROTOBUF_CONTENT_TYPE) return decodeProtobufBody(raw, def, req.method ?? '');
+  if (ct === PROTOBUF_CONTENT_TYPE) return req.method === 'DELETE' ? decodeProtobufDeleteOptions(raw) : decodeProtobufBody(raw, def, req.method ?? '');
   if (ct === 'application/cbor') throw unsupportedMediaType(ct);
   const text = raw.toString('utf8');
   try {

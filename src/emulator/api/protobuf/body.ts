@@ -40,3 +40,20 @@ export function decodeProtobufBody(raw: Buffer, def: KindRef, method: string): R
   if (decoded.kind !== def.kind) throw badRequest(`${what}: the body holds a ${decoded.kind}`);
   return decoded.object;
 }
+
+/**
+ * The DeleteOptions of a DELETE whose body is protobuf (kubectl drain without eviction, typed
+ * clients' deletes), in whichever group version the client sent them.
+ */
+export function decodeProtobufDeleteOptions(raw: Buffer): Record<string, unknown> {
+  let decoded;
+  try {
+    decoded = decodeEnvelope(raw);
+  } catch (e) {
+    if (e instanceof UnsupportedFieldError) throw new ApiError(415, 'UnsupportedMediaType', e.message);
+    if (e instanceof MalformedError) throw badRequest(`DeleteOptions in version "v1" cannot be handled as a DeleteOptions: ${e.message}`);
+    throw e;
+  }
+  if (decoded.kind !== 'DeleteOptions') throw badRequest(`DeleteOptions in version "v1" cannot be handled as a DeleteOptions: the body holds a ${decoded.kind}`);
+  return decoded.object;
+}

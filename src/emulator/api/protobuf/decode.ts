@@ -49,7 +49,9 @@ export function decodeEnvelope(body: Uint8Array): Decoded {
   const kind = String(tm.kind ?? '');
   if (unknown.contentEncoding) throw new UnsupportedFieldError(`content encoding "${String(unknown.contentEncoding)}" is not supported`);
   const gv = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
-  const message = KINDS[`${gv[0]}/${gv[1]}/${kind}`];
+  // DeleteOptions is registered in every group version (metav1.AddToGroupVersion): a typed client
+  // sends it with its own group version.
+  const message = KINDS[`${gv[0]}/${gv[1]}/${kind}`] ?? (kind === 'DeleteOptions' ? 'meta.v1.DeleteOptions' : undefined);
   if (!message) {
     throw new UnsupportedFieldError(`protobuf bodies of ${kind || '(no kind)'} in version "${apiVersion}" are not understood by this emulator; send JSON (kubectl apply -f) instead`);
   }

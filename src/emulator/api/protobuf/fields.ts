@@ -362,6 +362,31 @@ export const MESSAGES: Record<string, Message> = {
   'authorization.v1.ResourceRule': { 1: ['verbs', S, 'r'], 2: ['apiGroups', S, 'r'], 3: ['resources', S, 'r'], 4: ['resourceNames', S, 'r'] },
   'authorization.v1.NonResourceRule': { 1: ['verbs', S, 'r'], 2: ['nonResourceURLs', S, 'r'] },
 
+  // ---- core/v1 ServiceAccount (kubectl create serviceaccount) ----
+  'core.v1.ServiceAccount': {
+    1: ['metadata', 'meta.v1.ObjectMeta'], 2: ['secrets', 'core.v1.ObjectReference', 'r'],
+    3: ['imagePullSecrets', 'core.v1.LocalObjectReference', 'r'], 4: ['automountServiceAccountToken', B, 'p'],
+  },
+
+  // ---- policy/v1 (k8s.io/api/policy/v1/generated.proto): kubectl create pdb, drain's evictions ----
+  'policy.v1.PodDisruptionBudget': {
+    1: ['metadata', 'meta.v1.ObjectMeta'], 2: ['spec', 'policy.v1.PodDisruptionBudgetSpec'], 3: ['status', 'policy.v1.PodDisruptionBudgetStatus'],
+  },
+  'policy.v1.PodDisruptionBudgetSpec': {
+    1: ['minAvailable', 'ios', 'p'], 2: ['selector', 'meta.v1.LabelSelector', 'p'], 3: ['maxUnavailable', 'ios', 'p'],
+    4: ['unhealthyPodEvictionPolicy', S, 'p'],
+  },
+  'policy.v1.PodDisruptionBudgetStatus': {
+    1: ['observedGeneration', I64], 2: ['disruptedPods', '{time}'], 3: ['disruptionsAllowed', I32, 'k'], 4: ['currentHealthy', I32, 'k'],
+    5: ['desiredHealthy', I32, 'k'], 6: ['expectedPods', I32, 'k'], 7: ['conditions', 'meta.v1.Condition', 'r'],
+  },
+  'policy.v1.Eviction': { 1: ['metadata', 'meta.v1.ObjectMeta'], 2: ['deleteOptions', 'meta.v1.DeleteOptions', 'p'] },
+  'meta.v1.DeleteOptions': {
+    1: ['gracePeriodSeconds', I64, 'p'], 2: ['preconditions', 'meta.v1.Preconditions', 'p'], 3: ['orphanDependents', B, 'p'],
+    4: ['propagationPolicy', S, 'p'], 5: ['dryRun', S, 'r'], 6: ['ignoreStoreReadErrorWithClusterBreakingPotential', B, 'p'],
+  },
+  'meta.v1.Preconditions': { 1: ['uid', S, 'p'], 2: ['resourceVersion', S, 'p'] },
+
   // ---- authentication/v1 (k8s.io/api/authentication/v1/generated.proto) ----
   'authentication.v1.SelfSubjectReview': { 1: ['metadata', 'meta.v1.ObjectMeta'], 2: ['status', 'authentication.v1.SelfSubjectReviewStatus'] },
   'authentication.v1.SelfSubjectReviewStatus': { 1: ['userInfo', 'authentication.v1.UserInfo'] },
@@ -380,6 +405,9 @@ export const KINDS: Record<string, string> = {
   'batch/v1/Job': 'batch.v1.Job',
   'batch/v1/CronJob': 'batch.v1.CronJob',
   'scheduling.k8s.io/v1/PriorityClass': 'scheduling.v1.PriorityClass',
+  '/v1/ServiceAccount': 'core.v1.ServiceAccount',
+  'policy/v1/PodDisruptionBudget': 'policy.v1.PodDisruptionBudget',
+  'policy/v1/Eviction': 'policy.v1.Eviction',
   'authorization.k8s.io/v1/SelfSubjectAccessReview': 'authorization.v1.SelfSubjectAccessReview',
   'authorization.k8s.io/v1/SelfSubjectRulesReview': 'authorization.v1.SelfSubjectRulesReview',
   'authorization.k8s.io/v1/SubjectAccessReview': 'authorization.v1.SubjectAccessReview',
