@@ -215,8 +215,10 @@ test('describe pod, service and namespace print their sections', async () => {
     /^Containers:\n {2}main:\n {4}Container ID: {3}emulated:\/\/[0-9a-f]{64}\n {4}Image: {10}nginx:1\.27\n/m,
     /^ {4}State: {10}Running\n {6}Started: {6}\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000\n {4}Ready: {10}True\n {4}Restart Count: {2}0$/m,
     /^Conditions:\n {2}Type {24}Status\n {2}PodReadyToStartContainers {3}True \n {2}Initialized {17}True \n {2}Ready {23}True \n {2}ContainersReady {13}True \n {2}PodScheduled {16}True \n/m,
-    /^QoS Class: {20}BestEffort$/m,
-    /^Tolerations: {18}node\.kubernetes\.io\/not-ready:NoExecute op=Exists for 300s\n {30}node\.kubernetes\.io\/unreachable:NoExecute op=Exists for 300s$/m,
+    /^ {4}Mounts:\n {6}\/var\/run\/secrets\/kubernetes\.io\/serviceaccount from kube-api-access-[a-z0-9]{5} \(ro\)$/m,
+    /^Volumes:\n {2}kube-api-access-[a-z0-9]{5}:\n {4}Type: {20}Projected \(a volume that contains injected data from multiple sources\)\n {4}TokenExpirationSeconds: {2}3607\n {4}ConfigMapName: {11}kube-root-ca\.crt\n {4}ConfigMapOptional: {7}<nil>\n {4}DownwardAPI: {13}true$/m,
+    /^QoS Class: +BestEffort$/m,
+    /^Tolerations: +node\.kubernetes\.io\/not-ready:NoExecute op=Exists for 300s\n +node\.kubernetes\.io\/unreachable:NoExecute op=Exists for 300s$/m,
     /^Events:\n {2}Type {4}Reason {5}Age +From {15}Message\n {2}---- {4}------ {5}---- +---- {15}-------\n {2}Normal {2}Scheduled {2}\d+s +default-scheduler {2}Successfully assigned describe\/a to kube-emulator/m,
     /^ {2}Normal {2}Started {4}\d+s +kubelet {12}Started container main$/m,
   ]) {
