@@ -102,7 +102,7 @@ export function badRequest(message: string): ApiError {
 }
 
 export function methodNotAllowed(message = 'the server does not allow this method on the requested resource'): ApiError {
-  return new ApiError(405, 'MethodNotAllowed', message);
+  return new ApiError(405, 'MethodNotAllowed', message, {});
 }
 
 export function notFoundPath(): ApiError {
@@ -121,8 +121,35 @@ export function unauthorized(): ApiError {
   return new ApiError(401, 'Unauthorized', 'Unauthorized');
 }
 
-export function unsupportedMediaType(contentType: string): ApiError {
-  return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml${contentType ? ` (got ${contentType})` : ''}`);
+/** A body in a media type the apiserver does not decode (negotiation.NewUnsupportedMediaTypeError). */
+export function unsupportedMediaType(): ApiError {
+  return new ApiError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf');
+}
+
+/**
+ * A body that is not JSON at all (handlers/rest.go transformDecodeError without a kind): Go's
+ * encoding/json message for Node's syntax error, and the first 30 bytes of the body.
+ */
+export function unparsableBody(kind: string, text: string, err: unknown): ApiError {
+  const summary = text.length === 0 ? '<empty>' : text.length > 30 ? `${text.slice(0, 30)} ...` : text;
+  return badRequest(`the object provided is unrecognized (must be of type ${kind}): couldn't get version/kind; json parse error: ${goJsonError(text, err)} (${summary})`);
+}
+
+/** encoding/json's SyntaxError text for what JSON.parse rejected. */
+function goJsonError(text: string, err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const pos = /at position (\d+)/.exec(msg);
+  const at = pos ? Number(pos[1]) : -1;
+  const ch = at >= 0 && at < text.length ? text[at] : undefined;
+  if (/Unexpected end of JSON input/.test(msg) || (at >= text.length && pos)) return 'unexpected end of JSON input';
+  const c = ch === undefined ? '' : ch === "'" ? "'\\''" : `'${ch}'`;
+  if (/Expected double-quoted property name|Expected property name or '}'/.test(msg)) return `invalid character ${c} looking for beginning of object key string`;
+  if (/Expected ',' or '}' after property value/.test(msg)) return `invalid character ${c} after object key:value pair`;
+  if (/Expected ',' or '\]' after array element/.test(msg)) return `invalid character ${c} after array element`;
+  if (/Expected ':' after property name/.test(msg)) return `invalid character ${c} after object key`;
+  if (/Unexpected non-whitespace character after JSON/.test(msg)) return `invalid character ${c} after top-level value`;
+  const tok = /Unexpected token '?(.)'?/.exec(msg);
+  return `invalid character '${tok?.[1] ?? ch ?? '?'}' looking for beginning of value`;
 }
 
 /** A field error (k8s.io/apimachinery/pkg/util/validation/field/errors.go). */

@@ -17,7 +17,7 @@ import { generate as generateCertificate } from 'selfsigned';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { APIServer, PatchType, WatchEvent, WriteOptions } from '../apiserver.ts';
-import { ApiError, badRequest, methodNotAllowed, notFoundPath, unauthorized, unsupportedMediaType } from '../errors.ts';
+import { ApiError, badRequest, methodNotAllowed, notFoundPath, unauthorized, unparsableBody, unsupportedMediaType } from '../errors.ts';
 import { aggregated, AGGREGATED_CONTENT_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions } from '../discovery.ts';
 import { OpenAPI, OPENAPI_V2_CONTENT_TYPE, openapiV2Protobuf } from '../openapi.ts';
 import { toTable } from '../tables.ts';
@@ -547,6 +547,8 @@ export class ApiHttpServer {
       res.end();
       return;
     }
+    // The rest of a too large body is never read: the connection cannot carry another request.
+    if (e.code === 413) res.setHeader('Connection', 'close');
     this.json(res, e.code, e.toStatus());
   }
 }
@@ -608,7 +610,20 @@ function withTypeMeta(def: ResourceDef, o: Obj): Obj {
   return { apiVersion: apiVersionOf(def), kind: def.kind, ...o };
 }
 
+/** The media types a body may have: objects, and the four patch types. */
+const BODY_TYPES = new Set([
+  'application/json',
+  'application/yaml',
+  PROTOBUF_CONTENT_TYPE,
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+]);
+
 async function readBody(req: http.IncomingMessage, def: ResourceDef, yaml = false, optional = false): Promise<unknown> {
+  const ct = String(req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
+  if (!BODY_TYPES.has(ct) && (ct !== '' || !optional)) throw unsupportedMediaType();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
@@ -621,15 +636,19 @@ async function readBody(req: http.IncomingMessage, def: ResourceDef, yaml = fals
     if (optional) return undefined;
     throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: the request body is empty`);
   }
-  const ct = String(req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
   // Protobuf bodies of the kinds protobuf/fields.ts covers (kubectl's typed creates); others 415.
   if (ct === PROTOBUF_CONTENT_TYPE) return req.method === 'DELETE' ? decodeProtobufDeleteOptions(raw) : decodeProtobufBody(raw, def, req.method ?? '');
-  if (ct === 'application/cbor') throw unsupportedMediaType(ct);
   const text = raw.toString('utf8');
+  if (yaml || ct === 'application/yaml') {
+    try {
+      return parseYaml(text);
+    } catch (e) {
+      throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   try {
-    if (yaml || ct === 'application/yaml') return parseYaml(text);
     return JSON.parse(text);
   } catch (e) {
-    throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${e instanceof Error ? e.message : String(e)}`);
+    throw unparsableBody(def.kind, text, e);
   }
 }

@@ -22,7 +22,10 @@ interface KindRef {
  * it; a malformed body answers 400.
  */
 export function decodeProtobufBody(raw: Buffer, def: KindRef, method: string): Record<string, unknown> {
-  if ((method !== 'POST' && method !== 'PUT') || !supportsKind(def.group, def.version, def.kind)) throw unsupportedMediaType(PROTOBUF_CONTENT_TYPE);
+  if (method !== 'POST' && method !== 'PUT') throw unsupportedMediaType();
+  if (!supportsKind(def.group, def.version, def.kind)) {
+    throw new ApiError(415, 'UnsupportedMediaType', `protobuf bodies of ${def.kind} in version "${def.version}" are not understood by this emulator; send JSON (kubectl apply -f) instead`);
+  }
   const what = `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}`;
   let decoded;
   try {
