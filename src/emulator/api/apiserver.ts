@@ -236,11 +236,14 @@ export class APIServer {
     const out: Obj[] = [];
     let lastKey: string | undefined;
     let more = false;
+    let remaining: number | undefined;
     try {
       for (;;) {
         // Without selectors a page is exactly what is asked; with them, read ahead and filter.
         const want = limit === Infinity ? undefined : sel ? Math.max(limit - out.length, 100) : limit - out.length;
-        const page = await this.store.range(prefix, { revision, startKey, limit: want });
+        // Without selectors, the page's remainingItemCount comes from the store's count (etcd3 GetList).
+        const page = await this.store.range(prefix, { revision, startKey, limit: want, count: !sel && want !== undefined });
+        if (!sel && page.remaining !== undefined) remaining = page.remaining;
         revision = page.revision;
         for (const kv of page.items) {
           if (out.length >= limit) {
@@ -269,6 +272,7 @@ export class APIServer {
     }
     const result: ListResult = { items: out, resourceVersion: String(revision) };
     if (more && lastKey !== undefined) result.continue = encodeContinue({ rv: revision!, start: lastKey.slice(prefix.length) + '\u0000' });
+    if (more && remaining !== undefined) result.remainingItemCount = remaining;
     return result;
   }
 

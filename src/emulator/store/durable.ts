@@ -146,7 +146,7 @@ export interface LoadedState {
   olderSegments: SegmentInfo[];
   /** A torn record at the end of the last segment, to cut off at offset. */
   torn?: { file: string; offset: number; reason: string };
-  /** The revision of the last put/del replayed (or the snapshot's). */
+  /** The revision of the last put/del replayed (or the snapshot's; 1 for an empty folder). */
   revision: number;
   /** Leftover temporary files (a snapshot that was being written). */
   temporary: string[];
@@ -356,7 +356,8 @@ export async function readState(dirIn: string): Promise<LoadedState> {
     const buf = await fsp.readFile(join(dir, seg.file));
     torn = parseSegment(dir, seg, buf, i === replay.length - 1, cursor, records);
   }
-  const revision = cursor.rev ?? base;
+  // An empty folder is a fresh store, whose revision is 1 (etcd's, and MemoryStore's, first).
+  const revision = cursor.rev ?? (snapshot ? base : 1);
   // A snapshot newer than what the log reaches: segments are missing.
   const newest = snapshots[0];
   if (newest && newest.revision > revision) {

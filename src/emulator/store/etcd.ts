@@ -351,7 +351,10 @@ export class EtcdStore implements Store {
       }),
     );
     // etcd's header carries its head revision even for a read at an older one.
-    return { items: res.kvs.map((kv) => this.kv(kv)), revision: revision ?? this.header(res.header), more: !!res.more };
+    const items = res.kvs.map((kv) => this.kv(kv));
+    const out: RangeResult = { items, revision: revision ?? this.header(res.header), more: !!res.more };
+    if (res.more && opts.count) out.remaining = Number(res.count) - items.length;
+    return out;
   }
 
   async count(prefix: string): Promise<number> {

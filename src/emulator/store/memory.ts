@@ -127,18 +127,16 @@ export class MemoryStore implements Store {
     const limit = opts.limit && opts.limit > 0 ? opts.limit : Infinity;
     const start = opts.startKey && opts.startKey > prefix ? opts.startKey : prefix;
     const items: KeyValue[] = [];
-    let more = false;
+    let remaining = 0;
     for (const [key, versions] of this.keys.entries(start)) {
       if (!key.startsWith(prefix)) break;
       const v = this.visible(versions, rev);
       if (!v) continue;
-      if (items.length >= limit) {
-        more = true;
-        break;
-      }
-      items.push(this.kv(key, v));
+      if (items.length < limit) items.push(this.kv(key, v));
+      else if (opts.count) remaining++; // past a full page keys are only counted (etcd's range count)
+      else return { items, revision: rev, more: true };
     }
-    return { items, revision: rev, more };
+    return remaining ? { items, revision: rev, more: true, remaining } : { items, revision: rev, more: false };
   }
 
   async count(prefix: string): Promise<number> {

@@ -24,6 +24,8 @@ export interface RangeOptions {
   limit?: number;
   /** Start at this key (inclusive) instead of the prefix's first key; for continue tokens. */
   startKey?: string;
+  /** With a limit: also count the keys after the page (RangeResult.remaining); costs a scan. */
+  count?: boolean;
 }
 
 export interface RangeResult {
@@ -33,6 +35,8 @@ export interface RangeResult {
   revision: number;
   /** True when keys after the last item remain under the prefix at that revision. */
   more: boolean;
+  /** With a limit and more: how many keys remain after the last item (etcd's count less the page). */
+  remaining?: number;
 }
 
 export interface StoreEvent {

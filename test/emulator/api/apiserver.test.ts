@@ -34,6 +34,22 @@ test('list pages stay consistent at the first page\'s revision, with label selec
   assert.equal(second.continue, undefined, 'nothing is left at that revision');
   const fresh = await api.list(pods, 'default', { labelSelector: 'tier=even' });
   assert.deepEqual(fresh.items.map((p) => p.metadata.name), ['p0', 'p2', 'p3a', 'p6']);
+  assert.equal(first.remainingItemCount, undefined, 'not counted under a selector');
+});
+
+test('pages without selectors count the objects left (remainingItemCount), at the first page\'s revision', async () => {
+  const { api } = await server();
+  const pods = api.resource('pods');
+  for (let i = 0; i < 5; i++) await api.create(pods, 'default', pod(`p${i}`));
+  const first = await api.list(pods, 'default', { limit: 2 });
+  assert.equal(first.remainingItemCount, 3);
+  await api.create(pods, 'default', pod('p9'));
+  const second = await api.list(pods, 'default', { limit: 2, continue: first.continue });
+  assert.equal(second.remainingItemCount, 1);
+  const last = await api.list(pods, 'default', { limit: 2, continue: second.continue });
+  assert.deepEqual(last.items.map((p) => p.metadata.name), ['p4']);
+  assert.equal(last.remainingItemCount, undefined);
+  assert.equal(last.continue, undefined);
 });
 
 test('a continue token from before a compaction is 410 Expired', async () => {

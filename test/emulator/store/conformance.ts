@@ -110,6 +110,11 @@ export function runConformance(name: string, make: () => Promise<Backend>): void
     assert.equal(last.more, false);
     assert.equal(await s.count(`${p}ns/`), 6);
     assert.equal(await s.count(p), 7);
+    // With count, a page also tells how many keys follow it at its revision.
+    const counted = await s.range(`${p}ns/`, { limit: 2, count: true, startKey: first.items[1].key + '\u0000', revision: first.revision });
+    assert.deepEqual([counted.more, counted.remaining], [true, 1]);
+    const whole = await s.range(`${p}ns/`, { limit: 10, count: true });
+    assert.deepEqual([whole.items.length, whole.more, whole.remaining], [6, false, undefined]);
   });
 
   withStore('a read or watch from before the compacted revision fails with Compacted', async (s, p) => {

@@ -329,6 +329,7 @@ export class ApiHttpServer {
         }
         const metadata: Obj = { resourceVersion: list.resourceVersion };
         if (list.continue) metadata.continue = list.continue;
+        if (list.remainingItemCount !== undefined) metadata.remainingItemCount = list.remainingItemCount;
         return this.json(res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata, items: list.items.map((o) => withTypeMeta(def, o)) });
       }
       if (method === 'POST') {
