@@ -25,6 +25,8 @@ import { apiVersionOf, Registry, type ResourceDef, type StrategyContext } from '
 import { apply as ssaApply, ApplyConflictError, FieldSet, managerFromUserAgent, SSAError, updateManagedFields, type OperationContext } from './ssa.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError, type Requirement } from './selectors.ts';
 import { AdmissionChain, type AdmissionOptions, type Attributes } from './admission/chain.ts';
+import { kindSchema } from './schemas.ts';
+import { omitEmptyCollections } from './structural.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -790,6 +792,9 @@ export class APIServer {
     if (obj.metadata !== undefined && (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata))) {
       throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: metadata must be an object`);
     }
+    // As the typed object encodes: no empty maps or lists in optional fields (`labels: {}`).
+    const schema = kindSchema(def.group, def.version, def.kind);
+    if (schema) omitEmptyCollections(obj, schema);
     return obj;
   }
 

@@ -312,3 +312,39 @@ export function decodeWithValidation(
 export function warningHeader(text: string): string {
   return `299 - "${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
+
+/**
+ * Drops the empty maps and lists of optional fields in place, as encoding a typed object does
+ * (Go's `omitempty` on maps and slices): `labels: {}` after the last label is removed, `ports: []`,
+ * `finalizers: []` are not stored. Required fields (no omitempty) and structs are kept as they are.
+ */
+export function omitEmptyCollections(v: unknown, s: Schema, defs: Readonly<Record<string, Schema>> = DEFINITIONS): void {
+  if (!isObject(v) && !Array.isArray(v)) return;
+  const name = refName(s);
+  if (name === QUANTITY || name === INT_OR_STRING) return;
+  const r = resolve(s, defs);
+  if (r['x-kubernetes-preserve-unknown-fields']) return;
+  if (Array.isArray(v)) {
+    if (r.items) for (const item of v) omitEmptyCollections(item, r.items, defs);
+    return;
+  }
+  if (r.properties) {
+    const required = r.required;
+    for (const k of Object.keys(v)) {
+      const ps = r.properties[k];
+      if (!ps) continue;
+      const val = v[k];
+      if (Array.isArray(val)) {
+        if (val.length === 0 && !required?.includes(k)) delete v[k];
+        else omitEmptyCollections(val, ps, defs);
+      } else if (isObject(val)) {
+        const pr = resolve(ps, defs);
+        const isMap = !!pr.additionalProperties && !pr.properties;
+        if (isMap && !required?.includes(k) && Object.keys(val).length === 0) delete v[k];
+        else omitEmptyCollections(val, ps, defs);
+      }
+    }
+  } else if (r.additionalProperties && typeof r.additionalProperties === 'object') {
+    for (const val of Object.values(v)) omitEmptyCollections(val, r.additionalProperties, defs);
+  }
+}

@@ -113,3 +113,22 @@ test('Events expire after an hour of emulated time', async () => {
   await clock.advance(3 * 60_000);
   assert.equal(await api.tryGet(events, 'default', 'e1'), undefined);
 });
+
+test('empty maps and lists of optional fields are not stored, as the typed object encodes', async () => {
+  const { api } = await server();
+  const cms = api.resource('configmaps');
+  await api.create(cms, 'default', { metadata: { name: 'c', labels: { a: '1' }, annotations: {}, finalizers: [] }, data: {} });
+  const c = await api.get(cms, 'default', 'c');
+  assert.equal(c.metadata.annotations, undefined);
+  assert.equal(c.metadata.finalizers, undefined);
+  assert.equal(c.data, undefined);
+  // `kubectl label cm c a-` sends a merge patch with a null: the last label goes, and the map with it.
+  const after = await api.patch(cms, 'default', 'c', 'merge', { metadata: { labels: { a: null } } });
+  assert.equal(after.metadata.labels, undefined);
+  const pods = api.resource('pods');
+  const p = await api.create(pods, 'default', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx', ports: [], env: [] }], nodeSelector: {} } });
+  assert.equal(p.spec.containers[0].ports, undefined);
+  assert.equal(p.spec.containers[0].env, undefined);
+  assert.equal(p.spec.nodeSelector, undefined);
+  assert.deepEqual(p.spec.containers[0].resources, {}, 'structs are kept, empty or not');
+});
