@@ -412,3 +412,27 @@ test('over HTTP: discovery, OpenAPI, tables, field validation, 415 for strategic
     await srv.close();
   }
 });
+
+test('server-side apply through a non-storage version: applied as v2, stored as v1', async () => {
+  const { createCluster } = await import('../../../src/emulator/cluster.ts');
+  const { apiFor } = await import('../../../src/emulator/api/conversion.ts');
+  const c = await createCluster({ nodes: 1, clock: new EmulatorClock({ mode: 'manual' }), noHttp: true });
+  try {
+    const crd = c.api.resource('customresourcedefinitions.apiextensions.k8s.io');
+    const schema = { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } };
+    await c.api.create(crd, undefined, {
+      metadata: { name: 'widgets.example.com' },
+      spec: { group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' }, versions: [{ name: 'v1', served: true, storage: true, schema }, { name: 'v2', served: true, storage: false, schema }] },
+    });
+    for (let i = 0; i < 200 && !c.api.registry.lookup('example.com', 'v2', 'widgets'); i++) await new Promise((r) => setTimeout(r, 5));
+    const v2 = c.api.registry.lookup('example.com', 'v2', 'widgets')!;
+    const r = await apiFor(c.api, v2).apply(v2, 'default', 'w', { apiVersion: 'example.com/v2', kind: 'Widget', metadata: { name: 'w' }, spec: { size: 3 } }, { fieldManager: 'me' });
+    assert.equal(r.created, true);
+    assert.equal(r.object.apiVersion, 'example.com/v2');
+    assert.equal(r.object.metadata.managedFields[0].apiVersion, 'example.com/v2');
+    const stored = await c.api.get(c.api.registry.lookup('example.com', 'v1', 'widgets')!, 'default', 'w');
+    assert.deepEqual([stored.apiVersion, stored.spec.size], ['example.com/v1', 3]);
+  } finally {
+    await c.stop();
+  }
+});
