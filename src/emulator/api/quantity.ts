@@ -171,3 +171,20 @@ export class Quantity {
     return `${sign}${abs}n`;
   }
 }
+
+/** A ResourceList (core/v1): resource names to quantities. */
+export type ResourceList = Record<string, Quantity>;
+
+/** A ResourceList of parsed quantities; unparsable entries are skipped (validation reports them). */
+export function parseResourceList(m: unknown): ResourceList {
+  const out: ResourceList = {};
+  if (!m || typeof m !== 'object') return out;
+  for (const [k, v] of Object.entries(m as Record<string, unknown>)) {
+    try {
+      out[k] = Quantity.parse(v as string);
+    } catch (e) {
+      if (!(e instanceof QuantityError)) throw e;
+    }
+  }
+  return out;
+}

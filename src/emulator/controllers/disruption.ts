@@ -15,6 +15,7 @@ import { matchesLabels } from '../api/selectors.ts';
 import { disruptionAllowedCondition, isPodReady, selectorOf } from '../api/admission/eviction.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { Informer } from '../client/informer.ts';
+import { WorkQueue } from '../client/workqueue.ts';
 
 /** DeletionTimeout: an evicted pod not deleted within this is no longer counted as disrupted. */
 export const DELETION_TIMEOUT_MS = 2 * 60_000;
@@ -22,70 +23,55 @@ export const DELETION_TIMEOUT_MS = 2 * 60_000;
 export class DisruptionController {
   private readonly pdbs: Informer;
   private readonly pods: Informer;
-  private readonly queue = new Set<string>();
+  private readonly queue = new WorkQueue(async (k) => {
+    try {
+      await this.sync(k);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      if (e.code === 409) this.queue.add(k); // lost a race with an eviction: again
+    }
+  });
   private readonly rechecks = new Map<string, TimerHandle>();
-  private running = false;
-  private stopped = true;
 
   constructor(
     private readonly api: APIServer,
     private readonly clock: Clock,
   ) {
-    this.pdbs = new Informer(api, api.resource('poddisruptionbudgets.policy')).on({
+    const byNamespace = (o: Obj) => [o.metadata.namespace as string];
+    this.pdbs = new Informer(api, api.resource('poddisruptionbudgets.policy')).addIndex('namespace', byNamespace).on({
       add: (pdb) => this.enqueue(key(pdb)),
       update: (pdb) => this.enqueue(key(pdb)),
     });
     const onPod = (pod: Obj) => this.enqueueFor(pod);
-    this.pods = new Informer(api, api.resource('pods')).on({ add: onPod, update: onPod, delete: onPod });
+    this.pods = new Informer(api, api.resource('pods')).addIndex('namespace', byNamespace).on({ add: onPod, update: onPod, delete: onPod });
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
+    this.queue.start();
     await this.pods.start();
     await this.pdbs.start();
   }
 
   stop(): void {
-    this.stopped = true;
     this.pdbs.stop();
     this.pods.stop();
     for (const t of this.rechecks.values()) t.cancel();
     this.rechecks.clear();
-    this.queue.clear();
+    this.queue.stop();
   }
 
   private enqueueFor(pod: Obj): void {
-    for (const pdb of this.pdbs.list()) if (pdb.metadata.namespace === pod.metadata.namespace) this.enqueue(key(pdb));
+    for (const pdb of this.pdbs.byIndex('namespace', pod.metadata.namespace)) this.enqueue(key(pdb));
   }
 
   private enqueue(k: string): void {
-    if (this.stopped) return;
     this.queue.add(k);
-    if (!this.running) void this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.queue.size && !this.stopped) {
-        const k = this.queue.values().next().value as string;
-        this.queue.delete(k);
-        try {
-          await this.sync(k);
-        } catch (e) {
-          if (!(e instanceof ApiError)) throw e;
-          if (e.code === 409) this.queue.add(k);
-        }
-      }
-    } finally {
-      this.running = false;
-    }
   }
 
   private podsFor(pdb: Obj): Obj[] {
     const reqs = selectorOf(pdb);
     if (!reqs || reqs.length === 0) return [];
-    return this.pods.list().filter((p) => p.metadata.namespace === pdb.metadata.namespace && matchesLabels(reqs, p.metadata.labels ?? {}));
+    return this.pods.byIndex('namespace', pdb.metadata.namespace).filter((p) => matchesLabels(reqs, p.metadata.labels ?? {}));
   }
 
   /** getExpectedScale: the replicas of each controller of the pods, once each. */

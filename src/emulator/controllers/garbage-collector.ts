@@ -16,6 +16,7 @@ import type { Obj } from '../api/objects.ts';
 import type { ResourceDef } from '../api/registry.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { Informer } from '../client/informer.ts';
+import { WorkQueue } from '../client/workqueue.ts';
 
 const RETRY_MS = 1_000;
 const ORPHAN = 'orphan';
@@ -37,8 +38,14 @@ export class GarbageCollector {
   private readonly dependents = new Map<string, Map<string, Ref>>();
   /** Every object seen, by uid. */
   private readonly objects = new Map<string, Ref>();
-  private readonly queue = new Set<string>();
-  private draining: Promise<void> | undefined;
+  private readonly queue = new WorkQueue(async (uid) => {
+    try {
+      await this.process(uid);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      this.retry(uid);
+    }
+  });
   private readonly retries = new Map<string, TimerHandle>();
   private stopped = false;
 
@@ -49,6 +56,7 @@ export class GarbageCollector {
 
   async start(): Promise<void> {
     this.stopped = false;
+    this.queue.start();
     await Promise.all(this.api.registry.defs.map((def) => this.watchKind(def)));
     // Custom resources come and go with their CRDs: their objects join the graph too.
     this.unsubscribe = this.api.registry.onChange((removed, added) => {
@@ -78,14 +86,14 @@ export class GarbageCollector {
     this.informers.clear();
     for (const t of this.retries.values()) t.cancel();
     this.retries.clear();
-    this.queue.clear();
+    this.queue.stop();
     this.dependents.clear();
     this.objects.clear();
   }
 
   /** Settles once the work queued so far is done (for tests and orderly shutdown). */
   async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+    await this.queue.idle();
   }
 
   private refOf(def: ResourceDef, o: Obj): Ref {
@@ -125,23 +133,7 @@ export class GarbageCollector {
   }
 
   private enqueue(uid: string): void {
-    if (this.stopped) return;
     this.queue.add(uid);
-    this.draining ??= this.drain().finally(() => (this.draining = undefined));
-  }
-
-  private async drain(): Promise<void> {
-    await Promise.resolve(); // let a burst of events queue up
-    while (this.queue.size && !this.stopped) {
-      const uid = this.queue.values().next().value as string;
-      this.queue.delete(uid);
-      try {
-        await this.process(uid);
-      } catch (e) {
-        if (!(e instanceof ApiError)) throw e;
-        this.retry(uid);
-      }
-    }
   }
 
   private retry(uid: string): void {

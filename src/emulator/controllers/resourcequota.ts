@@ -6,9 +6,11 @@
 import type { APIServer, Watch } from '../api/apiserver.ts';
 import { ApiError } from '../api/errors.ts';
 import { stableStringify, type Obj } from '../api/objects.ts';
-import { calculateUsage, formatList, parseList } from '../api/admission/resource-quota.ts';
+import { calculateUsage, formatList } from '../api/admission/resource-quota.ts';
+import { parseResourceList } from '../api/quantity.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { Informer } from '../client/informer.ts';
+import { WorkQueue } from '../client/workqueue.ts';
 
 export const QUOTA_RESYNC_MS = 5 * 60_000;
 /** Objects whose updates can change usage (service types, PVC sizes); pods, when they turn terminal or go. */
@@ -24,9 +26,14 @@ export class ResourceQuotaController {
   private readonly quotas: Informer;
   private watches: Watch[] = [];
   private timer: TimerHandle | undefined;
-  private readonly queue = new Set<string>();
-  private running = false;
-  private stopped = true;
+  private readonly queue = new WorkQueue(async (k) => {
+    try {
+      await this.sync(k);
+    } catch (e) {
+      if (!(e instanceof ApiError)) throw e;
+      if (e.code === 409) this.queue.add(k); // lost a race with admission: again
+    }
+  });
 
   constructor(
     private readonly api: APIServer,
@@ -35,16 +42,16 @@ export class ResourceQuotaController {
     // addQuota / updateQuota: every new quota, and quotas whose spec.hard is not yet their
     // status.hard. (The status.used writes of admission do not trigger a recount: the object they
     // charge for is not stored yet.)
-    this.quotas = new Informer(api, api.resource('resourcequotas')).on({
+    this.quotas = new Informer(api, api.resource('resourcequotas')).addIndex('namespace', (rq) => [rq.metadata.namespace]).on({
       add: (rq) => this.enqueue(key(rq)),
       update: (rq) => {
-        if (stableStringify(formatList(parseList(rq.spec?.hard))) !== stableStringify(rq.status?.hard ?? null)) this.enqueue(key(rq));
+        if (stableStringify(formatList(parseResourceList(rq.spec?.hard))) !== stableStringify(rq.status?.hard ?? null)) this.enqueue(key(rq));
       },
     });
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
+    this.queue.start();
     await this.quotas.start();
     const rv = String(await this.api.store.currentRevision());
     for (const def of this.api.registry.defs) {
@@ -64,41 +71,20 @@ export class ResourceQuotaController {
   }
 
   stop(): void {
-    this.stopped = true;
+    this.queue.stop();
     this.timer?.cancel();
     this.quotas.stop();
     for (const w of this.watches) w.stop();
     this.watches = [];
-    this.queue.clear();
   }
 
   private enqueueNamespace(ns: string | undefined): void {
     if (!ns) return;
-    for (const rq of this.quotas.list()) if (rq.metadata.namespace === ns) this.enqueue(key(rq));
+    for (const rq of this.quotas.byIndex('namespace', ns)) this.enqueue(key(rq));
   }
 
   private enqueue(k: string): void {
-    if (this.stopped) return;
     this.queue.add(k);
-    if (!this.running) void this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.queue.size && !this.stopped) {
-        const k = this.queue.values().next().value as string;
-        this.queue.delete(k);
-        try {
-          await this.sync(k);
-        } catch (e) {
-          if (!(e instanceof ApiError)) throw e;
-          if (e.code === 409) this.queue.add(k); // lost a race with admission: again
-        }
-      }
-    } finally {
-      this.running = false;
-    }
   }
 
   /** syncResourceQuota. */
@@ -107,9 +93,9 @@ export class ResourceQuotaController {
     const def = this.api.resource('resourcequotas');
     const rq = await this.api.tryGet(def, ns, name);
     if (!rq) return;
-    const hard = parseList(rq.spec?.hard);
+    const hard = parseResourceList(rq.spec?.hard);
     const computed = await calculateUsage(this.api, rq, hard, this.api.registry.defs);
-    const used = { ...parseList(rq.status?.used), ...computed };
+    const used = { ...parseResourceList(rq.status?.used), ...computed };
     for (const n of Object.keys(used)) if (!(n in hard)) delete used[n];
     const status: Obj = { hard: formatList(hard), used: formatList(used) };
     if (stableStringify(status) === stableStringify({ hard: rq.status?.hard ?? {}, used: rq.status?.used ?? {} }) && rq.status?.hard && rq.status?.used) return;

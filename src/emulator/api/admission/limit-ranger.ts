@@ -5,12 +5,11 @@
 // immutable); subresources are not checked.
 
 import type { Obj } from '../objects.ts';
-import { Quantity, QuantityError } from '../quantity.ts';
+import { parseResourceList, Quantity, type ResourceList } from '../quantity.ts';
 import { forbidden, type Attributes, type Plugin } from './attributes.ts';
 
 export const LIMIT_RANGER_ANNOTATION = 'kubernetes.io/limit-ranger';
 
-export type ResourceList = Record<string, Quantity>;
 
 function supports(a: Attributes): boolean {
   if (a.subresource !== '' || a.def.group !== '') return false;
@@ -21,20 +20,6 @@ function supports(a: Attributes): boolean {
 async function limitRanges(a: Attributes): Promise<Obj[]> {
   if (a.oldObject?.metadata?.deletionTimestamp) return []; // objects being deleted are ignored
   return (await a.api.list(a.api.resource('limitranges'), a.namespace)).items;
-}
-
-/** A ResourceList of parsed quantities; unparsable entries are skipped (validation reports them). */
-export function list(m: unknown): ResourceList {
-  const out: ResourceList = {};
-  if (!m || typeof m !== 'object') return out;
-  for (const [k, v] of Object.entries(m as Obj)) {
-    try {
-      out[k] = Quantity.parse(v as string);
-    } catch (e) {
-      if (!(e instanceof QuantityError)) throw e;
-    }
-  }
-  return out;
 }
 
 const containersOf = (pod: Obj): Obj[] => (Array.isArray(pod.spec?.containers) ? pod.spec.containers : []).filter((c: unknown) => c && typeof c === 'object');
@@ -157,11 +142,11 @@ function maxInto(into: ResourceList, from: ResourceList): void {
 /** podRequests / podLimits: containers summed, sidecars added, init containers as a floor. */
 export function podTotal(pod: Obj, field: 'requests' | 'limits'): ResourceList {
   const total: ResourceList = {};
-  for (const c of containersOf(pod)) addInto(total, list(c.resources?.[field]));
+  for (const c of containersOf(pod)) addInto(total, parseResourceList(c.resources?.[field]));
   const sidecars: ResourceList = {};
   const init: ResourceList = {};
   for (const c of initContainersOf(pod)) {
-    const own = list(c.resources?.[field]);
+    const own = parseResourceList(c.resources?.[field]);
     let eff: ResourceList;
     if (c.restartPolicy === 'Always') {
       addInto(total, own);
@@ -179,15 +164,15 @@ export function podTotal(pod: Obj, field: 'requests' | 'limits'): ResourceList {
 }
 
 function checkItem(type: string, item: Obj, requests: ResourceList, limits: ResourceList, errs: string[]): void {
-  for (const [k, v] of Object.entries(list(item.min))) {
+  for (const [k, v] of Object.entries(parseResourceList(item.min))) {
     const e = minConstraint(type, k, v, requests, limits);
     if (e) errs.push(e);
   }
-  for (const [k, v] of Object.entries(list(item.max))) {
+  for (const [k, v] of Object.entries(parseResourceList(item.max))) {
     const e = maxConstraint(type, k, v, requests, limits);
     if (e) errs.push(e);
   }
-  for (const [k, v] of Object.entries(list(item.maxLimitRequestRatio))) {
+  for (const [k, v] of Object.entries(parseResourceList(item.maxLimitRequestRatio))) {
     const e = ratioConstraint(type, k, v, requests, limits);
     if (e) errs.push(e);
   }
@@ -198,7 +183,7 @@ function validatePod(lr: Obj, pod: Obj): string[] {
   for (const item of lr.spec?.limits ?? []) {
     if (item?.type === 'Container') {
       for (const c of [...containersOf(pod), ...initContainersOf(pod)]) {
-        checkItem('Container', item, list(c.resources?.requests), list(c.resources?.limits), errs);
+        checkItem('Container', item, parseResourceList(c.resources?.requests), parseResourceList(c.resources?.limits), errs);
       }
     } else if (item?.type === 'Pod') {
       checkItem('Pod', item, podTotal(pod, 'requests'), podTotal(pod, 'limits'), errs);
@@ -209,14 +194,14 @@ function validatePod(lr: Obj, pod: Obj): string[] {
 
 function validatePVC(lr: Obj, pvc: Obj): string[] {
   const errs: string[] = [];
-  const requests = list(pvc.spec?.resources?.requests);
+  const requests = parseResourceList(pvc.spec?.resources?.requests);
   for (const item of lr.spec?.limits ?? []) {
     if (item?.type !== 'PersistentVolumeClaim') continue;
-    for (const [k, v] of Object.entries(list(item.min))) {
+    for (const [k, v] of Object.entries(parseResourceList(item.min))) {
       const e = minConstraint('PersistentVolumeClaim', k, v, requests, {});
       if (e) errs.push(e);
     }
-    for (const [k, v] of Object.entries(list(item.max))) {
+    for (const [k, v] of Object.entries(parseResourceList(item.max))) {
       const e = maxRequestConstraint('PersistentVolumeClaim', k, v, requests);
       if (e) errs.push(e);
     }

@@ -11,10 +11,10 @@ import type { APIServer } from '../apiserver.ts';
 import { ApiError } from '../errors.ts';
 import type { Obj } from '../objects.ts';
 import type { ResourceDef } from '../registry.ts';
-import { Quantity, QuantityError } from '../quantity.ts';
+import { parseResourceList, Quantity, type ResourceList } from '../quantity.ts';
 import { qosClass } from '../kinds/pod.ts';
 import { forbidden, type Attributes, type Operation, type Plugin } from './attributes.ts';
-import { list as resourceList, podTotal, type ResourceList } from './limit-ranger.ts';
+import { podTotal } from './limit-ranger.ts';
 
 const ONE = Quantity.parse('1');
 
@@ -154,7 +154,7 @@ const pvcEvaluator: Evaluator = {
     const out: ResourceList = { 'count/persistentvolumeclaims': ONE, persistentvolumeclaims: ONE };
     const sc: string = pvc.spec?.storageClassName ?? pvc.metadata?.annotations?.['volume.beta.kubernetes.io/storage-class'] ?? '';
     if (sc) out[`${sc}${SC_SUFFIX}persistentvolumeclaims`] = ONE;
-    const storage = resourceList(pvc.spec?.resources?.requests).storage;
+    const storage = parseResourceList(pvc.spec?.resources?.requests).storage;
     if (storage) {
       out['requests.storage'] = storage;
       if (sc) out[`${sc}${SC_SUFFIX}requests.storage`] = storage;
@@ -195,19 +195,6 @@ export function quotaMatches(ev: Evaluator, rq: Obj, obj: Obj, hard: Record<stri
 
 // ---- resource list helpers (pkg/quota/v1/resources.go) ----
 
-export function parseList(m: unknown): ResourceList {
-  const out: ResourceList = {};
-  if (!m || typeof m !== 'object') return out;
-  for (const [k, v] of Object.entries(m as Obj)) {
-    try {
-      out[k] = Quantity.parse(v as string);
-    } catch (e) {
-      if (!(e instanceof QuantityError)) throw e;
-    }
-  }
-  return out;
-}
-
 export function addLists(a: ResourceList, b: ResourceList): ResourceList {
   const out: ResourceList = { ...a };
   for (const [k, v] of Object.entries(b)) out[k] = out[k] ? out[k].add(v) : v;
@@ -237,7 +224,7 @@ function podConstraints(required: string[], pod: Obj): string | undefined {
   const missing = new Map<string, Set<string>>();
   const containers: Obj[] = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].filter((c) => c && typeof c === 'object');
   for (const c of containers) {
-    const have = computeUsage(resourceList(c.resources?.requests), resourceList(c.resources?.limits));
+    const have = computeUsage(parseResourceList(c.resources?.requests), parseResourceList(c.resources?.limits));
     for (const r of need) {
       if (!have[r]) {
         if (!missing.has(r)) missing.set(r, new Set());
@@ -290,8 +277,8 @@ async function check(a: Attributes, ev: Evaluator): Promise<{ quota: Obj; used: 
   if (Object.values(delta).every((v) => v.isZero()) || !interesting.length) return [];
   const out: { quota: Obj; used: ResourceList }[] = [];
   for (const rq of interesting) {
-    const hard = parseList(rq.status?.hard);
-    const used = parseList(rq.status?.used);
+    const hard = parseResourceList(rq.status?.hard);
+    const used = parseResourceList(rq.status?.used);
     const requested = mask(delta, Object.keys(hard));
     const newUsage = addLists(used, requested);
     const exceeded = Object.keys(requested).filter((k) => hard[k] && newUsage[k].cmp(hard[k]) > 0);
