@@ -15,7 +15,7 @@
 import type { APIServer, PatchType, WriteOptions } from './apiserver.ts';
 import { ApiError, badRequest, FieldError, invalid } from './errors.ts';
 import { clone, type Obj } from './objects.ts';
-import { applyJsonPatch, applyMergePatch, PatchError } from './patch.ts';
+import { serveScale } from './scale.ts';
 import { apiVersionOf, verbsAll, type ResourceDef, type StrategyContext } from './registry.ts';
 import { applyDefaults, prune, validateValue, type JSONSchemaProps } from './cr-schema.ts';
 import { humanDuration, type Table, type TableColumnDefinition, type TableRow } from './tables.ts';
@@ -484,41 +484,15 @@ function scaleFrom(def: ResourceDef, cr: Obj): Obj {
 export async function serveCustomScale(api: APIServer, def: ResourceDef, ns: string | undefined, name: string, method: string, body: unknown, patchType: PatchType | undefined, opts: WriteOptions): Promise<Obj> {
   // Every version's scale reads and writes the shared storage through the storage version's def.
   const storage = def.conversion ? (api.registry.forKind(apiVersionOf(def.conversion.storage), def.kind) ?? def) : def;
-  const s = def.custom!.scale!;
-  if (method === 'GET') return scaleFrom(def, await api.get(storage, ns, name));
-  if (method !== 'PUT' && method !== 'PATCH') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-  if (patchType === 'apply') throw new ApiError(415, 'UnsupportedMediaType', 'server-side apply of a Scale is not implemented by this emulator yet');
-  for (let attempt = 0; ; attempt++) {
-    const cr = await api.get(storage, ns, name);
-    const current = scaleFrom(def, cr);
-    let scale: Obj;
-    if (method === 'PUT') {
-      if (!isObject(body)) throw badRequest('Scale in version "v1" cannot be handled as a Scale: the request body must be a JSON object');
-      scale = body;
-      if (scale.metadata?.name && scale.metadata.name !== name) throw badRequest(`the name of the object (${scale.metadata.name}) does not match the name on the URL (${name})`);
-    } else {
-      try {
-        scale = (patchType === 'json' ? applyJsonPatch(current, body) : applyMergePatch(current, body)) as Obj;
-      } catch (e) {
-        if (e instanceof PatchError) throw new ApiError(e.code, e.code === 422 ? 'Invalid' : 'BadRequest', e.message);
-        throw e;
-      }
-    }
-    const replicas = scale.spec?.replicas ?? 0;
-    if (!Number.isInteger(replicas) || replicas < 0) {
-      throw invalid('autoscaling', 'Scale', name, [new FieldError('Invalid', 'spec.replicas', replicas, 'must be greater than or equal to 0')]);
-    }
-    const pinned = !!scale.metadata?.resourceVersion;
-    const next = clone(cr);
-    setNested(next, s.specReplicasPath, replicas);
-    next.metadata.resourceVersion = pinned ? scale.metadata.resourceVersion : cr.metadata.resourceVersion;
-    try {
-      return scaleFrom(def, await api.update(storage, ns, name, next, { ...opts, subresource: undefined }));
-    } catch (e) {
-      if (!pinned && e instanceof ApiError && e.reason === 'Conflict' && attempt < 5) continue;
-      throw e;
-    }
-  }
+  const path = def.custom!.scale!.specReplicasPath;
+  return serveScale(api, storage, ns, name, method, body, patchType, opts, {
+    read: (cr) => scaleFrom(def, cr),
+    write: (cr, replicas) => {
+      const next = clone(cr);
+      setNested(next, path, replicas);
+      return next;
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -37,6 +37,24 @@ function validateScale(scale: Obj, name: string): void {
   if (r < 0) throw invalid('autoscaling', 'Scale', name, [new FieldError('Invalid', 'spec.replicas', r, 'must be greater than or equal to 0')]);
 }
 
+/** How a kind's objects read as a Scale and take its replicas (custom resources have their own paths). */
+export interface ScaleAdapter {
+  read(parent: Obj): Obj;
+  /** A copy of `parent` with `replicas` written where the kind keeps them. */
+  write(parent: Obj, replicas: number): Obj;
+}
+
+function builtinScale(def: ResourceDef): ScaleAdapter {
+  return {
+    read: (parent) => scaleOf(def, parent),
+    write: (parent, replicas) => {
+      const next = clone(parent);
+      next.spec = { ...next.spec, replicas };
+      return next;
+    },
+  };
+}
+
 /** Serves GET, PUT and PATCH on {resource}/{name}/scale; returns the Scale to answer with. */
 export async function serveScale(
   api: APIServer,
@@ -47,14 +65,15 @@ export async function serveScale(
   body: unknown,
   patchType: PatchType | undefined,
   opts: WriteOptions,
+  adapter: ScaleAdapter = builtinScale(def),
 ): Promise<Obj> {
   const wopts: WriteOptions = { ...opts, subresource: undefined };
-  if (method === 'GET') return scaleOf(def, await api.get(def, ns, name));
+  if (method === 'GET') return adapter.read(await api.get(def, ns, name));
   if (method !== 'PUT' && method !== 'PATCH') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
   if (patchType === 'apply') throw new ApiError(415, 'UnsupportedMediaType', 'server-side apply of a Scale is not implemented by this emulator yet');
   for (let attempt = 0; ; attempt++) {
     const parent = await api.get(def, ns, name);
-    const current = scaleOf(def, parent);
+    const current = adapter.read(parent);
     let scale: Obj;
     if (method === 'PUT') {
       if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'BadRequest', 'Scale in version "v1" cannot be handled as a Scale: the request body must be a JSON object');
@@ -73,11 +92,10 @@ export async function serveScale(
     }
     validateScale(scale, name);
     const pinned = !!scale.metadata?.resourceVersion;
-    const next = clone(parent);
-    next.spec = { ...next.spec, replicas: scale.spec?.replicas ?? 0 };
+    const next = adapter.write(parent, scale.spec?.replicas ?? 0);
     next.metadata.resourceVersion = pinned ? scale.metadata.resourceVersion : parent.metadata.resourceVersion;
     try {
-      return scaleOf(def, await api.update(def, ns, name, next, wopts));
+      return adapter.read(await api.update(def, ns, name, next, wopts));
     } catch (e) {
       const retry = (method === 'PATCH' || !pinned) && e instanceof ApiError && e.reason === 'Conflict' && attempt < MAX_RETRIES;
       if (retry && !(method === 'PUT' && pinned)) continue;
