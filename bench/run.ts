@@ -6,6 +6,9 @@
 //     (it must not grow with the number of pods already there)
 //  4. watch fan-out; durable, etcd and through-the-API write rates; start-up with 150,000 pods
 //     stored (BENCH_PODS sets another count)
+//  5. the apiserver under load (bench/api.ts): LIST of 10,000 pods as JSON and Table against
+//     JSON.stringify of the same list, write latency p50/p99 with 10,000 objects stored, and
+//     `kubectl apply -f` of a folder of 1,000 objects
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -18,6 +21,7 @@ import { watchFanout } from './watch-fanout.ts';
 import { apiWriteBench } from './api-writes.ts';
 import { durableStartupBench, durableWriteBench } from './durable.ts';
 import { etcdWriteBench } from './etcd-vs-memory.ts';
+import { applyBench, latencyBench, listBench } from './api.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -94,6 +98,12 @@ async function main(): Promise<void> {
   await etcdWriteBench({ seconds: 3 });
   if (existsSync(join(ROOT, 'dist/cli.js'))) await apiWriteBench(3);
   await durableStartupBench(Number(process.env.BENCH_PODS ?? 150_000));
+
+  // The apiserver under load (issue 4): LIST against its serialisation floor, write latency with
+  // 10,000 objects stored, kubectl apply of a folder of 1,000 objects.
+  await listBench();
+  await latencyBench();
+  if (existsSync(join(ROOT, 'dist/cli.js'))) await applyBench();
 }
 
 await main();

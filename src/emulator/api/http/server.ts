@@ -21,6 +21,7 @@ import { ApiError, badRequest, methodNotAllowed, notFoundPath, unauthorized, unp
 import { aggregated, AGGREGATED_CONTENT_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions } from '../discovery.ts';
 import { OpenAPI, OPENAPI_V2_CONTENT_TYPE, openapiV2Protobuf } from '../openapi.ts';
 import { toTable } from '../tables.ts';
+import { serialize } from './json.ts';
 import { kindSchema } from '../schemas.ts';
 import { decodeWithValidation, warningHeader } from '../structural.ts';
 import { apiVersionOf, type ResourceDef } from '../registry.ts';
@@ -324,13 +325,14 @@ export class ApiHttpServer {
           resourceVersion: q.get('resourceVersion') ?? undefined,
           resourceVersionMatch: (q.get('resourceVersionMatch') ?? undefined) as 'Exact' | 'NotOlderThan' | undefined,
         });
+        // serialize: each stored object's JSON is made once per version (json.ts).
         if (wantsTable(req)) {
-          return this.json(res, 200, this.table(def, list.items, q, list.resourceVersion, list.continue), TABLE_CONTENT_TYPE);
+          return this.send(res, 200, serialize(this.table(def, list.items, q, list.resourceVersion, list.continue)), TABLE_CONTENT_TYPE);
         }
         const metadata: Obj = { resourceVersion: list.resourceVersion };
         if (list.continue) metadata.continue = list.continue;
         if (list.remainingItemCount !== undefined) metadata.remainingItemCount = list.remainingItemCount;
-        return this.json(res, 200, { kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata, items: list.items.map((o) => withTypeMeta(def, o)) });
+        return this.send(res, 200, serialize({ kind: `${def.kind}List`, apiVersion: apiVersionOf(def), metadata, items: list.items.map((o) => withTypeMeta(def, o)) }));
       }
       if (method === 'POST') {
         const body = this.decode(def, r, await readBody(req, def), wopts, res);
@@ -536,7 +538,10 @@ export class ApiHttpServer {
   }
 
   private json(res: http.ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-    const text = JSON.stringify(body);
+    this.send(res, code, JSON.stringify(body), contentType);
+  }
+
+  private send(res: http.ServerResponse, code: number, text: string, contentType = 'application/json'): void {
     res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
     res.end(text);
   }
