@@ -39,6 +39,16 @@ test('the JSON of a frozen API object is made once; an unfrozen one is read agai
   assert.equal(serialize({ items: [stored] }), '{"items":[{"kind":"ConfigMap","name":"a"}]}');
   assert.equal(serialize({ items: [stored, stored] }), '{"items":[{"kind":"ConfigMap","name":"a"},{"kind":"ConfigMap","name":"a"}]}');
   assert.equal(reads, 1);
+  // Frozen parts of objects (the metadata of a Table row) are not kept a second time.
+  let metaReads = 0;
+  const metadata = Object.freeze({
+    get name() {
+      metaReads++;
+      return 'm';
+    },
+  });
+  for (let i = 0; i < 2; i++) assert.equal(serialize({ rows: [{ object: { kind: 'PartialObjectMetadata', metadata } }] }), '{"rows":[{"object":{"kind":"PartialObjectMetadata","metadata":{"name":"m"}}}]}');
+  assert.equal(metaReads, 2);
   const mutable: { name: string } = { name: 'a' };
   assert.equal(serialize({ items: [mutable] }), '{"items":[{"name":"a"}]}');
   mutable.name = 'b';
