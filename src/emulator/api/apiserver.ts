@@ -222,9 +222,11 @@ export class APIServer {
     const prefix = this.prefix(def, namespace);
     let revision: number | undefined;
     let startKey: string | undefined;
+    let left: number | undefined;
     if (opts.continue) {
       const token = decodeContinue(opts.continue);
       revision = token.rv;
+      left = token.left;
       startKey = prefix + token.start;
       if (!startKey.startsWith(prefix)) throw badRequest('continue key is not valid: the key is outside the listed prefix');
     } else if (opts.resourceVersion && opts.resourceVersion !== '0') {
@@ -243,9 +245,12 @@ export class APIServer {
       for (;;) {
         // Without selectors a page is exactly what is asked; with them, read ahead and filter.
         const want = limit === Infinity ? undefined : sel ? Math.max(limit - out.length, 100) : limit - out.length;
-        // Without selectors, the page's remainingItemCount comes from the store's count (etcd3 GetList).
-        const page = await this.store.range(prefix, { revision, startKey, limit: want, count: !sel && want !== undefined });
-        if (!sel && page.remaining !== undefined) remaining = page.remaining;
+        // Without selectors, remainingItemCount: the store counts what follows the first page (etcd3
+        // GetList); the continue token carries that count on, so later pages need no count.
+        const count = !sel && want !== undefined && left === undefined;
+        const page = await this.store.range(prefix, { revision, startKey, limit: want, count });
+        if (count && page.remaining !== undefined) remaining = page.remaining;
+        else if (!sel && left !== undefined) remaining = left - page.items.length;
         revision = page.revision;
         for (const kv of page.items) {
           if (out.length >= limit) {
@@ -273,7 +278,7 @@ export class APIServer {
       throw e;
     }
     const result: ListResult = { items: out, resourceVersion: String(revision) };
-    if (more && lastKey !== undefined) result.continue = encodeContinue({ rv: revision!, start: lastKey.slice(prefix.length) + '\u0000' });
+    if (more && lastKey !== undefined) result.continue = encodeContinue({ rv: revision!, start: lastKey.slice(prefix.length) + '\u0000', left: remaining });
     if (more && remaining !== undefined) result.remainingItemCount = remaining;
     return result;
   }
@@ -846,15 +851,16 @@ function specChanged(a: Obj, b: Obj): boolean {
   return strip(a) !== strip(b);
 }
 
-function encodeContinue(t: { rv: number; start: string }): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: t.rv, start: t.start })).toString('base64url');
+/** A continue token: the revision, the next key, and (without selectors) how many objects are left. */
+function encodeContinue(t: { rv: number; start: string; left?: number }): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: t.rv, start: t.start, ...(t.left !== undefined ? { left: t.left } : {}) })).toString('base64url');
 }
 
-function decodeContinue(token: string): { rv: number; start: string } {
+function decodeContinue(token: string): { rv: number; start: string; left?: number } {
   try {
     const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
     if (typeof t.start !== 'string' || typeof t.rv !== 'number') throw new Error('bad');
-    return t;
+    return { rv: t.rv, start: t.start, left: Number.isSafeInteger(t.left) && t.left >= 0 ? t.left : undefined };
   } catch {
     throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
   }
