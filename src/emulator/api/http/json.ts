@@ -3,12 +3,28 @@
 //
 // Store values are deep-frozen (store/types.ts: "a backend returns them frozen"; deepFreeze), so
 // the JSON of one can never change: it is kept beside the object in a WeakMap and goes when the
-// object does (a newer version, a delete, a compaction). A LIST of 10,000 pods then joins 10,000
+// object does (a newer version, a delete, a compaction), within a bound (CACHE_LIMIT). A LIST of 10,000 pods then joins 10,000
 // strings instead of serialising 60 MiB of objects again (bench/api.ts measures it). The real
 // apiserver caches serialisations the same way for watch events (cachingObject,
 // k8s.io/apiserver/pkg/storage/cacher/caching_object.go); lists it streams item by item.
 
-const cache = new WeakMap<object, string>();
+/**
+ * The kept JSON goes with its object (a WeakMap: a newer version, a delete, a compaction), and the
+ * cache starts afresh once it has taken in CACHE_LIMIT characters, so a cluster of 150,000 pods does
+ * not keep a gigabyte of JSON beside its objects (10,000 pods keep about 65 MiB).
+ */
+const CACHE_LIMIT = 256 * 1024 * 1024;
+let cache = new WeakMap<object, string>();
+let added = 0;
+
+function keep(v: object, s: string): void {
+  if (added + s.length > CACHE_LIMIT) {
+    cache = new WeakMap();
+    added = 0;
+  }
+  cache.set(v, s);
+  added += s.length;
+}
 
 /**
  * JSON.stringify(value), exactly, reusing the JSON of frozen API objects met within `depth` levels
@@ -31,7 +47,7 @@ function part(v: unknown, depth: number): string | undefined {
     let s = cache.get(v);
     if (s === undefined) {
       s = JSON.stringify(v);
-      cache.set(v, s);
+      keep(v, s);
     }
     return s;
   }
