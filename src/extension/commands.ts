@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { applyFile, summarize, syntaxErrorLines, type ApplyResult } from './apply.ts';
 import { OUTPUT_NAME, VIEW_CONTAINER_COMMAND, type Ctx } from './ctx.ts';
 import type { ParsedFile } from './manifests.ts';
+import type { Cluster } from '../emulator/cluster.ts';
 
 type Factory = (ctx: Ctx) => (...args: any[]) => unknown;
 
@@ -99,6 +100,112 @@ export const commands: Record<string, Factory> = {
     }
   },
 };
+
+/** The node a command is about: the tree item it was run on, a name, or one picked from the cluster's. */
+async function pickNode(ctx: Ctx, arg: unknown, placeHolder: string): Promise<string | undefined> {
+  if (typeof arg === 'string') return arg;
+  const fromItem = (arg as { row?: { name?: string } } | undefined)?.row?.name;
+  if (fromItem) return fromItem;
+  const session = await ctx.ensureCluster();
+  const names = session.model().nodes.map((n) => ({ label: n.name, description: n.status }));
+  return (await vscode.window.showQuickPick(names, { placeHolder }))?.label;
+}
+
+/** The emulated cluster of this window, or a message that the command needs one. */
+async function emulated(ctx: Ctx): Promise<Cluster | undefined> {
+  const session = await ctx.ensureCluster();
+  if (!session.cluster) void vscode.window.showWarningMessage('This command works on the emulated cluster only.');
+  return session.cluster;
+}
+
+/** Runs a node operation, logging what happened and showing errors. */
+async function nodeOp<T>(ctx: Ctx, what: string, fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    const r = await fn();
+    ctx.log(what);
+    return r;
+  } catch (e) {
+    showError(ctx, `Could not ${what.charAt(0).toLowerCase()}${what.slice(1)}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
+Object.assign(commands, {
+  'kubeEmulator.cordonNode': (ctx) => async (arg?: unknown) => {
+    const node = await pickNode(ctx, arg, 'Node to cordon');
+    if (!node) return undefined;
+    const { setUnschedulable } = await import('./nodes.ts');
+    return nodeOp(ctx, `node/${node} cordoned`, async () => setUnschedulable(await ctx.ensureCluster(), node, true));
+  },
+  'kubeEmulator.uncordonNode': (ctx) => async (arg?: unknown) => {
+    const node = await pickNode(ctx, arg, 'Node to uncordon');
+    if (!node) return undefined;
+    const { setUnschedulable } = await import('./nodes.ts');
+    return nodeOp(ctx, `node/${node} uncordoned`, async () => setUnschedulable(await ctx.ensureCluster(), node, false));
+  },
+  'kubeEmulator.drainNode': (ctx) => async (arg?: unknown, timeoutSeconds = 60) => {
+    const node = await pickNode(ctx, arg, 'Node to drain');
+    if (!node) return undefined;
+    const { drainNode } = await import('./nodes.ts');
+    const session = await ctx.ensureCluster();
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Draining ${node}` }, () =>
+      nodeOp(ctx, `Drained ${node}`, () =>
+        drainNode(session, node, { timeoutMs: timeoutSeconds * 1000, wait: (ms) => new Promise((r) => setTimeout(r, ms)), log: (l) => ctx.log(l) }),
+      ),
+    );
+  },
+  'kubeEmulator.stopNode': (ctx) => async (arg?: unknown) => {
+    const node = await pickNode(ctx, arg, 'Node to stop (it stops heartbeating; its pods keep their last status)');
+    const cluster = node && (await emulated(ctx));
+    if (!node || !cluster) return undefined;
+    return nodeOp(ctx, `Stopped node ${node}`, async () => cluster.stopNode(node));
+  },
+  'kubeEmulator.startNode': (ctx) => async (arg?: unknown) => {
+    const node = await pickNode(ctx, arg, 'Node to start');
+    const cluster = node && (await emulated(ctx));
+    if (!node || !cluster) return undefined;
+    return nodeOp(ctx, `Started node ${node}`, () => cluster.startNode(node));
+  },
+  'kubeEmulator.addNode': (ctx) => async (opts?: { name?: string; cpu?: string; memory?: string }) => {
+    const cluster = await emulated(ctx);
+    if (!cluster) return undefined;
+    let o = opts;
+    if (!o) {
+      const cpu = await vscode.window.showInputBox({ prompt: 'CPU capacity of the new worker', value: '2', validateInput: (v) => (/^\d+(\.\d+)?m?$/.test(v.trim()) ? undefined : 'A number of CPUs (2) or millicores (1500m)') });
+      if (cpu === undefined) return undefined;
+      const memory = await vscode.window.showInputBox({ prompt: 'Memory capacity of the new worker', value: '4Gi', validateInput: (v) => (/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/.test(v.trim()) ? undefined : 'A quantity such as 4Gi or 2048Mi') });
+      if (memory === undefined) return undefined;
+      o = { cpu: cpu.trim(), memory: memory.trim() };
+    }
+    return nodeOp(ctx, 'Added a node', () => cluster.addNode(o));
+  },
+  'kubeEmulator.deleteNode': (ctx) => async (arg?: unknown, confirmed = false) => {
+    const node = await pickNode(ctx, arg, 'Node to delete');
+    const cluster = node && (await emulated(ctx));
+    if (!node || !cluster) return undefined;
+    if (!confirmed) {
+      const ok = await vscode.window.showWarningMessage(`Delete node ${node}? Its pods are deleted with it.`, { modal: true }, 'Delete');
+      if (ok !== 'Delete') return undefined;
+    }
+    return nodeOp(ctx, `Deleted node ${node}`, () => cluster.deleteNode(node));
+  },
+  'kubeEmulator.advanceClock': (ctx) => async (duration?: string) => {
+    const cluster = await emulated(ctx);
+    if (!cluster) return undefined;
+    const { parseDuration } = await import('../emulator/clock.ts');
+    const valid = (v: string) => {
+      try {
+        return parseDuration(v) > 0 ? undefined : 'A positive duration';
+      } catch {
+        return 'A duration such as 30s, 5m or 1h30m';
+      }
+    };
+    duration ??= await vscode.window.showInputBox({ prompt: 'Fast-forward the emulated clock by', value: '5m', validateInput: valid });
+    if (!duration || valid(duration)) return undefined;
+    const ms = parseDuration(duration);
+    return nodeOp(ctx, `Advanced the clock by ${duration}`, () => cluster.advanceClock(ms));
+  },
+} satisfies Record<string, Factory>);
 
 export function registerCommands(ctx: Ctx): void {
   for (const [id, factory] of Object.entries(commands)) {

@@ -271,6 +271,39 @@ async function exportAndImport(dir: string): Promise<void> {
   assert.ok(reKeys.has(addedKey) && !reKeys.has(podKey), `the second export: ${[...reKeys].join(', ')}`);
 }
 
+it('node commands: add a worker, cordon, drain, stop it (fast-forward: Unknown), start it, delete it', async () => {
+  const name = await within(30_000, 'kubeEmulator.addNode', vscode.commands.executeCommand<string>('kubeEmulator.addNode', { cpu: '1', memory: '2Gi' }));
+  assert.ok(name, 'addNode returned no node name');
+  const node = async () => (await apiGet(`/api/v1/nodes/${name}`)).body;
+  const poll = async (what: string, check: (n: any) => boolean) => {
+    for (let i = 0; i < 200; i++) {
+      const n = await node();
+      if (check(n)) return n;
+      await sleep(100);
+    }
+    assert.fail(`node ${name} never ${what}: ${JSON.stringify((await node())?.status?.conditions)}`);
+  };
+  const ready = (n: any) => n?.status?.conditions?.find((c: any) => c.type === 'Ready')?.status;
+  let n = await poll('became Ready', (x) => ready(x) === 'True');
+  assert.equal(n.status.capacity.cpu, '1');
+  await within(10_000, 'cordonNode', vscode.commands.executeCommand('kubeEmulator.cordonNode', name));
+  assert.equal((await node()).spec.unschedulable, true);
+  await within(10_000, 'uncordonNode', vscode.commands.executeCommand('kubeEmulator.uncordonNode', name));
+  assert.equal((await node()).spec.unschedulable, undefined);
+  const drained = await within(30_000, 'drainNode', vscode.commands.executeCommand<{ evicted: string[]; blocked: unknown[] }>('kubeEmulator.drainNode', name, 5));
+  assert.deepEqual(drained?.blocked, []);
+  assert.equal((await node()).spec.unschedulable, true);
+  // A stopped node stops heartbeating; past the 50 s grace period its Ready condition is Unknown.
+  await within(10_000, 'stopNode', vscode.commands.executeCommand('kubeEmulator.stopNode', name));
+  await within(30_000, 'advanceClock', vscode.commands.executeCommand('kubeEmulator.advanceClock', '2m'));
+  n = await poll('went Unknown', (x) => ready(x) === 'Unknown');
+  assert.ok(n.spec.taints?.some((t: any) => t.key === 'node.kubernetes.io/unreachable'), JSON.stringify(n.spec.taints));
+  await within(10_000, 'startNode', vscode.commands.executeCommand('kubeEmulator.startNode', name));
+  await poll('came back Ready', (x) => ready(x) === 'True');
+  await within(10_000, 'deleteNode', vscode.commands.executeCommand('kubeEmulator.deleteNode', name, true));
+  assert.equal((await apiGet(`/api/v1/nodes/${name}`)).status, 404);
+});
+
 export async function run(): Promise<void> {
   const failures: string[] = [];
   for (const [name, fn] of tests) {
