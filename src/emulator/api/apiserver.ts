@@ -19,7 +19,7 @@ import {
   OBJECT_MODIFIED,
   type FieldError,
 } from './errors.ts';
-import { clone, deepFreeze, newUID, randomSuffix, rfc3339, stableStringify, type Obj } from './objects.ts';
+import { clone, deepFreeze, jsonEqual, newUID, randomSuffix, rfc3339, stableStringify, type Obj } from './objects.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from './patch.ts';
 import { apiVersionOf, Registry, type ResourceDef, type StrategyContext } from './registry.ts';
 import { apply as ssaApply, ApplyConflictError, FieldSet, managerFromUserAgent, SSAError, updateManagedFields, type OperationContext } from './ssa.ts';
@@ -583,7 +583,7 @@ export class APIServer {
 
     delete obj.metadata.resourceVersion;
     const { resourceVersion: _rv, ...curMeta } = cm;
-    if (stableStringify(obj) === stableStringify({ ...current, metadata: curMeta })) return 'noop';
+    if (jsonEqual(obj, { ...current, metadata: curMeta })) return 'noop';
     const finalize = !!cm.deletionTimestamp && !obj.metadata.finalizers?.length && !this.waitsForGrace(def, obj);
     return { obj, finalize };
   }

@@ -13,9 +13,47 @@ export function deepFreeze<T>(o: T): T {
   return o;
 }
 
-/** A mutable deep copy (for writers: objects from the store are frozen). */
+/**
+ * A mutable deep copy (for writers: objects from the store are frozen). API objects are JSON data, so
+ * a plain recursive copy does; it is several times faster than structuredClone, which serialises.
+ */
 export function clone<T>(o: T): T {
-  return structuredClone(o) as T;
+  if (o === null || typeof o !== 'object') return o;
+  if (Array.isArray(o)) {
+    const a = new Array(o.length);
+    for (let i = 0; i < o.length; i++) a[i] = clone(o[i]);
+    return a as T;
+  }
+  if (ArrayBuffer.isView(o) || o instanceof Date) return structuredClone(o);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) out[k] = clone((o as Record<string, unknown>)[k]);
+  return out as T;
+}
+
+/**
+ * Whether two JSON values are equal as their JSON is: key order does not matter, and a member
+ * whose value is undefined counts as absent (JSON.stringify leaves it out).
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    if (a.length !== bb.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i] ?? null, bb[i] ?? null)) return false;
+    return true;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let n = 0;
+  for (const k of Object.keys(ao)) {
+    if (ao[k] === undefined) continue;
+    n++;
+    if (!jsonEqual(ao[k], bo[k])) return false;
+  }
+  for (const k of Object.keys(bo)) if (bo[k] !== undefined) n--;
+  return n === 0;
 }
 
 /** JSON with sorted keys: equal for semantically equal objects. */

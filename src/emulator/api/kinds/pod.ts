@@ -4,6 +4,7 @@
 import { FieldError } from '../errors.ts';
 import { isDNS1123Label, validateObjectMeta } from '../validation.ts';
 import type { Obj, StrategyContext } from '../registry.ts';
+import { clone, jsonEqual } from '../objects.ts';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
@@ -120,17 +121,11 @@ const POD_UPDATE_FORBIDDEN =
   'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
 
 function stripMutable(spec: Obj): Obj {
-  const s = structuredClone(spec);
+  const s = clone(spec);
   for (const c of [...(s.containers ?? []), ...(s.initContainers ?? [])]) if (c) delete c.image;
   delete s.activeDeadlineSeconds;
   delete s.tolerations;
   return s;
-}
-
-function stable(v: unknown): string {
-  return JSON.stringify(v, (_k, val) =>
-    val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => a.localeCompare(b))) : val,
-  );
 }
 
 export const strategy = {
@@ -163,7 +158,7 @@ export const strategy = {
   validateUpdate(obj: Obj, old: Obj): FieldError[] {
     const errs = [...validateObjectMeta(obj.metadata, true), ...validatePodSpec(obj.spec)];
     if (errs.length) return errs;
-    if (stable(stripMutable(obj.spec)) !== stable(stripMutable(old.spec))) {
+    if (obj.spec !== old.spec && !jsonEqual(stripMutable(obj.spec), stripMutable(old.spec))) {
       errs.push(new FieldError('Forbidden', 'spec', undefined, POD_UPDATE_FORBIDDEN));
     }
     return errs;
