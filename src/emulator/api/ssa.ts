@@ -11,7 +11,7 @@
 // (`+listMapKey` tags of k8s.io/api core/v1/types.go) are listed in SSA_KEYS.
 
 import { mergeKeyFor } from './merge-keys.ts';
-import type { Obj } from './objects.ts';
+import { jsonEqual, type Obj } from './objects.ts';
 
 type JMap = Record<string, unknown>;
 const isMap = (v: unknown): v is JMap => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -354,6 +354,8 @@ export function compare(a: unknown, b: unknown, kind: string): Comparison {
     else if (JSON.stringify(l) !== JSON.stringify(r)) modified.insert(path);
   };
   const walk = (l: unknown, r: unknown, path: Path, names: string[]) => {
+    // Equal subtrees have no differences: skip them without building their paths.
+    if (l !== undefined && r !== undefined && jsonEqual(l, r)) return;
     const lm = isMap(l) || l === undefined;
     const rm = isMap(r) || r === undefined;
     if (lm && rm && (isMap(l) || isMap(r))) {
