@@ -12,7 +12,7 @@ import type { Clock } from '../clock.ts';
 /** A file system error, with the errno code a shell prints (`cat: /x: No such file or directory`). */
 export class FsError extends Error {
   constructor(
-    readonly code: 'ENOENT' | 'EISDIR' | 'ENOTDIR' | 'EEXIST' | 'EROFS' | 'ENOTEMPTY',
+    readonly code: 'ENOENT' | 'EISDIR' | 'ENOTDIR' | 'EEXIST' | 'EROFS' | 'ENOTEMPTY' | 'EBUSY' | 'EINVAL',
     message: string,
   ) {
     super(message);
