@@ -14,7 +14,14 @@ import { clone, rfc3339, rfc3339Micro, type Obj } from '../api/objects.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { EventRecorder } from '../client/events.ts';
 import { Informer, keyOf } from '../client/informer.ts';
-import { imageFor, type EmulatedImage } from './images.ts';
+import { Backoff, CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS, IMAGE_BACKOFF_INITIAL_MS, IMAGE_BACKOFF_MAX_MS } from './backoff.ts';
+import { makeEnvironment, type EnvResult } from './env.ts';
+import { imageFor } from './images.ts';
+import { NodeClock } from './node-clock.ts';
+import { PodWorker, type ContainerInstance, type KubeletHost, type LogLine } from './pod-worker.ts';
+import { defaultRuntime, type KubeletRuntime } from './runtime.ts';
+
+export type { LogLine } from './pod-worker.ts';
 
 export interface NodeConfig {
   name: string;
@@ -35,61 +42,65 @@ export const LEASE_RENEW_MS = (LEASE_DURATION_SECONDS / 4) * 1000;
 /** nodeStatusReportFrequency: an unchanged status is still reported this often. */
 export const NODE_STATUS_REPORT_MS = 5 * 60_000;
 
-interface LogLine {
-  ts: number;
-  text: string;
-}
-
-interface ContainerRun {
-  name: string;
-  state: 'waiting' | 'running' | 'terminated';
-  reason?: string;
-  startedAt?: number;
-  finishedAt?: number;
-  exitCode?: number;
-  containerID: string;
-  imageID: string;
-  logs: LogLine[];
-}
-
-interface PodRun {
-  uid: string;
-  key: string;
-  podIP?: string;
-  startTime: number;
-  containers: Map<string, ContainerRun>;
-  timers: TimerHandle[];
-  terminating: boolean;
-  phase: 'starting' | 'running' | 'terminating' | 'done';
-}
-
 type LogFollower = (line: LogLine) => void;
 
-export class Kubelet {
+export interface ExecStdio {
+  stdin?: AsyncIterable<Buffer>;
+  stdout(data: string | Buffer): void;
+  stderr(data: string | Buffer): void;
+  tty?: boolean;
+  /** Ends the process from the caller's side (the stream closed): SIGTERM, or SIGKILL. */
+  signal?: Promise<'SIGTERM' | 'SIGKILL'>;
+}
+
+/** The Services every kubelet of a cluster reads for containers' environment, one watch per store. */
+const serviceInformers = new WeakMap<object, Informer>();
+
+export class Kubelet implements KubeletHost {
   readonly name: string;
   private stoppedFlag = true;
   private readonly timers: TimerHandle[] = [];
   private readonly pods: Informer;
-  private readonly runs = new Map<string, PodRun>();
+  private readonly workers = new Map<string, PodWorker>();
   private readonly usedIPs = new Set<number>();
-  private readonly pulled = new Set<string>();
+  readonly pulled = new Set<string>();
   private readonly followers = new Map<string, Set<LogFollower>>();
-  private readonly events: EventRecorder;
+  readonly events: EventRecorder;
   private lastReport = 0;
   private readonly bootID = randomUUID();
+  /** The node's clock: frozen with the node. */
+  readonly clock: NodeClock;
+  readonly runtime: KubeletRuntime;
+  readonly crashBackoff: Backoff;
+  readonly imageBackoff: Backoff;
+  readonly imagePullErrors = new Map<string, string>();
+  private readonly specs = new Map<string, string>();
 
   constructor(
     private readonly api: APIServer,
-    private readonly clock: Clock,
+    clock: Clock,
     readonly config: NodeConfig,
+    runtime: Partial<KubeletRuntime> = {},
   ) {
     this.name = config.name;
+    this.clock = new NodeClock(clock);
+    this.runtime = { ...defaultRuntime(), ...runtime };
+    this.crashBackoff = new Backoff(() => this.clock.now(), CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS);
+    this.imageBackoff = new Backoff(() => this.clock.now(), IMAGE_BACKOFF_INITIAL_MS, IMAGE_BACKOFF_MAX_MS);
     this.events = new EventRecorder(api, clock, { component: 'kubelet', host: config.name });
     this.pods = new Informer(api, api.resource('pods'), { fieldSelector: `spec.nodeName=${config.name}` }).on({
       add: (p) => this.syncPod(p),
       update: (p) => this.syncPod(p),
-      delete: (p) => this.forget(keyOf(p)),
+      delete: (p) => this.forget(p),
     });
+  }
+
+  get nodeName(): string {
+    return this.name;
+  }
+
+  isStopped(): boolean {
+    return this.stoppedFlag;
   }
 
   get stopped(): boolean {
@@ -128,8 +139,10 @@ export class Kubelet {
     await this.reportStatus(true);
     await this.renewLease();
     this.timers.push(this.clock.setInterval(() => void this.heartbeat(), LEASE_RENEW_MS));
+    // The machine wakes up: its processes carry on where they were frozen.
+    this.clock.resume();
     await this.pods.start();
-    // After a restart, pods that were running carry on; the informer replays them as adds.
+    this.reconcile();
   }
 
   /** Stops the machine: no heartbeats, no pod work; what is in the API stays as it was. */
@@ -138,8 +151,8 @@ export class Kubelet {
     this.stoppedFlag = true;
     for (const t of this.timers.splice(0)) t.cancel();
     this.pods.stop();
-    for (const run of this.runs.values()) for (const t of run.timers.splice(0)) t.cancel();
-    this.runs.clear();
+    // Programs, probes and back-offs freeze where they are; nothing is written to the API.
+    this.clock.pause();
   }
 
   private async heartbeat(): Promise<void> {
@@ -277,32 +290,68 @@ export class Kubelet {
   private syncPod(pod: Obj): void {
     if (this.stoppedFlag) return;
     const k = keyOf(pod);
-    let run = this.runs.get(k);
-    if (run && run.uid !== pod.metadata.uid) {
-      this.forget(k);
-      run = undefined;
+    let w = this.workers.get(k);
+    if (w && w.uid !== pod.metadata.uid) {
+      this.kill(w);
+      w = undefined;
     }
-    if (pod.metadata.deletionTimestamp) {
-      if (!run) {
-        // Known to the API but not running here (a restart, or never started): just finish it.
-        void this.finishDeletion(pod);
+    if (!w) {
+      if (pod.metadata.deletionTimestamp) {
+        // Known to the API but not running here (never started, or gone with a restart): finish it.
+        void this.deletePod(pod);
         return;
       }
-      if (!run.terminating) this.terminate(pod, run);
+      if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
+      w = new PodWorker(this, pod);
+      this.workers.set(k, w);
+      this.specs.set(k, JSON.stringify(pod.spec));
+      if (pod.status?.phase === 'Running' && pod.status?.podIP) this.adopt(w, pod);
+      void w.sync();
       return;
     }
-    if (!run) {
-      if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
-      if (pod.status?.phase === 'Running' && pod.status?.podIP) {
-        // The kubelet restarted: its containers kept running.
-        this.adopt(pod);
-        return;
-      }
-      this.startPod(pod);
+    w.pod = pod;
+    if (pod.metadata.deletionTimestamp) {
+      void w.terminate();
+      return;
+    }
+    // Our own status writes come back as updates: only a spec change is work for the pod worker.
+    const spec = JSON.stringify(pod.spec);
+    if (spec !== this.specs.get(k)) {
+      this.specs.set(k, spec);
+      void w.sync();
     }
   }
 
-  private allocateIP(): string {
+  /**
+   * A pod that was Running before this kubelet (re)started (a restored state): its sandbox and IP
+   * are kept; the containers start again.
+   */
+  private adopt(w: PodWorker, pod: Obj): void {
+    const ip = pod.status.podIP as string;
+    const last = Number(ip.split('.')[3]);
+    if (ip.startsWith(`10.244.${this.config.index}.`) && !this.usedIPs.has(last)) {
+      this.usedIPs.add(last);
+      w.podIP = ip;
+      w.storage = this.runtime.podStorage(pod, { name: this.name });
+    }
+    if (pod.status.startTime) w.startTime = Date.parse(pod.status.startTime);
+  }
+
+  /** After a start: what was deleted while the node was down is killed; the rest re-reports its status. */
+  private reconcile(): void {
+    for (const [k, w] of [...this.workers]) {
+      const cur = this.pods.get(w.namespace, w.name);
+      if (!cur || cur.metadata.uid !== w.uid) {
+        this.kill(w);
+        this.workers.delete(k);
+        continue;
+      }
+      w.requestStatus();
+      void w.sync();
+    }
+  }
+
+  allocateIP(): string {
     for (let i = 2; i < 255; i++) {
       if (!this.usedIPs.has(i)) {
         this.usedIPs.add(i);
@@ -312,160 +361,31 @@ export class Kubelet {
     throw new Error(`node ${this.name} has no free pod IP in ${this.podCIDR}`);
   }
 
-  private releaseIP(ip: string | undefined): void {
-    if (!ip) return;
-    this.usedIPs.delete(Number(ip.split('.')[3]));
+  releaseIP(ip: string): void {
+    if (ip.startsWith(`10.244.${this.config.index}.`)) this.usedIPs.delete(Number(ip.split('.')[3]));
   }
 
-  private adopt(pod: Obj): void {
-    const ip = pod.status.podIP as string;
-    this.usedIPs.add(Number(ip.split('.')[3]));
-    const run: PodRun = {
-      uid: pod.metadata.uid,
-      key: keyOf(pod),
-      podIP: ip,
-      startTime: Date.parse(pod.status.startTime ?? rfc3339(this.clock.now())),
-      containers: new Map(),
-      timers: [],
-      terminating: false,
-      phase: 'running',
-    };
-    for (const cs of pod.status.containerStatuses ?? []) {
-      run.containers.set(cs.name, {
-        name: cs.name,
-        state: cs.state?.running ? 'running' : cs.state?.terminated ? 'terminated' : 'waiting',
-        startedAt: cs.state?.running ? Date.parse(cs.state.running.startedAt) : undefined,
-        containerID: cs.containerID ?? '',
-        imageID: cs.imageID ?? '',
-        logs: [],
-      });
-    }
-    this.runs.set(run.key, run);
+  private kill(w: PodWorker): void {
+    w.kill();
+    this.specs.delete(w.key);
+    if (this.workers.get(w.key) === w) this.workers.delete(w.key);
+    this.crashBackoff.forgetPrefix(`${w.uid}/`);
+    this.imageBackoff.forgetPrefix(`${w.uid}_`);
+    for (const k of this.imagePullErrors.keys()) if (k.startsWith(`${w.uid}_`)) this.imagePullErrors.delete(k);
   }
 
-  private startPod(pod: Obj): void {
-    const k = keyOf(pod);
-    const run: PodRun = {
-      uid: pod.metadata.uid,
-      key: k,
-      startTime: this.clock.now(),
-      containers: new Map(),
-      timers: [],
-      terminating: false,
-      phase: 'starting',
-    };
-    for (const c of pod.spec.containers ?? []) {
-      run.containers.set(c.name, { name: c.name, state: 'waiting', reason: 'ContainerCreating', containerID: '', imageID: '', logs: [] });
-    }
-    this.runs.set(k, run);
-    void this.runPod(pod, run);
+  private forget(pod: Obj): void {
+    const w = this.workers.get(keyOf(pod));
+    if (w && w.uid === pod.metadata.uid) this.kill(w);
   }
 
-  /** Sandbox, then each container in order: pull, create, start (kuberuntime SyncPod). */
-  private async runPod(pod: Obj, run: PodRun): Promise<void> {
-    await this.writeStatus(pod, run);
-    // The sandbox comes up and gets its IP.
-    await this.sleep(run, 100);
-    if (!this.alive(run)) return;
-    run.podIP = this.allocateIP();
-    for (const c of pod.spec.containers ?? []) {
-      if (!this.alive(run)) return;
-      const img = imageFor(c.image);
-      const field = `spec.containers{${c.name}}`;
-      const present = this.pulled.has(c.image);
-      if (c.imagePullPolicy === 'Never' && !present) {
-        const cr = run.containers.get(c.name)!;
-        cr.reason = 'ErrImageNeverPull';
-        await this.events.record(pod, 'Warning', 'ErrImageNeverPull', `Container image "${c.image}" is not present with pull policy of Never`, field);
-        await this.writeStatus(pod, run);
-        continue;
-      }
-      if (present && c.imagePullPolicy !== 'Always') {
-        await this.events.record(pod, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`, field);
-      } else {
-        await this.events.record(pod, 'Normal', 'Pulling', `Pulling image "${c.image}"`, field);
-        const pullMs = present ? 400 : img.pullMs;
-        await this.sleep(run, pullMs);
-        if (!this.alive(run)) return;
-        this.pulled.add(c.image);
-        const secs = (pullMs / 1000).toFixed(3);
-        await this.events.record(
-          pod,
-          'Normal',
-          'Pulled',
-          `Successfully pulled image "${c.image}" in ${secs}s (${secs}s including waiting). Image size: ${img.sizeBytes} bytes.`,
-          field,
-        );
-      }
-      const cr = run.containers.get(c.name)!;
-      cr.containerID = `emulated://${randomHex(64)}`;
-      cr.imageID = `${img.repository}@sha256:${img.digest}`;
-      await this.events.record(pod, 'Normal', 'Created', `Created container: ${c.name}`, field);
-      await this.sleep(run, 50);
-      if (!this.alive(run)) return;
-      cr.state = 'running';
-      cr.reason = undefined;
-      cr.startedAt = this.clock.now();
-      await this.events.record(pod, 'Normal', 'Started', `Started container ${c.name}`, field);
-      this.emitStartupLogs(run, cr, img, pod);
-    }
-    if (!this.alive(run)) return;
-    run.phase = 'running';
-    await this.writeStatus(pod, run);
+  done(w: PodWorker): void {
+    // The pod object is deleted; the informer's delete forgets the worker.
+    void w;
   }
 
-  private emitStartupLogs(run: PodRun, cr: ContainerRun, img: EmulatedImage, pod: Obj): void {
-    const lines = img.startupLogs({ podIP: run.podIP ?? '', podName: pod.metadata.name, now: this.clock.now() });
-    for (const text of lines) this.appendLog(run, cr, text);
-  }
-
-  private appendLog(run: PodRun, cr: ContainerRun, text: string): void {
-    const line = { ts: this.clock.now(), text };
-    cr.logs.push(line);
-    if (cr.logs.length > 10_000) cr.logs.splice(0, cr.logs.length - 10_000);
-    for (const f of this.followers.get(`${run.key}/${cr.name}`) ?? []) f(line);
-  }
-
-  private alive(run: PodRun): boolean {
-    return !this.stoppedFlag && this.runs.get(run.key) === run && !run.terminating;
-  }
-
-  private sleep(run: PodRun, ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      run.timers.push(this.clock.setTimeout(resolve, ms));
-    });
-  }
-
-  private terminate(pod: Obj, run: PodRun): void {
-    run.terminating = true;
-    run.phase = 'terminating';
-    for (const t of run.timers.splice(0)) t.cancel();
-    void (async () => {
-      for (const c of pod.spec.containers ?? []) {
-        const cr = run.containers.get(c.name);
-        if (cr?.state === 'running') {
-          await this.events.record(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, `spec.containers{${c.name}}`);
-        }
-      }
-      // The emulated processes exit on SIGTERM at once (well within the grace period).
-      await new Promise<void>((resolve) => run.timers.push(this.clock.setTimeout(resolve, 100)));
-      if (this.stoppedFlag) return;
-      for (const cr of run.containers.values()) {
-        if (cr.state === 'running') {
-          cr.state = 'terminated';
-          cr.exitCode = 0;
-          cr.reason = 'Completed';
-          cr.finishedAt = this.clock.now();
-        }
-      }
-      run.phase = 'done';
-      const latest = this.pods.get(pod.metadata.namespace, pod.metadata.name) ?? pod;
-      await this.writeStatus(latest, run);
-      await this.finishDeletion(latest);
-    })();
-  }
-
-  private async finishDeletion(pod: Obj): Promise<void> {
+  async deletePod(pod: Obj): Promise<void> {
+    if (this.stoppedFlag) return;
     try {
       await this.api.delete(this.api.resource('pods'), pod.metadata.namespace, pod.metadata.name, {
         gracePeriodSeconds: 0,
@@ -476,105 +396,80 @@ export class Kubelet {
     }
   }
 
-  private forget(k: string): void {
-    const run = this.runs.get(k);
-    if (!run) return;
-    for (const t of run.timers.splice(0)) t.cancel();
-    this.releaseIP(run.podIP);
-    this.runs.delete(k);
+  /** The container's environment, from the API's ConfigMaps, Secrets and Services. */
+  async makeEnv(pod: Obj, container: Obj, podIP: string): Promise<EnvResult> {
+    const ns: string = pod.metadata.namespace;
+    const cms = new Map<string, Obj | undefined>();
+    const secrets = new Map<string, Obj | undefined>();
+    for (const f of (container.envFrom ?? []) as Obj[]) {
+      if (f.configMapRef?.name) cms.set(f.configMapRef.name, undefined);
+      if (f.secretRef?.name) secrets.set(f.secretRef.name, undefined);
+    }
+    for (const e of (container.env ?? []) as Obj[]) {
+      if (e.valueFrom?.configMapKeyRef?.name) cms.set(e.valueFrom.configMapKeyRef.name, undefined);
+      if (e.valueFrom?.secretKeyRef?.name) secrets.set(e.valueFrom.secretKeyRef.name, undefined);
+    }
+    for (const n of cms.keys()) cms.set(n, await this.api.tryGet(this.api.resource('configmaps'), ns, n));
+    for (const n of secrets.keys()) secrets.set(n, await this.api.tryGet(this.api.resource('secrets'), ns, n));
+    const services = await this.services();
+    const capacity = this.nodeStatus(rfc3339(this.clock.now())).allocatable as Record<string, string>;
+    return makeEnvironment({
+      pod,
+      container,
+      podIP,
+      hostIP: this.internalIP,
+      allocatable: capacity,
+      configMap: (_ns, n) => cms.get(n),
+      secret: (_ns, n) => secrets.get(n),
+      services: () => services,
+    });
+  }
+
+  private async services(): Promise<Obj[]> {
+    let inf = serviceInformers.get(this.api.store);
+    if (!inf) {
+      inf = new Informer(this.api, this.api.resource('services'));
+      serviceInformers.set(this.api.store, inf);
+      void inf.start();
+    }
+    await inf.waitForSync();
+    return inf.list();
   }
 
   /** Writes the pod status the kubelet's status manager would compute (kubelet_pods.go generateAPIPodStatus). */
-  private async writeStatus(pod: Obj, run: PodRun): Promise<void> {
-    if (this.stoppedFlag) return;
-    const cur = this.pods.get(pod.metadata.namespace, pod.metadata.name) ?? (await this.api.tryGet(this.api.resource('pods'), pod.metadata.namespace, pod.metadata.name));
-    if (!cur || cur.metadata.uid !== run.uid) return;
-    const now = rfc3339(this.clock.now());
-    const containers: Obj[] = cur.spec.containers ?? [];
-    const statuses = containers.map((c) => {
-      const cr = run.containers.get(c.name);
-      const state =
-        cr?.state === 'running'
-          ? { running: { startedAt: rfc3339(cr.startedAt!) } }
-          : cr?.state === 'terminated'
-            ? {
-                terminated: {
-                  exitCode: cr.exitCode ?? 0,
-                  reason: cr.reason ?? 'Completed',
-                  startedAt: cr.startedAt ? rfc3339(cr.startedAt) : null,
-                  finishedAt: rfc3339(cr.finishedAt ?? this.clock.now()),
-                  containerID: cr.containerID,
-                },
-              }
-            : { waiting: { reason: cr?.reason ?? 'ContainerCreating' } };
-      const s: Obj = {
-        name: c.name,
-        state,
-        lastState: {},
-        ready: cr?.state === 'running',
-        restartCount: 0,
-        image: c.image,
-        imageID: cr?.imageID ?? '',
-        started: cr?.state === 'running',
-      };
-      if (cr?.containerID) s.containerID = cr.containerID;
-      return s;
-    });
-    const allReady = statuses.length > 0 && statuses.every((s) => s.ready);
-    const notReady = statuses.filter((s) => !s.ready).map((s) => s.name);
-    const prevConds: Obj[] = cur.status?.conditions ?? [];
-    const cond = (type: string, ok: boolean, reason?: string, message?: string): Obj => {
-      const status = ok ? 'True' : 'False';
-      const old = prevConds.find((c) => c.type === type);
-      const c: Obj = { type, status, lastProbeTime: null, lastTransitionTime: old && old.status === status ? old.lastTransitionTime : now };
-      if (!ok && reason) c.reason = reason;
-      if (!ok && message) c.message = message;
-      return c;
-    };
-    const terminal = run.phase === 'done';
-    const conditions = [
-      cond('PodReadyToStartContainers', !!run.podIP && !terminal),
-      cond('Initialized', true),
-      cond('Ready', allReady && !terminal, 'ContainersNotReady', `containers with unready status: [${notReady.join(' ')}]`),
-      cond('ContainersReady', allReady && !terminal, 'ContainersNotReady', `containers with unready status: [${notReady.join(' ')}]`),
-      prevConds.find((c) => c.type === 'PodScheduled') ?? cond('PodScheduled', true),
-    ];
-    let phase = 'Pending';
-    if (terminal) phase = cur.spec.restartPolicy === 'Always' ? 'Failed' : 'Succeeded';
-    else if (statuses.some((s) => s.state.running)) phase = 'Running';
-    if (terminal && statuses.every((s) => s.state.terminated?.exitCode === 0)) phase = 'Succeeded';
-    const status: Obj = {
-      ...cur.status,
-      phase,
-      conditions,
-      hostIP: this.internalIP,
-      hostIPs: [{ ip: this.internalIP }],
-      startTime: rfc3339(run.startTime),
-      containerStatuses: statuses,
-    };
-    if (run.podIP) {
-      status.podIP = run.podIP;
-      status.podIPs = [{ ip: run.podIP }];
-    }
-    const next = clone(cur);
-    next.status = status;
-    try {
-      await this.api.update(this.api.resource('pods'), cur.metadata.namespace, cur.metadata.name, next, { subresource: 'status' });
-    } catch (e) {
-      if (!(e instanceof ApiError)) throw e;
-      if (e.code === 409) {
+  async writeStatus(w: PodWorker): Promise<void> {
+    if (this.stoppedFlag || w.gone) return;
+    const pods = this.api.resource('pods');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const cur = this.pods.get(w.namespace, w.name) ?? (await this.api.tryGet(pods, w.namespace, w.name));
+      if (!cur || cur.metadata.uid !== w.uid) return;
+      const status = w.buildStatus(cur.status, this.internalIP);
+      if (sameStatus(cur.status, status)) return;
+      const next = { ...cur, status };
+      try {
+        await this.api.update(pods, cur.metadata.namespace, cur.metadata.name, next, { subresource: 'status' });
+        return;
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        if (e.code !== 409) return;
         // Someone else wrote in between: recompute from the latest object.
-        const latest = await this.api.tryGet(this.api.resource('pods'), cur.metadata.namespace, cur.metadata.name);
-        if (latest && latest.metadata.uid === run.uid) await this.writeStatus(latest, run);
+        const latest = await this.api.tryGet(pods, w.namespace, w.name);
+        if (!latest) return;
+        w.pod = latest;
       }
     }
   }
 
   // ---- logs ----
 
-  /** The log of one container, as `kubectl logs` reads it. */
-  readLog(namespace: string, pod: string, container: string): LogLine[] | undefined {
-    return this.runs.get(`${namespace}/${pod}`)?.containers.get(container)?.logs;
+  logLine(w: PodWorker, container: string, line: LogLine): void {
+    for (const f of this.followers.get(`${w.key}/${container}`) ?? []) f(line);
+  }
+
+  /** The log of one container (its latest run, or with previous the one before), as `kubectl logs` reads it. */
+  readLog(namespace: string, pod: string, container: string, previous = false): LogLine[] | undefined {
+    const cs = this.workers.get(`${namespace}/${pod}`)?.containers.get(container);
+    return (previous ? cs?.previous : cs?.current)?.logs;
   }
 
   followLog(namespace: string, pod: string, container: string, f: LogFollower): () => void {
@@ -589,12 +484,56 @@ export class Kubelet {
   }
 
   hasPod(namespace: string, pod: string): boolean {
-    return this.runs.has(`${namespace}/${pod}`);
+    return this.workers.has(`${namespace}/${pod}`);
   }
+
+  // ---- exec (for the streaming endpoints: kubectl exec, attach's shell, cp) ----
+
+  /**
+   * Runs argv in a running container of the pod, with its file system, environment and network
+   * (pkg/kubelet/server/server.go getExec, kuberuntime ExecSync/Exec). Resolves with the exit code.
+   * Errors are the ones kubectl shows: `container x is not valid for pod y` (400), and for a
+   * container that is not running `container not found ("x")` (kubectl prefixes it with
+   * "unable to upgrade connection: ").
+   */
+  async exec(namespace: string, pod: string, container: string | undefined, argv: string[], stdio: ExecStdio): Promise<number> {
+    const w = this.workers.get(`${namespace}/${pod}`);
+    const obj = this.pods.get(namespace, pod) ?? w?.pod;
+    if (!obj) throw new ApiError(404, 'NotFound', `pods "${pod}" not found`, { name: pod, kind: 'pods' });
+    const all: Obj[] = [...(obj.spec.containers ?? []), ...(obj.spec.initContainers ?? []), ...(obj.spec.ephemeralContainers ?? [])];
+    let name = container;
+    if (!name) {
+      if ((obj.spec.containers ?? []).length !== 1) {
+        name = obj.metadata.annotations?.['kubectl.kubernetes.io/default-container'] ?? obj.spec.containers[0]?.name;
+      } else name = obj.spec.containers[0].name;
+    }
+    if (!all.some((c) => c.name === name)) throw new ApiError(400, 'BadRequest', `container ${name} is not valid for pod ${pod}`);
+    const phase = obj.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') throw new ApiError(400, 'BadRequest', `cannot exec into a container in a completed pod; current phase is ${phase}`);
+    if (this.stoppedFlag) throw new ApiError(500, 'InternalError', `error dialing backend: dial tcp ${this.internalIP}:10250: connect: no route to host`);
+    if (!Array.isArray(argv) || argv.length === 0) throw new ApiError(400, 'BadRequest', 'you must specify at least one command for the container');
+    const cs = w?.containers.get(name!);
+    const inst: ContainerInstance | undefined = cs?.current;
+    if (!w || !cs || !inst?.running) throw new ApiError(404, 'NotFound', `container not found (${JSON.stringify(name)})`);
+    return w.execIn(cs, inst, argv, stdio, stdio.signal);
+  }
+
 }
 
-function randomHex(n: number): string {
-  let s = '';
-  while (s.length < n) s += Math.floor(Math.random() * 2 ** 32).toString(16).padStart(8, '0');
-  return s.slice(0, n);
+/** Status equality, ignoring key order: an unchanged status is not written again. */
+function sameStatus(a: Obj | undefined, b: Obj): boolean {
+  return stableJson(a ?? {}) === stableJson(b);
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
 }

@@ -1,0 +1,870 @@
+// One pod on one node, as the kubelet's pod worker drives it (pkg/kubelet/pod_workers.go,
+// kuberuntime/kuberuntime_manager.go computePodActions + SyncPod, kuberuntime_container.go
+// startContainer/killContainer, images/image_manager.go, status/status_manager.go,
+// kubelet_pods.go generateAPIPodStatus/getPhase): sandbox, init containers in order, then the
+// containers; image pulls with back-off; restarts by restartPolicy with the crash-loop back-off;
+// probes; graceful termination with preStop hooks; the status the API shows.
+
+import { randomBytes } from 'node:crypto';
+import type { Obj } from '../api/objects.ts';
+import { rfc3339 } from '../api/objects.ts';
+import type { TimerHandle } from '../clock.ts';
+import type { EventRecorder } from '../client/events.ts';
+import type { FileSystem, ProcessContext, Program } from '../runtime/contracts.ts';
+import { Backoff, goDuration } from './backoff.ts';
+import { expandCommand, type EnvResult } from './env.ts';
+import { imageFor, parseImage } from './images.ts';
+import type { NodeClock } from './node-clock.ts';
+import { probeTitle, ProbeWorker, withTimeout, type ProbeKind, type ProbeOutcome, type ProbeResult, type ProbeTarget } from './prober.ts';
+import type { KubeletRuntime, PodStorage } from './runtime.ts';
+
+export interface LogLine {
+  ts: number;
+  text: string;
+}
+
+/** What a pod worker needs from its kubelet. */
+export interface KubeletHost {
+  readonly nodeName: string;
+  readonly internalIP: string;
+  readonly clock: NodeClock;
+  readonly events: EventRecorder;
+  readonly runtime: KubeletRuntime;
+  readonly crashBackoff: Backoff;
+  readonly imageBackoff: Backoff;
+  readonly imagePullErrors: Map<string, string>;
+  readonly pulled: Set<string>;
+  isStopped(): boolean;
+  allocateIP(): string;
+  releaseIP(ip: string): void;
+  makeEnv(pod: Obj, container: Obj, podIP: string): Promise<EnvResult>;
+  writeStatus(w: PodWorker): Promise<void>;
+  deletePod(pod: Obj): Promise<void>;
+  logLine(w: PodWorker, container: string, line: LogLine): void;
+  done(w: PodWorker): void;
+}
+
+/** One run of a container (a CRI container). */
+export interface ContainerInstance {
+  id: string;
+  imageID: string;
+  startedAt: number;
+  finishedAt?: number;
+  exitCode?: number;
+  reason?: string;
+  message?: string;
+  running: boolean;
+  logs: LogLine[];
+  partial: { out: string; err: string };
+  signal(sig: 'SIGTERM' | 'SIGKILL'): void;
+  exited: Promise<void>;
+  markExited(): void;
+  probes: ProbeWorker[];
+  /** exec'd processes, killed with the container */
+  execs: Set<(sig: 'SIGKILL') => void>;
+  env: Record<string, string>;
+  fs: FileSystem;
+}
+
+export interface ContainerState {
+  spec: Obj;
+  init: boolean;
+  current?: ContainerInstance;
+  previous?: ContainerInstance;
+  restartCount: number;
+  waiting?: { reason: string; message?: string };
+  ready: boolean;
+  started: boolean;
+  /** A crash-loop back-off was announced for this exit. */
+  backoffAnnouncedFor?: string;
+}
+
+const MAX_LOG_LINES = 10_000;
+/** kuberuntime_container.go minimumGracePeriodInSeconds */
+const MIN_GRACE_SECONDS = 2;
+/** pod_workers.go: a failed sync is retried after this. */
+const WORKER_RETRY_MS = 10_000;
+
+export class PodWorker {
+  readonly uid: string;
+  readonly key: string;
+  readonly namespace: string;
+  readonly name: string;
+  pod: Obj;
+  podIP?: string;
+  startTime: number;
+  storage?: PodStorage;
+  readonly containers = new Map<string, ContainerState>();
+  terminating = false;
+  /** Every container is done and none will restart: the pod is Succeeded or Failed. */
+  terminal = false;
+  gone = false;
+  private syncing = false;
+  private again = false;
+  private readonly resyncs = new Set<TimerHandle>();
+  private statusWriting = false;
+  private statusAgain = false;
+
+  constructor(
+    private readonly host: KubeletHost,
+    pod: Obj,
+  ) {
+    this.pod = pod;
+    this.uid = pod.metadata.uid;
+    this.namespace = pod.metadata.namespace;
+    this.name = pod.metadata.name;
+    this.key = `${this.namespace}/${this.name}`;
+    this.startTime = host.clock.now();
+    for (const c of (pod.spec.initContainers ?? []) as Obj[]) this.containers.set(c.name, this.newState(c, true));
+    for (const c of (pod.spec.containers ?? []) as Obj[]) this.containers.set(c.name, this.newState(c, false));
+  }
+
+  private newState(spec: Obj, init: boolean): ContainerState {
+    return { spec, init, restartCount: 0, ready: false, started: false };
+  }
+
+  /** format.Pod: name_namespace(uid) */
+  get podRef(): string {
+    return `${this.name}_${this.namespace}(${this.uid})`;
+  }
+
+  private alive(): boolean {
+    return !this.gone && !this.terminating && !this.host.isStopped();
+  }
+
+  private field(c: Obj, init: boolean): string {
+    return `spec.${init ? 'initContainers' : 'containers'}{${c.name}}`;
+  }
+
+  private event(type: 'Normal' | 'Warning', reason: string, message: string, cs?: ContainerState): Promise<void> {
+    return this.host.events.record(this.pod, type, reason, message, cs ? this.field(cs.spec, cs.init) : undefined);
+  }
+
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = this.host.clock.setTimeout(() => {
+        this.resyncs.delete(t);
+        resolve();
+      }, ms);
+      this.resyncs.add(t);
+    });
+  }
+
+  private resyncIn(ms: number): void {
+    const t = this.host.clock.setTimeout(() => {
+      this.resyncs.delete(t);
+      void this.sync();
+    }, Math.max(0, ms));
+    this.resyncs.add(t);
+  }
+
+  /** Status is written after the work that changed it, coalesced (status_manager.go). */
+  requestStatus(): void {
+    if (this.gone) return;
+    if (this.statusWriting) {
+      this.statusAgain = true;
+      return;
+    }
+    this.statusWriting = true;
+    void (async () => {
+      try {
+        do {
+          this.statusAgain = false;
+          await this.host.writeStatus(this);
+        } while (this.statusAgain && !this.gone);
+      } finally {
+        this.statusWriting = false;
+      }
+    })();
+  }
+
+  /** The pod object changed (or a container exited, a back-off ended): reconcile. */
+  async sync(): Promise<void> {
+    if (this.syncing) {
+      this.again = true;
+      return;
+    }
+    this.syncing = true;
+    try {
+      do {
+        this.again = false;
+        if (!this.alive() || this.terminal) break;
+        await this.syncOnce();
+        this.requestStatus();
+      } while (this.again);
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  private get restartPolicy(): string {
+    return this.pod.spec.restartPolicy ?? 'Always';
+  }
+
+  private async syncOnce(): Promise<void> {
+    if (!this.podIP) {
+      this.requestStatus();
+      // The sandbox comes up and gets its IP (RunPodSandbox).
+      await this.delay(100);
+      if (!this.alive()) return;
+      this.podIP = this.host.allocateIP();
+      this.storage = this.host.runtime.podStorage(this.pod, { name: this.host.nodeName });
+      this.requestStatus();
+    }
+    // Init containers, in order: each must exit 0 before the next starts.
+    for (const cs of this.containers.values()) {
+      if (!cs.init) continue;
+      const cur = cs.current;
+      if (cur?.running) return;
+      if (cur && cur.exitCode === 0) continue;
+      if (cur) {
+        if (this.restartPolicy === 'Never') {
+          await this.finish();
+          return;
+        }
+        await this.restart(cs);
+        return;
+      }
+      await this.startContainer(cs);
+      return;
+    }
+    let active = false;
+    for (const cs of this.containers.values()) {
+      if (cs.init || !this.alive()) continue;
+      const cur = cs.current;
+      if (cur?.running) {
+        active = true;
+        continue;
+      }
+      if (!cur) {
+        active = true;
+        await this.startContainer(cs);
+        continue;
+      }
+      const policy = this.restartPolicy;
+      if (policy === 'Always' || (policy === 'OnFailure' && cur.exitCode !== 0)) {
+        active = true;
+        await this.restart(cs);
+      }
+    }
+    if (!active && this.alive()) await this.finish();
+  }
+
+  /** Every container is done for good (restartPolicy): the pod is terminal; the sandbox goes. */
+  private async finish(): Promise<void> {
+    if (this.terminal) return;
+    this.terminal = true;
+    for (const cs of this.containers.values()) this.stopProbes(cs);
+    if (this.podIP) this.host.releaseIP(this.podIP);
+    this.requestStatus();
+  }
+
+  /** doBackOff: restart at once the first time, then after 10 s, 20 s, ... 5 min. */
+  private async restart(cs: ContainerState): Promise<void> {
+    const cur = cs.current!;
+    const key = `${this.uid}/${cs.spec.name}`;
+    const until = this.host.crashBackoff.inBackOffSince(key, cur.finishedAt ?? this.host.clock.now());
+    if (until !== undefined) {
+      const period = goDuration(this.host.crashBackoff.get(key));
+      cs.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${period} restarting failed container=${cs.spec.name} pod=${this.podRef}` };
+      if (cs.backoffAnnouncedFor !== cur.id) {
+        cs.backoffAnnouncedFor = cur.id;
+        await this.event('Warning', 'BackOff', `Back-off restarting failed container ${cs.spec.name} in pod ${this.podRef}`, cs);
+      }
+      this.resyncIn(until - this.host.clock.now());
+      return;
+    }
+    this.host.crashBackoff.next(key);
+    await this.startContainer(cs);
+  }
+
+  /** EnsureImageExists (images/image_manager.go, 1.32 wording). */
+  private async ensureImage(cs: ContainerState): Promise<boolean> {
+    const c = cs.spec;
+    const image: string = c.image ?? '';
+    const present = this.host.pulled.has(image);
+    const policy = c.imagePullPolicy ?? 'IfNotPresent';
+    if (present && policy !== 'Always') {
+      await this.event('Normal', 'Pulled', `Container image "${image}" already present on machine`, cs);
+      return true;
+    }
+    if (policy === 'Never') {
+      const msg = `Container image "${image}" is not present with pull policy of Never`;
+      await this.event('Warning', 'ErrImageNeverPull', msg, cs);
+      await this.event('Warning', 'Failed', 'Error: ErrImageNeverPull', cs);
+      cs.waiting = { reason: 'ErrImageNeverPull', message: msg };
+      this.resyncIn(WORKER_RETRY_MS);
+      return false;
+    }
+    const key = `${this.uid}_${image}`;
+    const until = this.host.imageBackoff.inBackOffSinceUpdate(key);
+    if (until !== undefined) {
+      let msg = `Back-off pulling image "${image}"`;
+      await this.event('Normal', 'BackOff', msg, cs);
+      const prev = this.host.imagePullErrors.get(key);
+      if (prev) msg = `${msg}: ${prev}`;
+      await this.event('Warning', 'Failed', 'Error: ImagePullBackOff', cs);
+      cs.waiting = { reason: 'ImagePullBackOff', message: msg };
+      this.resyncIn(until - this.host.clock.now());
+      return false;
+    }
+    this.host.imagePullErrors.delete(key);
+    await this.event('Normal', 'Pulling', `Pulling image "${image}"`, cs);
+    const img = imageFor(image);
+    const pullMs = present ? 400 : img.pullMs;
+    await this.delay(pullMs);
+    if (!this.alive()) return false;
+    if (!this.host.runtime.imageExists(image)) {
+      const { repository, tag } = parseImage(image);
+      const ref = `${repository}${tag.startsWith('sha256:') ? '@' : ':'}${tag}`;
+      const err = `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`;
+      await this.event('Warning', 'Failed', `Failed to pull image "${image}": ${err}`, cs);
+      this.host.imageBackoff.next(key);
+      this.host.imagePullErrors.set(key, `ErrImagePull: ${err}`);
+      await this.event('Warning', 'Failed', 'Error: ErrImagePull', cs);
+      cs.waiting = { reason: 'ErrImagePull', message: err };
+      // The pod worker retries soon; the image back-off then shows ImagePullBackOff.
+      this.resyncIn(1_000);
+      return false;
+    }
+    this.host.pulled.add(image);
+    const d = goDurationMs(pullMs);
+    await this.event('Normal', 'Pulled', `Successfully pulled image "${image}" in ${d} (${d} including waiting). Image size: ${img.sizeBytes} bytes.`, cs);
+    return true;
+  }
+
+  /** startContainer: pull, generate the config (env), create, start, post the probes. */
+  private async startContainer(cs: ContainerState): Promise<void> {
+    const c = cs.spec;
+    if (!(await this.ensureImage(cs))) return;
+    if (!this.alive()) return;
+    const envRes = await this.host.makeEnv(this.pod, c, this.podIP!);
+    for (const w of envRes.warnings) await this.event('Warning', w.reason, w.message);
+    if (envRes.error !== undefined) {
+      cs.waiting = { reason: 'CreateContainerConfigError', message: envRes.error };
+      await this.event('Warning', 'Failed', `Error: ${envRes.error}`, cs);
+      this.resyncIn(WORKER_RETRY_MS);
+      return;
+    }
+    if (!this.alive()) return;
+    const env: Record<string, string> = {};
+    // The image's own environment comes first; the container's overrides it.
+    env.PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+    env.HOSTNAME = this.name;
+    for (const [k, v] of envRes.env) env[k] = v;
+    const { command, args } = expandCommand(c, env);
+    const fs = this.storage!.containerFs(c);
+    let program: Program;
+    try {
+      program = this.host.runtime.programFor(c.image, command, args);
+    } catch (e) {
+      // The runtime could not start the process (RunContainerError); it counts as a failed run.
+      const msg = (e as Error).message;
+      await this.event('Warning', 'Failed', `Error: ${msg}`, cs);
+      const inst = this.newInstance(c, env, fs);
+      inst.running = false;
+      inst.exitCode = 128;
+      inst.reason = 'StartError';
+      inst.message = msg;
+      inst.finishedAt = this.host.clock.now();
+      inst.markExited();
+      this.pushInstance(cs, inst);
+      cs.waiting = { reason: 'RunContainerError', message: msg };
+      this.resyncIn(1_000);
+      return;
+    }
+    const inst = this.newInstance(c, env, fs);
+    await this.event('Normal', 'Created', `Created container: ${c.name}`, cs);
+    if (!this.alive()) return;
+    this.pushInstance(cs, inst);
+    cs.waiting = undefined;
+    await this.event('Normal', 'Started', `Started container ${c.name}`, cs);
+    this.runProgram(cs, inst, program, [...command, ...args]);
+    this.startProbes(cs, inst);
+    this.requestStatus();
+  }
+
+  private newInstance(c: Obj, env: Record<string, string>, fs: FileSystem): ContainerInstance {
+    const img = imageFor(c.image ?? '');
+    let markExited!: () => void;
+    const exited = new Promise<void>((r) => (markExited = r));
+    return {
+      id: `containerd://${randomBytes(32).toString('hex')}`,
+      imageID: `${img.repository}@sha256:${img.digest}`,
+      startedAt: this.host.clock.now(),
+      running: true,
+      logs: [],
+      partial: { out: '', err: '' },
+      signal: () => {},
+      exited,
+      markExited,
+      probes: [],
+      execs: new Set(),
+      env,
+      fs,
+    };
+  }
+
+  private pushInstance(cs: ContainerState, inst: ContainerInstance): void {
+    if (cs.current) {
+      cs.previous = cs.current;
+      cs.restartCount++;
+    }
+    cs.current = inst;
+    cs.ready = false;
+    cs.started = false;
+  }
+
+  /** The context a process of this container runs with (the container's, or an exec's). */
+  processContext(inst: ContainerInstance, argv: string[], io: { stdout(d: string | Buffer): void; stderr(d: string | Buffer): void; stdin?: AsyncIterable<Buffer>; tty?: boolean }, signal: Promise<'SIGTERM' | 'SIGKILL'>, container: string): ProcessContext {
+    return {
+      argv,
+      env: { ...inst.env },
+      fs: inst.fs,
+      net: this.host.runtime.network,
+      clock: this.host.clock,
+      pod: { name: this.name, namespace: this.namespace, ip: this.podIP ?? '', uid: this.uid },
+      container,
+      stdin: io.stdin,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      signal,
+      tty: io.tty,
+    };
+  }
+
+  private runProgram(cs: ContainerState, inst: ContainerInstance, program: Program, argv: string[]): void {
+    let fire!: (s: 'SIGTERM' | 'SIGKILL') => void;
+    const signal = new Promise<'SIGTERM' | 'SIGKILL'>((r) => (fire = r));
+    let signalled: 'SIGTERM' | 'SIGKILL' | undefined;
+    inst.signal = (s) => {
+      if (signalled === s || signalled === 'SIGKILL') return;
+      signalled = s;
+      fire(s);
+    };
+    const out = (stream: 'out' | 'err') => (d: string | Buffer) => {
+      if (!inst.running) return;
+      const text = inst.partial[stream] + (typeof d === 'string' ? d : d.toString('utf8'));
+      const lines = text.split('\n');
+      inst.partial[stream] = lines.pop()!;
+      for (const l of lines) this.appendLog(cs, inst, l);
+    };
+    const ctx = this.processContext(inst, argv, { stdout: out('out'), stderr: out('err') }, signal, cs.spec.name);
+    let p: Promise<number>;
+    try {
+      p = Promise.resolve(program(ctx));
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    p.then(
+      (code) => this.onExit(cs, inst, Number.isInteger(code) ? code : 1),
+      (e) => {
+        this.appendLog(cs, inst, String((e as Error)?.message ?? e));
+        this.onExit(cs, inst, 1);
+      },
+    );
+  }
+
+  private appendLog(cs: ContainerState, inst: ContainerInstance, text: string): void {
+    const line = { ts: this.host.clock.now(), text };
+    inst.logs.push(line);
+    if (inst.logs.length > MAX_LOG_LINES) inst.logs.splice(0, inst.logs.length - MAX_LOG_LINES);
+    if (cs.current === inst) this.host.logLine(this, cs.spec.name, line);
+  }
+
+  /** The process ended (PLEG: ContainerDied). */
+  onExit(cs: ContainerState, inst: ContainerInstance, code: number): void {
+    if (!inst.running) return;
+    for (const s of ['out', 'err'] as const) {
+      if (inst.partial[s]) this.appendLog(cs, inst, inst.partial[s]);
+      inst.partial[s] = '';
+    }
+    inst.running = false;
+    inst.exitCode = code;
+    inst.reason ??= code === 0 ? 'Completed' : 'Error';
+    inst.finishedAt = this.host.clock.now();
+    for (const kill of inst.execs) kill('SIGKILL');
+    inst.execs.clear();
+    inst.markExited();
+    if (cs.current === inst) {
+      this.stopProbes(cs);
+      cs.ready = false;
+    }
+    this.requestStatus();
+    if (!this.terminating) void this.sync();
+  }
+
+  // ---- probes ----
+
+  private probeTarget(cs: ContainerState, inst: ContainerInstance): ProbeTarget {
+    return {
+      podIP: this.podIP ?? '',
+      hostIP: this.host.internalIP,
+      namespace: this.namespace,
+      container: cs.spec,
+      exec: (argv, timeoutMs) => this.execCapture(cs, inst, argv, timeoutMs),
+      request: (url, headers, timeoutMs) => {
+        const req = this.host.runtime.network.request({ ip: this.host.internalIP, namespace: this.namespace }, url, { method: 'GET', headers });
+        return withDeadline(this.host, timeoutMs, req);
+      },
+    };
+  }
+
+  private startProbes(cs: ContainerState, inst: ContainerInstance): void {
+    const c = cs.spec;
+    if (cs.init) {
+      cs.started = true;
+      return;
+    }
+    const onAttempt = (kind: ProbeKind, o: ProbeOutcome) => {
+      if (o.result === 'failure' && inst.running) void this.event('Warning', 'Unhealthy', `${probeTitle(kind)} probe failed: ${o.output}`, cs);
+    };
+    const onChange = (kind: ProbeKind, r: ProbeResult) => this.onProbe(cs, inst, kind, r);
+    const make = (kind: ProbeKind, spec: Obj) => {
+      const w = new ProbeWorker(kind, spec, this.host.clock, this.probeTarget(cs, inst), onAttempt, onChange);
+      inst.probes.push(w);
+      w.start();
+    };
+    if (c.startupProbe) {
+      make('startup', c.startupProbe);
+      return;
+    }
+    cs.started = true;
+    if (c.livenessProbe) make('liveness', c.livenessProbe);
+    if (c.readinessProbe) make('readiness', c.readinessProbe);
+    else cs.ready = true;
+  }
+
+  private onProbe(cs: ContainerState, inst: ContainerInstance, kind: ProbeKind, r: ProbeResult): void {
+    if (!inst.running || cs.current !== inst || this.terminating) return;
+    const c = cs.spec;
+    if (kind === 'readiness') {
+      cs.ready = r === 'success';
+      this.requestStatus();
+      return;
+    }
+    if (kind === 'startup' && r === 'success') {
+      cs.started = true;
+      // The other probes start once the container has started.
+      const onAttempt = (k: ProbeKind, o: ProbeOutcome) => {
+        if (o.result === 'failure' && inst.running) void this.event('Warning', 'Unhealthy', `${probeTitle(k)} probe failed: ${o.output}`, cs);
+      };
+      const onChange = (k: ProbeKind, res: ProbeResult) => this.onProbe(cs, inst, k, res);
+      for (const [k, spec] of [['liveness', c.livenessProbe], ['readiness', c.readinessProbe]] as const) {
+        if (!spec) continue;
+        const w = new ProbeWorker(k, spec, this.host.clock, this.probeTarget(cs, inst), onAttempt, onChange);
+        inst.probes.push(w);
+        w.start();
+      }
+      if (!c.readinessProbe) cs.ready = true;
+      this.requestStatus();
+      return;
+    }
+    // Liveness or startup failed: kill, and the restart policy decides what comes next.
+    const probe = kind === 'liveness' ? c.livenessProbe : c.startupProbe;
+    const grace = probe?.terminationGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
+    cs.ready = false;
+    this.stopProbes(cs);
+    void this.killContainer(cs, inst, grace, `Container ${c.name} failed ${kind} probe, will be restarted`);
+  }
+
+  private stopProbes(cs: ContainerState): void {
+    for (const w of cs.current?.probes ?? []) w.stop();
+  }
+
+  // ---- running commands in the container (probes, hooks, kubectl exec) ----
+
+  /** Runs argv in the container to its end, with a deadline; combined output. */
+  async execCapture(cs: ContainerState, inst: ContainerInstance, argv: string[], timeoutMs: number): Promise<{ code: number; output: string; timedOut: boolean }> {
+    let output = '';
+    const io = { stdout: (d: string | Buffer) => (output += d.toString()), stderr: (d: string | Buffer) => (output += d.toString()) };
+    let timedOut = false;
+    let kill!: (s: 'SIGTERM' | 'SIGKILL') => void;
+    const signal = new Promise<'SIGTERM' | 'SIGKILL'>((r) => (kill = r));
+    const timer = this.host.clock.setTimeout(() => {
+      timedOut = true;
+      kill('SIGKILL');
+    }, timeoutMs);
+    try {
+      const code = await this.execIn(cs, inst, argv, io, signal);
+      return { code: timedOut ? 137 : code, output, timedOut };
+    } finally {
+      timer.cancel();
+    }
+  }
+
+  /** Runs a process in a running container; it is killed when the container stops. */
+  async execIn(
+    cs: ContainerState,
+    inst: ContainerInstance,
+    argv: string[],
+    io: { stdout(d: string | Buffer): void; stderr(d: string | Buffer): void; stdin?: AsyncIterable<Buffer>; tty?: boolean },
+    external?: Promise<'SIGTERM' | 'SIGKILL'>,
+  ): Promise<number> {
+    let program: Program;
+    try {
+      program = this.host.runtime.programFor(cs.spec.image, argv, []);
+    } catch (e) {
+      io.stderr(`${(e as Error).message}\n`);
+      return 126;
+    }
+    let fire!: (s: 'SIGTERM' | 'SIGKILL') => void;
+    const signal = new Promise<'SIGTERM' | 'SIGKILL'>((r) => (fire = r));
+    const killer = (s: 'SIGKILL') => fire(s);
+    inst.execs.add(killer);
+    void external?.then((s) => fire(s));
+    let killed = false;
+    const died = new Promise<number>((resolve) =>
+      signal.then((s) => {
+        if (s === 'SIGKILL') {
+          killed = true;
+          // A killed process is gone, whatever the program does with the signal.
+          resolve(137);
+        }
+      }),
+    );
+    try {
+      const ctx = this.processContext(inst, argv, io, signal, cs.spec.name);
+      const run = (async () => program(ctx))().catch((e) => {
+        io.stderr(`${(e as Error)?.message ?? e}\n`);
+        return 1;
+      });
+      const code = await Promise.race([run, died]);
+      return killed ? 137 : code;
+    } finally {
+      inst.execs.delete(killer);
+    }
+  }
+
+  /** A lifecycle hook (exec in the container, or httpGet from the node). */
+  private async runHook(cs: ContainerState, inst: ContainerInstance, hook: Obj, timeoutMs: number): Promise<string | undefined> {
+    if (hook.exec) {
+      const r = await this.execCapture(cs, inst, hook.exec.command ?? [], timeoutMs);
+      if (r.code !== 0) return `Exec lifecycle hook (${JSON.stringify(hook.exec.command ?? [])}) for Container "${cs.spec.name}" in Pod "${this.podRef}" failed - error: command '${(hook.exec.command ?? []).join(' ')}' exited with ${r.code}: ${r.output}, message: ${JSON.stringify(r.output)}`;
+      return undefined;
+    }
+    if (hook.httpGet) {
+      const g = hook.httpGet;
+      const port = typeof g.port === 'number' ? g.port : (cs.spec.ports ?? []).find((p: Obj) => p.name === g.port)?.containerPort ?? Number(g.port);
+      const path = g.path ? (String(g.path).startsWith('/') ? g.path : `/${g.path}`) : '/';
+      const url = `${String(g.scheme ?? 'HTTP').toLowerCase()}://${g.host || this.podIP}:${port}${path}`;
+      try {
+        const res = await withDeadline(this.host, timeoutMs, this.host.runtime.network.request({ ip: this.host.internalIP, namespace: this.namespace }, url, { method: 'GET' }));
+        if (res.status >= 200 && res.status < 400) return undefined;
+        return `HTTP lifecycle hook (${g.path ?? ''}) for Container "${cs.spec.name}" in Pod "${this.podRef}" failed - error: HTTP status code ${res.status}`;
+      } catch (e) {
+        return `HTTP lifecycle hook (${g.path ?? ''}) for Container "${cs.spec.name}" in Pod "${this.podRef}" failed - error: ${(e as Error).message}`;
+      }
+    }
+    if (hook.sleep) {
+      await this.delay(Math.min(timeoutMs, (hook.sleep.seconds ?? 0) * 1000));
+    }
+    return undefined;
+  }
+
+  /** killContainer: Killing event, preStop hook, SIGTERM, the grace period, then SIGKILL (137). */
+  async killContainer(cs: ContainerState, inst: ContainerInstance, graceSeconds: number, message: string): Promise<void> {
+    if (!inst.running) return;
+    const grace = Math.max(graceSeconds, MIN_GRACE_SECONDS) * 1000;
+    const deadline = this.host.clock.now() + grace;
+    await this.event('Normal', 'Killing', message, cs);
+    const preStop = cs.spec.lifecycle?.preStop;
+    if (preStop && inst.running) {
+      const failure = await Promise.race([this.runHook(cs, inst, preStop, grace), inst.exited.then(() => undefined)]);
+      if (failure) await this.event('Warning', 'FailedPreStopHook', failure, cs);
+    }
+    if (!inst.running) return;
+    inst.signal('SIGTERM');
+    const left = deadline - this.host.clock.now();
+    let timer: TimerHandle | undefined;
+    await Promise.race([inst.exited, new Promise<void>((r) => (timer = this.host.clock.setTimeout(r, Math.max(0, left))))]);
+    timer?.cancel();
+    if (!inst.running) return;
+    inst.signal('SIGKILL');
+    this.onExit(cs, inst, 137);
+  }
+
+  /** The pod is being deleted: kill every container within the grace period, then finish. */
+  async terminate(): Promise<void> {
+    if (this.terminating) return;
+    this.terminating = true;
+    for (const t of this.resyncs) t.cancel();
+    this.resyncs.clear();
+    for (const cs of this.containers.values()) this.stopProbes(cs);
+    const grace = this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
+    const kills: Promise<void>[] = [];
+    for (const cs of this.containers.values()) {
+      if (cs.current?.running) kills.push(this.killContainer(cs, cs.current, grace, `Stopping container ${cs.spec.name}`));
+    }
+    await Promise.all(kills);
+    if (this.host.isStopped() || this.gone) return;
+    this.terminal = true;
+    for (const cs of this.containers.values()) cs.waiting = undefined;
+    if (this.podIP) this.host.releaseIP(this.podIP);
+    await this.host.writeStatus(this);
+    await this.host.deletePod(this.pod);
+    this.host.done(this);
+  }
+
+  /** The kubelet forgets the pod (it is gone from the API): every process ends at once. */
+  kill(): void {
+    this.gone = true;
+    for (const t of this.resyncs) t.cancel();
+    this.resyncs.clear();
+    for (const cs of this.containers.values()) {
+      this.stopProbes(cs);
+      const inst = cs.current;
+      if (inst?.running) {
+        inst.signal('SIGKILL');
+        this.onExit(cs, inst, 137);
+      }
+    }
+    if (this.podIP && !this.terminal) this.host.releaseIP(this.podIP);
+    this.storage?.dispose?.();
+  }
+
+  // ---- status (kubelet_pods.go generateAPIPodStatus) ----
+
+  private containerStatus(cs: ContainerState, hasInit: boolean): Obj {
+    const c = cs.spec;
+    const term = (i: ContainerInstance): Obj => {
+      const t: Obj = { exitCode: i.exitCode ?? 0, reason: i.reason, startedAt: rfc3339(i.startedAt), finishedAt: rfc3339(i.finishedAt ?? this.host.clock.now()), containerID: i.id };
+      if (i.message) t.message = i.message;
+      return t;
+    };
+    const cur = cs.current;
+    let state: Obj;
+    let last: Obj = {};
+    if (cur?.running) {
+      state = { running: { startedAt: rfc3339(cur.startedAt) } };
+      if (cs.previous) last = { terminated: term(cs.previous) };
+    } else if (cs.waiting && !this.terminal) {
+      state = { waiting: cs.waiting.message !== undefined ? { reason: cs.waiting.reason, message: cs.waiting.message } : { reason: cs.waiting.reason } };
+      if (cur) last = { terminated: term(cur) };
+    } else if (cur) {
+      state = { terminated: term(cur) };
+      if (cs.previous) last = { terminated: term(cs.previous) };
+    } else {
+      state = { waiting: { reason: hasInit ? 'PodInitializing' : 'ContainerCreating' } };
+    }
+    const s: Obj = {
+      name: c.name,
+      state,
+      lastState: last,
+      ready: !!cur?.running && cs.ready,
+      restartCount: cs.restartCount,
+      image: c.image,
+      imageID: cur?.imageID ?? '',
+    };
+    if (cur) s.containerID = cur.id;
+    s.started = !!cur?.running && cs.started;
+    return s;
+  }
+
+  /** The status the kubelet would post, given the API's current status (for conditions' times). */
+  buildStatus(prev: Obj | undefined, hostIP: string): Obj {
+    const now = rfc3339(this.host.clock.now());
+    const hasInit = (this.pod.spec.initContainers ?? []).length > 0;
+    const initStatuses: Obj[] = [];
+    const statuses: Obj[] = [];
+    for (const cs of this.containers.values()) (cs.init ? initStatuses : statuses).push(this.containerStatus(cs, hasInit));
+    const phase = this.phase(initStatuses, statuses);
+    const prevConds: Obj[] = prev?.conditions ?? [];
+    const cond = (type: string, ok: boolean, reason?: string, message?: string): Obj => {
+      const status = ok ? 'True' : 'False';
+      const old = prevConds.find((c) => c.type === type);
+      const c: Obj = { type, status, lastProbeTime: null, lastTransitionTime: old && old.status === status ? old.lastTransitionTime : now };
+      if (!ok && reason) c.reason = reason;
+      if (!ok && message) c.message = message;
+      return c;
+    };
+    const initPending = initStatuses.filter((s) => !(s.state.terminated && s.state.terminated.exitCode === 0)).map((s) => s.name);
+    const initialized = initPending.length === 0;
+    const notReady = statuses.filter((s) => !s.ready).map((s) => s.name);
+    const completed = phase === 'Succeeded';
+    const containersReady = notReady.length === 0;
+    const readyCond = (type: string) =>
+      completed ? cond(type, false, 'PodCompleted') : !initialized ? cond(type, false, 'ContainersNotInitialized', `containers with incomplete status: [${initPending.join(' ')}]`) : cond(type, containersReady, 'ContainersNotReady', `containers with unready status: [${notReady.join(' ')}]`);
+    const conditions = [
+      cond('PodReadyToStartContainers', !!this.podIP && !this.terminal),
+      initialized || completed ? cond('Initialized', true) : cond('Initialized', false, 'ContainersNotInitialized', `containers with incomplete status: [${initPending.join(' ')}]`),
+      readyCond('Ready'),
+      readyCond('ContainersReady'),
+      prevConds.find((c) => c.type === 'PodScheduled') ?? cond('PodScheduled', true),
+    ];
+    // Conditions others own (readiness gates, DisruptionTarget) are kept.
+    for (const c of prevConds) if (!conditions.some((x) => x.type === c.type)) conditions.push(c);
+    const status: Obj = {
+      ...prev,
+      phase,
+      conditions,
+      hostIP,
+      hostIPs: [{ ip: hostIP }],
+      startTime: rfc3339(this.startTime),
+      containerStatuses: statuses,
+    };
+    if (initStatuses.length) status.initContainerStatuses = initStatuses;
+    if (this.podIP) {
+      status.podIP = this.podIP;
+      status.podIPs = [{ ip: this.podIP }];
+    }
+    return status;
+  }
+
+  /** getPhase (kubelet_pods.go). */
+  private phase(initStatuses: Obj[], statuses: Obj[]): string {
+    const policy = this.restartPolicy;
+    let pendingInit = 0;
+    let failedInit = 0;
+    for (const s of initStatuses) {
+      if (s.state.running) pendingInit++;
+      else if (s.state.terminated) {
+        if (s.state.terminated.exitCode !== 0) failedInit++;
+      } else if (s.state.waiting) {
+        if (s.lastState.terminated) {
+          if (s.lastState.terminated.exitCode !== 0) failedInit++;
+        } else pendingInit++;
+      } else pendingInit++;
+    }
+    let running = 0;
+    let waiting = 0;
+    let stopped = 0;
+    let succeeded = 0;
+    for (const s of statuses) {
+      if (s.state.running) running++;
+      else if (s.state.terminated) {
+        stopped++;
+        if (s.state.terminated.exitCode === 0) succeeded++;
+      } else if (s.lastState.terminated) stopped++;
+      else waiting++;
+    }
+    if (failedInit > 0 && policy === 'Never') return 'Failed';
+    if (pendingInit > 0 || waiting > 0) return 'Pending';
+    if (running > 0) return 'Running';
+    if (stopped > 0) {
+      if (this.terminal) return stopped === succeeded ? 'Succeeded' : 'Failed';
+      if (policy === 'Always') return 'Running';
+      if (stopped === succeeded) return 'Succeeded';
+      if (policy === 'Never') return 'Failed';
+      return 'Running';
+    }
+    return 'Pending';
+  }
+}
+
+/** Go's Duration.String for a pull time: 900ms, 2.1s, 1m2.5s. */
+export function goDurationMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${trim(s)}s`;
+  const m = Math.floor(s / 60);
+  return `${m}m${trim(s - m * 60)}s`;
+}
+
+function trim(n: number): string {
+  return String(Number(n.toFixed(3)));
+}
+
+function withDeadline<T>(host: KubeletHost, ms: number, p: Promise<T>): Promise<T> {
+  return withTimeout(host.clock, ms, p);
+}
