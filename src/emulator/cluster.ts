@@ -25,6 +25,7 @@ import { Kubelet, type NodeConfig } from './kubelet/kubelet.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { rfc3339, type Obj } from './api/objects.ts';
 import { kubernetesServiceObjects } from './api/kinds/service.ts';
+import { ClusterNetwork } from './network/index.ts';
 
 export interface ClusterOptions {
   /** Number of nodes, the first being the control plane (default 3). */
@@ -76,6 +77,8 @@ export class Cluster {
   private readonly serviceAccounts: ServiceAccountsController;
   /** ownerReferences-driven deletion (background, foreground, orphan). */
   readonly garbageCollector: GarbageCollector;
+  /** Pod servers, kube-proxy's Service routing and the cluster DNS (one shared data plane). */
+  readonly network: ClusterNetwork;
   private http: ApiHttpServer | undefined;
   private compactor: TimerHandle | undefined;
   private nodeCount = 0;
@@ -90,10 +93,12 @@ export class Cluster {
     this.scheduler = new Scheduler(this.api.as('kube-scheduler'), this.clock);
     const kcm = this.api.as('kube-controller-manager');
     this.garbageCollector = new GarbageCollector(kcm, this.clock);
+    this.network = new ClusterNetwork(this.api.as('kube-proxy'), this.clock);
     this.controllers = [new NodeLifecycleController(kcm, this.clock), new NamespaceController(kcm, this.clock), this.garbageCollector];
     // Quotas' status, the default ServiceAccount and kube-root-ca.crt per namespace, PDBs' status.
     this.serviceAccounts = new ServiceAccountsController(kcm, this.clock, () => this.certificate);
     this.controllers.push(new ResourceQuotaController(kcm, this.clock), this.serviceAccounts, new DisruptionController(kcm, this.clock));
+    this.controllers.push(this.network);
     // apiextensions-apiserver's naming, establishing and finalizer controllers run inside kube-apiserver.
     this.controllers.unshift(new CustomResourceDefinitionController(this.api.as('kube-apiserver'), this.clock));
   }
