@@ -104,6 +104,12 @@ export interface ProcessContext {
   stderr(data: string | Buffer): void;
   /** Resolves when the kubelet (or exec's caller) signals the process: SIGTERM, then SIGKILL. */
   signal: Promise<'SIGTERM' | 'SIGKILL'>;
+  /**
+   * Resolves on the SIGKILL that follows a SIGTERM the process survived (optional). With it, a
+   * shell that is the container's PID 1 ignores SIGTERM as the kernel does for PID 1 without a
+   * handler (busybox `sleep 3600` waits out the grace period); without it, SIGTERM ends the shell.
+   */
+  killed?: Promise<void>;
   /** A terminal was asked for (`kubectl exec -it`): the shell prints a prompt. */
   tty?: boolean;
 }
