@@ -191,7 +191,8 @@ export class Cluster {
     // Pick an index no other node uses, so IPs and pod CIDRs never collide.
     const used = new Set([...this.kubelets.values()].map((k) => k.config.index));
     while (used.has(config.index)) config.index++;
-    const k = new Kubelet(this.api.as('kubelet'), this.clock, config);
+    // Containers reach pods and Services through the cluster network (kube-proxy, DNS).
+    const k = new Kubelet(this.api.as('kubelet'), this.clock, config, { network: this.network });
     this.kubelets.set(name, k);
     await k.start();
     return name;
@@ -366,7 +367,8 @@ export class Cluster {
     }
     if (!containers.some((c) => c.name === container)) throw badRequest(`container ${container} is not valid for pod ${pod}`);
     const k = obj.spec?.nodeName ? this.kubelets.get(obj.spec.nodeName) : undefined;
-    const lines = k?.readLog(namespace, pod, container!);
+    const lines = k?.readLog(namespace, pod, container!, o.previous);
+    if (o.previous && k && !lines) throw badRequest(`previous terminated container "${container}" in pod "${pod}" not found`);
     if (!k || !lines) {
       const waiting = (obj.status?.containerStatuses ?? []).find((s: Obj) => s.name === container)?.state?.waiting?.reason ?? 'ContainerCreating';
       throw badRequest(`container "${container}" in pod "${pod}" is waiting to start: ${waiting}`);

@@ -84,7 +84,7 @@ export class Kubelet implements KubeletHost {
   ) {
     this.name = config.name;
     this.clock = new NodeClock(clock);
-    this.runtime = { ...defaultRuntime(), ...runtime };
+    this.runtime = { ...defaultRuntime(this.clock), ...runtime };
     this.crashBackoff = new Backoff(() => this.clock.now(), CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS);
     this.imageBackoff = new Backoff(() => this.clock.now(), IMAGE_BACKOFF_INITIAL_MS, IMAGE_BACKOFF_MAX_MS);
     this.events = new EventRecorder(api, clock, { component: 'kubelet', host: config.name });
