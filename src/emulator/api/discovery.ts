@@ -19,6 +19,12 @@ function subresourceInfo(def: ResourceDef, sub: string): { group: string; versio
       return { group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
     case 'log':
       return { group: '', version: 'v1', kind: 'Pod', verbs: ['get'] };
+    case 'exec':
+      return { group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] };
+    case 'attach':
+      return { group: '', version: 'v1', kind: 'PodAttachOptions', verbs: ['create', 'get'] };
+    case 'portforward':
+      return { group: '', version: 'v1', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] };
     case 'finalize':
       return { group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] };
     case 'proxy':

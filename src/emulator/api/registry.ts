@@ -147,7 +147,8 @@ export const RESOURCES: ResourceDef[] = [
     shortNames: ['po'],
     categories: ['all'],
     verbs: verbsAll,
-    subresources: ['status', 'binding', 'log', 'eviction'],
+    // exec, attach and portforward are upgrades (http/streaming.ts).
+    subresources: ['status', 'binding', 'log', 'eviction', 'exec', 'attach', 'portforward'],
     statusSubresource: true,
     ...pod.strategy,
   },

@@ -31,6 +31,8 @@ import { SCALE_BODY, serveScale } from '../scale.ts';
 import { evict } from '../admission/eviction.ts';
 import { decodeProtobufBody, decodeProtobufDeleteOptions, PROTOBUF_CONTENT_TYPE } from '../protobuf/body.ts';
 import { customTable, decodeCustom, serveCustomScale } from '../custom-resources.ts';
+import { refuseUpgrade, refuseWithStatus, serveStreaming, type StreamingBackend, type StreamingSubresource } from './streaming.ts';
+import type { Duplex } from 'node:stream';
 
 /** What an eviction's body is read as (drain's typed client sends it as protobuf). */
 const EVICTION_BODY = { group: 'policy', version: 'v1', kind: 'Eviction' } as const;
@@ -53,6 +55,10 @@ export interface HttpServerOptions {
   token: string;
   extraRoutes?: ExtraRoute[];
   logs?: LogProvider;
+  /** The kubelets' exec, attach and port-forward (streaming.ts). */
+  streaming?: StreamingBackend;
+  /** metrics.k8s.io/v1beta1, served as metrics-server would through its APIService (metrics/). */
+  metrics?: ExtraRoute;
 }
 
 const MAX_BODY = 3 * 1024 * 1024; // etcd's request limit is 1.5 MiB; the apiserver reads up to 3 MiB.
@@ -107,7 +113,17 @@ export class ApiHttpServer {
     this.certificate = pems.cert;
     this.http1 = http.createServer(handler);
     this.tls = https.createServer({ key: pems.private, cert: pems.cert }, handler);
-    for (const s of [this.http1, this.tls]) s.keepAliveTimeout = 65_000;
+    for (const s of [this.http1, this.tls]) {
+      s.keepAliveTimeout = 65_000;
+      // exec, attach and port-forward upgrade to WebSocket or SPDY/3.1 (streaming.ts).
+      s.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+        this.upgrade(req, socket, head).catch((err) => {
+          if (err instanceof ApiError) return refuseWithStatus(socket, err);
+          console.error(err);
+          refuseWithStatus(socket, new ApiError(500, 'InternalError', `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`));
+        });
+      });
+    }
     const server = net.createServer((socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -158,6 +174,24 @@ export class ApiHttpServer {
     return got.length === this.tokenBuf.length && timingSafeEqual(got, this.tokenBuf);
   }
 
+  /** An HTTP upgrade: pods' exec, attach and portforward; anything else is refused. */
+  private async upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    if (!this.authorized(req)) throw unauthorized();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const r = this.route(url.pathname.replace(/\/+$/, '') || '/');
+    const streaming = ['exec', 'attach', 'portforward'];
+    if (!r || r.kind !== 'resource' || r.def?.resource !== 'pods' || r.group !== '' || !r.name || !r.namespace || !streaming.includes(r.sub ?? '')) {
+      return refuseUpgrade(socket, 400, 'upgrade is not supported for this request', 'text/plain; charset=utf-8');
+    }
+    await serveStreaming(this.api, this.opts.streaming, req, socket, head, {
+      namespace: r.namespace,
+      name: r.name,
+      sub: r.sub as StreamingSubresource,
+      query: url.searchParams,
+    });
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname.replace(/\/+$/, '') || '/';
@@ -185,6 +219,7 @@ export class ApiHttpServer {
     for (const route of this.opts.extraRoutes ?? []) {
       if (await route(req, res, url)) return;
     }
+    if (this.opts.metrics && (await this.opts.metrics(req, res, url))) return;
 
     const accept = String(req.headers.accept ?? '');
     if (method === 'GET' && (path === '/api' || path === '/apis')) {
@@ -343,6 +378,12 @@ export class ApiHttpServer {
     }
 
     const name = r.name;
+    if (r.sub === 'exec' || r.sub === 'attach' || r.sub === 'portforward') {
+      // Without an Upgrade header (UpgradeAwareHandler with UpgradeRequired).
+      if (method !== 'GET' && method !== 'POST') throw methodNotAllowed();
+      await api.get(def, ns, name);
+      throw badRequest('Upgrade request required');
+    }
     if (r.sub === 'log') {
       if (method !== 'GET') throw methodNotAllowed();
       await api.get(def, ns, name);
