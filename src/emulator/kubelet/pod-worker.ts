@@ -416,8 +416,16 @@ export class PodWorker {
   }
 
   /** The context a process of this container runs with (the container's, or an exec's). */
-  processContext(inst: ContainerInstance, argv: string[], io: { stdout(d: string | Buffer): void; stderr(d: string | Buffer): void; stdin?: AsyncIterable<Buffer>; tty?: boolean }, signal: Promise<'SIGTERM' | 'SIGKILL'>, container: string): ProcessContext {
+  processContext(
+    inst: ContainerInstance,
+    argv: string[],
+    io: { stdout(d: string | Buffer): void; stderr(d: string | Buffer): void; stdin?: AsyncIterable<Buffer>; tty?: boolean },
+    signal: Promise<'SIGTERM' | 'SIGKILL'>,
+    container: string,
+    killed?: Promise<void>,
+  ): ProcessContext {
     return {
+      killed,
       argv,
       env: { ...inst.env },
       fs: inst.fs,
@@ -436,11 +444,15 @@ export class PodWorker {
   private runProgram(cs: ContainerState, inst: ContainerInstance, program: Program, argv: string[]): void {
     let fire!: (s: 'SIGTERM' | 'SIGKILL') => void;
     const signal = new Promise<'SIGTERM' | 'SIGKILL'>((r) => (fire = r));
+    let kill!: () => void;
+    const killed = new Promise<void>((r) => (kill = r));
     let signalled: 'SIGTERM' | 'SIGKILL' | undefined;
     inst.signal = (s) => {
       if (signalled === s || signalled === 'SIGKILL') return;
+      // The first signal resolves `signal`; a SIGKILL after a SIGTERM resolves `killed`.
+      if (signalled === undefined) fire(s);
       signalled = s;
-      fire(s);
+      if (s === 'SIGKILL') kill();
     };
     const out = (stream: 'out' | 'err') => (d: string | Buffer) => {
       if (!inst.running) return;
@@ -449,7 +461,7 @@ export class PodWorker {
       inst.partial[stream] = lines.pop()!;
       for (const l of lines) this.appendLog(cs, inst, l);
     };
-    const ctx = this.processContext(inst, argv, { stdout: out('out'), stderr: out('err') }, signal, cs.spec.name);
+    const ctx = this.processContext(inst, argv, { stdout: out('out'), stderr: out('err') }, signal, cs.spec.name, killed);
     let p: Promise<number>;
     try {
       p = Promise.resolve(program(ctx));
@@ -610,26 +622,30 @@ export class PodWorker {
     }
     let fire!: (s: 'SIGTERM' | 'SIGKILL') => void;
     const signal = new Promise<'SIGTERM' | 'SIGKILL'>((r) => (fire = r));
-    const killer = (s: 'SIGKILL') => fire(s);
-    inst.execs.add(killer);
-    void external?.then((s) => fire(s));
+    let markKilled!: () => void;
+    const killedP = new Promise<void>((r) => (markKilled = r));
     let killed = false;
-    const died = new Promise<number>((resolve) =>
-      signal.then((s) => {
-        if (s === 'SIGKILL') {
-          killed = true;
-          // A killed process is gone, whatever the program does with the signal.
-          resolve(137);
-        }
-      }),
-    );
+    let died!: (code: number) => void;
+    const dead = new Promise<number>((r) => (died = r));
+    const send = (s: 'SIGTERM' | 'SIGKILL') => {
+      fire(s);
+      if (s === 'SIGKILL' && !killed) {
+        killed = true;
+        markKilled();
+        // A killed process is gone, whatever the program does with the signal.
+        died(137);
+      }
+    };
+    const killer = (s: 'SIGKILL') => send(s);
+    inst.execs.add(killer);
+    void external?.then((s) => send(s));
     try {
-      const ctx = this.processContext(inst, argv, io, signal, cs.spec.name);
+      const ctx = this.processContext(inst, argv, io, signal, cs.spec.name, killedP);
       const run = (async () => program(ctx))().catch((e) => {
         io.stderr(`${(e as Error)?.message ?? e}\n`);
         return 1;
       });
-      const code = await Promise.race([run, died]);
+      const code = await Promise.race([run, dead]);
       return killed ? 137 : code;
     } finally {
       inst.execs.delete(killer);
