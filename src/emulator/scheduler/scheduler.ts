@@ -1,46 +1,40 @@
-// kube-scheduler, the first slice: a queue of unscheduled pods, filter plugins (NodeUnschedulable,
-// NodeName, NodeAffinity's nodeSelector, TaintToleration, NodeResourcesFit), LeastAllocated scoring,
-// binding through pods/binding, and FailedScheduling with the scheduler's message
-// (pkg/scheduler/schedule_one.go, framework/plugins/*). Unschedulable pods are retried when the
-// cluster changes (a node added or updated, a pod deleted), as the scheduling queue moves them back.
+// kube-scheduler (pkg/scheduler/scheduler.go, schedule_one.go, eventhandlers.go): informers feed the
+// cache (cache.ts) and the scheduling queue (queue.ts); one pod at a time is popped, filtered and
+// scored (framework.ts), assumed on the chosen node, and bound through pods/binding while the next
+// pod is already being scheduled (the binding cycle runs apart, as its goroutine does). A pod that
+// fits nowhere runs DefaultPreemption (preemption.ts), gets PodScheduled=False with the FitError
+// message and a FailedScheduling event, and waits in the queue for a cluster event that may help.
 //
-// Node usage is kept incrementally from pod events, so the cost of scheduling a pod grows with the
-// number of nodes, not with the number of pods.
+// Only pods whose spec.schedulerName is "default-scheduler" are ours. Everything timed (backoff,
+// the unschedulable pods' flush) runs on the emulator clock.
 
 import type { APIServer } from '../api/apiserver.ts';
 import { ApiError } from '../api/errors.ts';
 import type { Obj } from '../api/objects.ts';
-import { clone, rfc3339 } from '../api/objects.ts';
-import { parseQuantity, toMilli } from '../api/quantity.ts';
+import { rfc3339 } from '../api/objects.ts';
+import { labelSelectorFromObject, matchesLabels, type Requirement } from '../api/selectors.ts';
 import type { Clock } from '../clock.ts';
 import { EventRecorder } from '../client/events.ts';
 import { Informer, keyOf } from '../client/informer.ts';
+import { Cache, PodInfo } from './cache.ts';
+import { fitErrorMessage, Framework } from './framework.ts';
+import { Preemption } from './preemption.ts';
+import { SchedulingQueue } from './queue.ts';
+
+export { podRequests } from './resources.ts';
 
 export const SCHEDULER_NAME = 'default-scheduler';
 
-interface Usage {
-  cpu: number; // milli
-  memory: number; // bytes
-  pods: number;
-}
+/** Cluster events and the plugins they may help (each plugin's EventsToRegister). */
+const ASSIGNED_POD_ADD = new Set(['PodTopologySpread', 'InterPodAffinity']);
+const ASSIGNED_POD_DELETE = new Set(['NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
+const NODE_DELETE = new Set(['PodTopologySpread']);
 
-/** Requests of a pod as the scheduler counts them: max(sum of containers, each init container) + overhead. */
-export function podRequests(pod: Obj): Usage {
-  let cpu = 0;
-  let memory = 0;
-  for (const c of pod.spec?.containers ?? []) {
-    cpu += toMilli(c.resources?.requests?.cpu ?? 0);
-    memory += parseQuantity(c.resources?.requests?.memory ?? 0);
-  }
-  for (const c of pod.spec?.initContainers ?? []) {
-    cpu = Math.max(cpu, toMilli(c.resources?.requests?.cpu ?? 0));
-    memory = Math.max(memory, parseQuantity(c.resources?.requests?.memory ?? 0));
-  }
-  if (pod.spec?.overhead) {
-    cpu += toMilli(pod.spec.overhead.cpu ?? 0);
-    memory += parseQuantity(pod.spec.overhead.memory ?? 0);
-  }
-  return { cpu, memory, pods: 1 };
+export interface SchedulerOptions {
+  /** Random numbers for ties and preemption offsets (Math.random by default; seed it in tests). */
+  random?: () => number;
+  /** At most this many binding cycles under way at once. */
+  maxBindingsInFlight?: number;
 }
 
 function isTerminal(pod: Obj): boolean {
@@ -48,302 +42,374 @@ function isTerminal(pod: Obj): boolean {
   return p === 'Succeeded' || p === 'Failed';
 }
 
-function tolerates(tolerations: Obj[] | undefined, taint: Obj): boolean {
-  // k8s.io/api/core/v1/toleration.go ToleratesTaint
-  return (tolerations ?? []).some((t) => {
-    if (t.effect && t.effect !== taint.effect) return false;
-    if (t.key && t.key !== taint.key) return false;
-    if (!t.key && t.operator !== 'Exists') return false;
-    if ((t.operator ?? 'Equal') === 'Exists') return true;
-    return (t.value ?? '') === (taint.value ?? '');
-  });
+function byNamespace(o: Obj): string[] {
+  return [o.metadata.namespace ?? ''];
 }
 
-function taintText(t: Obj): string {
-  return `{${t.key}: ${t.value ?? ''}}`;
+function sameJSON(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 export class Scheduler {
   private readonly pods: Informer;
   private readonly nodes: Informer;
-  private readonly usage = new Map<string, Usage>();
-  /** Pods counted in usage, with the node and amount, so updates and deletes subtract exactly. */
-  private readonly counted = new Map<string, { node: string; req: Usage }>();
-  private readonly active: string[] = [];
-  private readonly queued = new Set<string>();
-  private readonly unschedulable = new Set<string>();
-  private running = false;
-  private stopped = false;
+  private readonly namespaces: Informer;
+  private readonly services: Informer;
+  private readonly rcs: Informer;
+  private readonly replicaSets: Informer;
+  private readonly statefulSets: Informer;
+  private readonly pdbs: Informer;
+  readonly cache = new Cache();
+  readonly queue: SchedulingQueue;
+  readonly framework: Framework;
+  private readonly preemption: Preemption;
   private readonly events: EventRecorder;
+  /** Pods nominated to a node by preemption, per node (the PodNominator). */
+  private readonly nominated = new Map<string, Map<string, PodInfo>>();
+  private readonly nominatedOf = new Map<string, string>();
+  private running = false;
+  private stopped = true;
+  private bindings = 0;
+  private bindingWaiters: (() => void)[] = [];
+  private readonly random: () => number;
+  private readonly maxBindings: number;
+  /** Pods bound since start (for benchmarks). */
+  bound = 0;
 
   constructor(
     private readonly api: APIServer,
     private readonly clock: Clock,
+    opts: SchedulerOptions = {},
   ) {
+    this.random = opts.random ?? Math.random;
+    this.maxBindings = opts.maxBindingsInFlight ?? 256;
     this.events = new EventRecorder(api, clock, { component: SCHEDULER_NAME });
+    this.queue = new SchedulingQueue(clock);
+    this.queue.onActive = () => this.kick();
+    this.namespaces = new Informer(api, api.resource('namespaces'));
+    this.services = new Informer(api, api.resource('services')).addIndex('namespace', byNamespace);
+    this.rcs = new Informer(api, api.resource('replicationcontrollers'));
+    this.replicaSets = new Informer(api, api.resource('replicasets.apps'));
+    this.statefulSets = new Informer(api, api.resource('statefulsets.apps'));
+    this.pdbs = new Informer(api, api.resource('poddisruptionbudgets.policy'));
+    this.framework = new Framework({
+      cache: this.cache,
+      random: this.random,
+      defaultSelector: (pod) => this.defaultSelector(pod),
+      namespaceLabels: (ns) => this.namespaces.get(undefined, ns)?.metadata.labels,
+      namespacesMatching: (sel) => this.namespaces.list().filter((n) => matchesLabels(sel, n.metadata.labels)).map((n) => n.metadata.name),
+      nominatedPods: (node) => this.nominated.get(node)?.values() ?? [],
+    });
+    this.preemption = new Preemption(this.framework, this.cache, () => this.pdbs.list(), this.random);
     this.nodes = new Informer(api, api.resource('nodes')).on({
-      add: () => this.moveAllToActive(),
-      update: (n, old) => {
-        if (JSON.stringify(n.spec) !== JSON.stringify(old.spec) || JSON.stringify(n.status?.allocatable) !== JSON.stringify(old.status?.allocatable)) {
-          this.moveAllToActive();
-        }
+      add: (n) => {
+        this.cache.setNode(n);
+        this.queue.moveOnEvent(undefined);
       },
-      delete: (n) => this.usage.delete(n.metadata.name),
+      update: (n, old) => this.onNodeUpdate(n, old),
+      delete: (n) => {
+        this.cache.deleteNode(n.metadata.name);
+        this.queue.moveOnEvent(NODE_DELETE);
+      },
     });
     this.pods = new Informer(api, api.resource('pods')).on({
       add: (p) => this.onPod(p),
       update: (p) => this.onPod(p),
-      delete: (p) => {
-        this.uncount(keyOf(p));
-        this.queued.delete(keyOf(p));
-        this.unschedulable.delete(keyOf(p));
-        this.moveAllToActive();
-      },
+      delete: (p) => this.onPodDelete(p),
     });
   }
 
   async start(): Promise<void> {
     // A (re)start rebuilds everything from the API, as a restarted kube-scheduler does.
     this.stopped = false;
-    this.usage.clear();
-    this.counted.clear();
-    this.active.length = 0;
-    this.queued.clear();
-    this.unschedulable.clear();
-    await this.nodes.start();
+    this.cache.clear();
+    this.queue.clear();
+    this.nominated.clear();
+    this.nominatedOf.clear();
+    for (const inf of [this.namespaces, this.services, this.rcs, this.replicaSets, this.statefulSets, this.pdbs, this.nodes]) await inf.start();
     await this.pods.start();
+    this.queue.run();
+    this.kick();
   }
 
   stop(): void {
     this.stopped = true;
-    this.pods.stop();
-    this.nodes.stop();
+    this.queue.stop();
+    for (const inf of [this.pods, this.nodes, this.namespaces, this.services, this.rcs, this.replicaSets, this.statefulSets, this.pdbs]) inf.stop();
+  }
+
+  // ---- event handlers (eventhandlers.go) ----
+
+  private onNodeUpdate(n: Obj, old: Obj): void {
+    this.cache.setNode(n);
+    const plugins = new Set<string>();
+    if (!sameJSON(n.metadata.labels ?? {}, old.metadata.labels ?? {})) for (const p of ['NodeAffinity', 'PodTopologySpread', 'InterPodAffinity']) plugins.add(p);
+    if (!sameJSON(n.spec?.taints ?? [], old.spec?.taints ?? []) || !!n.spec?.unschedulable !== !!old.spec?.unschedulable) {
+      for (const p of ['TaintToleration', 'NodeUnschedulable', 'PodTopologySpread']) plugins.add(p);
+    }
+    if (!sameJSON(n.status?.allocatable ?? {}, old.status?.allocatable ?? {})) plugins.add('NodeResourcesFit');
+    if (plugins.size) this.queue.moveOnEvent(plugins);
   }
 
   private onPod(p: Obj): void {
     const k = keyOf(p);
     if (p.spec?.nodeName) {
-      this.unschedulable.delete(k);
+      this.queue.delete(k);
+      this.unnominate(k);
       if (isTerminal(p)) {
-        if (this.uncount(k)) this.moveAllToActive();
-      } else if (!this.counted.has(k)) {
-        this.count(k, p.spec.nodeName, podRequests(p));
+        if (this.cache.removePod(k)) this.queue.moveOnEvent(ASSIGNED_POD_DELETE);
+        return;
       }
+      const cur = this.cache.podInfo(k);
+      const sameNode = this.cache.nodeOf(k) === p.spec.nodeName;
+      // An assumed pod confirmed by the informer keeps its entry unless what counts changed.
+      if (cur && sameNode && cur.pod.metadata.uid === p.metadata.uid && sameJSON(cur.labels, p.metadata.labels ?? {}) && cur.terminating === !!p.metadata.deletionTimestamp) {
+        cur.pod = p;
+        return;
+      }
+      this.cache.addPod(new PodInfo(p), p.spec.nodeName);
+      // AssignedPodAdd, or AssignedPodUpdate (labels, termination).
+      this.queue.moveOnEvent(ASSIGNED_POD_ADD);
       return;
     }
-    if ((p.spec?.schedulerName ?? SCHEDULER_NAME) !== SCHEDULER_NAME || p.metadata.deletionTimestamp) return;
-    if (!this.unschedulable.has(k)) this.enqueue(k);
-  }
-
-  private count(k: string, node: string, req: Usage): void {
-    this.counted.set(k, { node, req });
-    const u = this.usage.get(node) ?? { cpu: 0, memory: 0, pods: 0 };
-    u.cpu += req.cpu;
-    u.memory += req.memory;
-    u.pods += req.pods;
-    this.usage.set(node, u);
-  }
-
-  private uncount(k: string): boolean {
-    const c = this.counted.get(k);
-    if (!c) return false;
-    this.counted.delete(k);
-    const u = this.usage.get(c.node);
-    if (u) {
-      u.cpu -= c.req.cpu;
-      u.memory -= c.req.memory;
-      u.pods -= c.req.pods;
+    if ((p.spec?.schedulerName ?? SCHEDULER_NAME) !== SCHEDULER_NAME || p.metadata.deletionTimestamp) {
+      this.queue.delete(k);
+      this.unnominate(k);
+      return;
     }
-    return true;
+    const nnn = p.status?.nominatedNodeName;
+    if (nnn) this.nominate(new PodInfo(p), nnn);
+    else this.unnominate(k);
+    // A pod assumed and being bound is not queued again.
+    if (this.cache.nodeOf(k) !== undefined) return;
+    this.queue.add(p);
   }
 
-  private enqueue(k: string): void {
-    if (this.queued.has(k)) return;
-    this.queued.add(k);
-    this.active.push(k);
-    this.kick();
+  private onPodDelete(p: Obj): void {
+    const k = keyOf(p);
+    this.queue.delete(k);
+    this.unnominate(k);
+    if (this.cache.removePod(k)) this.queue.moveOnEvent(ASSIGNED_POD_DELETE);
   }
 
-  private moveAllToActive(): void {
-    for (const k of this.unschedulable) {
-      this.unschedulable.delete(k);
-      this.enqueue(k);
+  private nominate(pi: PodInfo, node: string): void {
+    this.unnominate(pi.key);
+    let m = this.nominated.get(node);
+    if (!m) this.nominated.set(node, (m = new Map()));
+    m.set(pi.key, pi);
+    this.nominatedOf.set(pi.key, node);
+  }
+
+  private unnominate(key: string): void {
+    const node = this.nominatedOf.get(key);
+    if (node === undefined) return;
+    this.nominatedOf.delete(key);
+    const m = this.nominated.get(node);
+    m?.delete(key);
+    if (m && !m.size) this.nominated.delete(node);
+  }
+
+  /** helper.DefaultSelector (framework/plugins/helper/spread.go). */
+  private defaultSelector(pod: Obj): Requirement[] {
+    const ns = pod.metadata.namespace;
+    const labels = pod.metadata.labels ?? {};
+    const set: Record<string, string> = {};
+    for (const svc of this.services.byIndex('namespace', ns)) {
+      const sel = svc.spec?.selector;
+      if (!sel || !Object.keys(sel).length) continue;
+      if (Object.keys(sel).every((k) => labels[k] === sel[k])) Object.assign(set, sel);
     }
+    let reqs: Requirement[] = Object.keys(set)
+      .sort()
+      .map((k) => ({ key: k, operator: 'Equals' as const, values: [set[k]] }));
+    const owner = (pod.metadata.ownerReferences ?? []).find((o: Obj) => o.controller === true);
+    if (!owner) return reqs;
+    const group = String(owner.apiVersion ?? '').includes('/') ? String(owner.apiVersion).split('/')[0] : '';
+    if (owner.kind === 'ReplicationController' && group === '') {
+      const rc = this.rcs.get(ns, owner.name);
+      if (rc?.spec?.selector) {
+        Object.assign(set, rc.spec.selector);
+        reqs = Object.keys(set)
+          .sort()
+          .map((k) => ({ key: k, operator: 'Equals' as const, values: [set[k]] }));
+      }
+    } else if ((owner.kind === 'ReplicaSet' || owner.kind === 'StatefulSet') && group === 'apps') {
+      const o = (owner.kind === 'ReplicaSet' ? this.replicaSets : this.statefulSets).get(ns, owner.name);
+      if (o) {
+        try {
+          const r = labelSelectorFromObject(o.spec?.selector);
+          if (r) reqs = [...reqs, ...r];
+        } catch {
+          // An invalid selector adds nothing.
+        }
+      }
+    }
+    return reqs;
   }
+
+  // ---- the scheduling loop ----
 
   private kick(): void {
     if (this.running || this.stopped) return;
     this.running = true;
-    queueMicrotask(() => void this.drain());
+    setImmediate(() => void this.loop());
   }
 
-  private async drain(): Promise<void> {
+  private async loop(): Promise<void> {
     try {
-      while (this.active.length && !this.stopped) {
-        const k = this.active.shift()!;
-        this.queued.delete(k);
-        const [ns, name] = k.split('/');
-        const pod = this.pods.get(ns, name);
-        if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp) continue;
-        await this.scheduleOne(pod);
+      let n = 0;
+      while (!this.stopped) {
+        const info = this.queue.pop();
+        if (!info) break;
+        await this.scheduleOne(info.pod);
+        // Let the informers, the bindings and the clock's timers through now and then.
+        if (++n % 64 === 0) await new Promise((r) => setImmediate(r));
       }
     } finally {
       this.running = false;
-      if (this.active.length && !this.stopped) this.kick();
+      if (this.queue.pendingActive && !this.stopped) this.kick();
     }
   }
 
-  /** Filters, scores and binds one pod (schedule_one.go). */
+  /** scheduleOne: a scheduling cycle, then the binding cycle started apart. */
   private async scheduleOne(pod: Obj): Promise<void> {
     const k = keyOf(pod);
-    const req = podRequests(pod);
-    const failures = new Map<string, number>();
-    const resolvable = new Map<string, boolean>();
-    const fail = (reason: string, canPreempt: boolean) => {
-      failures.set(reason, (failures.get(reason) ?? 0) + 1);
-      resolvable.set(reason, canPreempt);
-    };
-    let best: { name: string; score: number }[] = [];
-    const nodes = this.nodes.list();
-    for (const node of nodes) {
-      const reason = this.filter(pod, node, req);
-      if (reason) {
-        for (const r of reason.reasons) fail(r, reason.preemptable);
-        continue;
-      }
-      const score = this.score(node, req);
-      if (!best.length || score > best[0].score) best = [{ name: node.metadata.name, score }];
-      else if (score === best[0].score) best.push({ name: node.metadata.name, score });
-    }
-    if (!best.length) {
-      this.unschedulable.add(k);
-      await this.reportUnschedulable(pod, nodes.length, failures, resolvable);
+    const cur = this.pods.get(pod.metadata.namespace, pod.metadata.name);
+    // skipPodSchedule: deleted, being deleted, or already bound meanwhile.
+    if (!cur || cur.spec?.nodeName || cur.metadata.deletionTimestamp || cur.metadata.uid !== pod.metadata.uid) {
+      this.queue.delete(k);
       return;
     }
-    // Ties are broken at random, as selectHost does.
-    const chosen = best[Math.floor(Math.random() * best.length)].name;
-    // Assume the pod on the node before binding, so the next pod sees the room it takes.
-    this.count(k, chosen, req);
+    const pi = new PodInfo(cur);
+    const res = this.framework.schedule(pi);
+    if ('node' in res) {
+      // assume, then bind apart.
+      this.cache.addPod(pi, res.node);
+      this.unnominate(k);
+      if (this.bindings >= this.maxBindings) await new Promise<void>((r) => this.bindingWaiters.push(r));
+      this.bindings++;
+      void this.bindingCycle(pi, res.node).finally(() => {
+        this.bindings--;
+        this.bindingWaiters.shift()?.();
+      });
+      return;
+    }
+    if ('error' in res) {
+      this.queue.addUnschedulable(k, new Set());
+      await this.recordFailure(cur, 'SchedulerError', res.error, undefined);
+      return;
+    }
+    // PostFilter: DefaultPreemption.
+    const pre = this.preemption.preempt(pi, res.fit);
+    let nominate: string | undefined = pre.nominate;
+    if ('victims' in pre) {
+      const ok = await this.prepareCandidate(pi, pre.nominate, pre.victims);
+      if (!ok) nominate = undefined;
+      else this.nominate(pi, pre.nominate);
+    }
+    const message = fitErrorMessage(res.fit.numAllNodes, res.fit.statuses, pre.message);
+    this.queue.addUnschedulable(k, res.fit.plugins);
+    await this.recordFailure(cur, 'Unschedulable', message, nominate);
+  }
+
+  private async bindingCycle(pi: PodInfo, node: string): Promise<void> {
+    const pod = pi.pod;
+    const { namespace, name } = pod.metadata;
     try {
-      await this.api.bind(pod.metadata.namespace, pod.metadata.name, {
+      await this.api.bind(namespace, name, {
         apiVersion: 'v1',
         kind: 'Binding',
-        metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
-        target: { apiVersion: 'v1', kind: 'Node', name: chosen },
+        metadata: { name, namespace, uid: pod.metadata.uid },
+        target: { apiVersion: 'v1', kind: 'Node', name: node },
       });
-      await this.events.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${chosen}`);
+      this.bound++;
+      this.queue.done(pi.key);
+      void this.events.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${node}`);
     } catch (e) {
-      this.uncount(k);
+      // Forget the assumed pod; the room it took is free again.
+      if (this.cache.nodeOf(pi.key) === node && !this.pods.get(namespace, name)?.spec?.nodeName) {
+        this.cache.removePod(pi.key);
+        this.queue.moveOnEvent(ASSIGNED_POD_DELETE);
+      }
       if (!(e instanceof ApiError)) throw e;
-      // Gone or already bound: nothing to do; anything else is retried on the next change.
-      if (e.code !== 404 && e.code !== 409) this.unschedulable.add(k);
+      // Gone or bound by someone else: nothing more; anything else is retried after backoff.
+      if (e.code === 404 || e.code === 409) this.queue.done(pi.key);
+      else this.queue.addUnschedulable(pi.key, new Set());
     }
   }
 
-  private filter(pod: Obj, node: Obj, req: Usage): { reasons: string[]; preemptable: boolean } | undefined {
-    const spec = pod.spec ?? {};
-    // NodeName
-    if (spec.nodeName && spec.nodeName !== node.metadata.name) return { reasons: ["node(s) didn't match the requested node name"], preemptable: false };
-    // NodeUnschedulable
-    if (node.spec?.unschedulable) {
-      const tolerated = tolerates(spec.tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' });
-      if (!tolerated) return { reasons: ['node(s) were unschedulable'], preemptable: false };
+  /** prepareCandidate: mark and delete the victims, clear lower-priority nominations on the node. */
+  private async prepareCandidate(pi: PodInfo, node: string, victims: PodInfo[]): Promise<boolean> {
+    const podsDef = this.api.resource('pods');
+    for (const v of victims) {
+      const { namespace, name } = v.pod.metadata;
+      try {
+        await this.api.patch(
+          podsDef,
+          namespace,
+          name,
+          'strategic',
+          {
+            status: {
+              conditions: [
+                {
+                  type: 'DisruptionTarget',
+                  status: 'True',
+                  lastProbeTime: null,
+                  lastTransitionTime: rfc3339(this.clock.now()),
+                  reason: 'PreemptionByScheduler',
+                  message: `${pi.pod.spec?.schedulerName ?? SCHEDULER_NAME}: preempting to accommodate a higher priority pod`,
+                },
+              ],
+            },
+          },
+          { subresource: 'status' },
+        );
+        await this.api.delete(podsDef, namespace, name, { preconditions: { uid: v.pod.metadata.uid } });
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
+        if (e.code !== 404) return false;
+      }
+      void this.events.record(v.pod, 'Normal', 'Preempted', `Preempted by pod ${pi.pod.metadata.uid} on node ${node}`);
     }
-    // NodeAffinity: nodeSelector and required node affinity (matchExpressions on labels).
-    const labels = node.metadata.labels ?? {};
-    for (const [key, v] of Object.entries(spec.nodeSelector ?? {})) {
-      if (labels[key] !== v) return { reasons: ["node(s) didn't match Pod's node affinity/selector"], preemptable: false };
-    }
-    const terms: Obj[] | undefined = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-    if (terms?.length && !terms.some((t) => matchTerm(t, node))) {
-      return { reasons: ["node(s) didn't match Pod's node affinity/selector"], preemptable: false };
-    }
-    // TaintToleration: NoSchedule and NoExecute taints must be tolerated.
-    for (const t of node.spec?.taints ?? []) {
-      if ((t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(spec.tolerations, t)) {
-        return { reasons: [`node(s) had untolerated taint ${taintText(t)}`], preemptable: false };
+    const lower = [...(this.nominated.get(node)?.values() ?? [])].filter((p) => p.priority < pi.priority);
+    for (const p of lower) {
+      this.unnominate(p.key);
+      try {
+        await this.api.patch(podsDef, p.namespace, p.pod.metadata.name, 'strategic', { status: { nominatedNodeName: null } }, { subresource: 'status' });
+      } catch (e) {
+        if (!(e instanceof ApiError)) throw e;
       }
     }
-    // NodeResourcesFit
-    const alloc = node.status?.allocatable ?? {};
-    const u = this.usage.get(node.metadata.name) ?? { cpu: 0, memory: 0, pods: 0 };
-    const reasons: string[] = [];
-    if (u.pods + 1 > Number(alloc.pods ?? 110)) reasons.push('Too many pods');
-    if (req.cpu > 0 && u.cpu + req.cpu > toMilli(alloc.cpu ?? 0)) reasons.push('Insufficient cpu');
-    if (req.memory > 0 && u.memory + req.memory > parseQuantity(alloc.memory ?? 0)) reasons.push('Insufficient memory');
-    if (reasons.length) return { reasons, preemptable: true };
-    return undefined;
+    return true;
   }
 
-  /** NodeResourcesFit LeastAllocated (cpu and memory equally weighted) plus BalancedAllocation. */
-  private score(node: Obj, req: Usage): number {
-    const alloc = node.status?.allocatable ?? {};
-    const u = this.usage.get(node.metadata.name) ?? { cpu: 0, memory: 0, pods: 0 };
-    // Pods without requests count as 100m / 200Mi when scoring (schedutil.DefaultMilliCPURequest).
-    const cpuReq = (req.cpu || 100) + u.cpu;
-    const memReq = (req.memory || 200 * 2 ** 20) + u.memory;
-    const cpuCap = toMilli(alloc.cpu ?? 0) || 1;
-    const memCap = parseQuantity(alloc.memory ?? 0) || 1;
-    const least = (cap: number, used: number) => (used > cap ? 0 : ((cap - used) * 100) / cap);
-    const leastAllocated = (least(cpuCap, cpuReq) + least(memCap, memReq)) / 2;
-    const fc = Math.min(1, cpuReq / cpuCap);
-    const fm = Math.min(1, memReq / memCap);
-    const balanced = (1 - Math.abs(fc - fm) / 2) * 100;
-    return Math.round(leastAllocated) + Math.round(balanced);
-  }
-
-  private async reportUnschedulable(pod: Obj, total: number, failures: Map<string, number>, resolvable: Map<string, boolean>): Promise<void> {
-    // "0/3 nodes are available: 1 node(s) had untolerated taint {..}, 2 Insufficient cpu. preemption: ..."
-    const parts = [...failures].map(([r, n]) => `${n} ${r}`).sort();
-    const pre: Map<string, number> = new Map();
-    for (const [r, n] of failures) {
-      const why = resolvable.get(r) ? 'No preemption victims found for incoming pod' : 'Preemption is not helpful for scheduling';
-      pre.set(why, (pre.get(why) ?? 0) + n);
-    }
-    const preParts = [...pre].map(([r, n]) => `${n} ${r}`).sort();
-    const message =
-      total === 0
-        ? 'no nodes available to schedule pods'
-        : `0/${total} nodes are available: ${parts.join(', ')}. preemption: 0/${total} nodes are available: ${preParts.join(', ')}.`;
+  /** handleSchedulingFailure: the PodScheduled condition (and nominatedNodeName), and the event. */
+  private async recordFailure(pod: Obj, reason: string, message: string, nominate: string | undefined): Promise<void> {
     const cond = (pod.status?.conditions ?? []).find((c: Obj) => c.type === 'PodScheduled');
-    if (!cond || cond.status !== 'False' || cond.message !== message) {
-      const next = clone(pod);
-      const conds = (next.status.conditions ?? []).filter((c: Obj) => c.type !== 'PodScheduled');
-      conds.push({ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(this.clock.now()), reason: 'Unschedulable', message });
-      next.status.conditions = conds;
+    const sameCond = cond && cond.status === 'False' && cond.reason === reason && cond.message === message;
+    const nnnChange = nominate !== undefined && (pod.status?.nominatedNodeName ?? '') !== nominate;
+    if (!sameCond || nnnChange) {
+      const status: Obj = {};
+      if (!sameCond) {
+        status.conditions = [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            lastProbeTime: null,
+            lastTransitionTime: cond && cond.status === 'False' ? cond.lastTransitionTime : rfc3339(this.clock.now()),
+            reason,
+            message,
+          },
+        ];
+      }
+      if (nnnChange) status.nominatedNodeName = nominate || null;
       try {
-        await this.api.update(this.api.resource('pods'), pod.metadata.namespace, pod.metadata.name, next, { subresource: 'status' });
+        await this.api.patch(this.api.resource('pods'), pod.metadata.namespace, pod.metadata.name, 'strategic', { status }, { subresource: 'status' });
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
       }
     }
     await this.events.record(pod, 'Warning', 'FailedScheduling', message);
   }
-}
-
-function matchTerm(term: Obj, node: Obj): boolean {
-  const labels = node.metadata.labels ?? {};
-  const exprs: Obj[] = term.matchExpressions ?? [];
-  const fields: Obj[] = term.matchFields ?? [];
-  if (!exprs.length && !fields.length) return false;
-  const check = (e: Obj, value: string | undefined) => {
-    const vals: string[] = e.values ?? [];
-    switch (e.operator) {
-      case 'In':
-        return value !== undefined && vals.includes(value);
-      case 'NotIn':
-        return value === undefined || !vals.includes(value);
-      case 'Exists':
-        return value !== undefined;
-      case 'DoesNotExist':
-        return value === undefined;
-      case 'Gt':
-        return value !== undefined && Number(value) > Number(vals[0]);
-      case 'Lt':
-        return value !== undefined && Number(value) < Number(vals[0]);
-      default:
-        return false;
-    }
-  };
-  return exprs.every((e) => check(e, labels[e.key])) && fields.every((f) => check(f, f.key === 'metadata.name' ? node.metadata.name : undefined));
 }

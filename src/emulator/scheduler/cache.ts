@@ -1,0 +1,460 @@
+// The scheduler's cache (pkg/scheduler/backend/cache/cache.go, framework/types.go NodeInfo/PodInfo),
+// kept incrementally from the informers so that scheduling one pod never walks every pod:
+//
+// - per node: allocatable, requested and non-zero requested resources, its pods, taints, images;
+// - PodCounter: for a pod selector (namespaces + labelSelector), the matching pods per node and,
+//   on demand, per topology domain; used by PodTopologySpread and by the incoming pod's
+//   InterPodAffinity terms (the counts Kubernetes' PreFilter/PreScore compute by walking all pods);
+// - TermGroups: the affinity terms of existing pods (required anti-affinity for the filter, and
+//   the terms InterPodAffinity scores with), grouped by identical term, with the count per
+//   topology value of the nodes their pods run on.
+//
+// Pods "assumed" on a node (chosen, binding under way) are counted like bound ones, as the
+// scheduler cache does, so the next pod sees the room they take.
+
+import type { Obj } from '../api/objects.ts';
+import { labelSelectorFromObject, matchesLabels, type Requirement } from '../api/selectors.ts';
+import { emptyRes, podRequests, resFromList, type Res } from './resources.ts';
+
+export interface AffinityTerm {
+  /** Namespaces the term looks in (the owner pod's own when neither namespaces nor namespaceSelector is set). */
+  namespaces: Set<string>;
+  /** namespaceSelector: null when unset, [] (everything) when empty. */
+  nsSelector: Requirement[] | null;
+  /** labelSelector: null (unset or invalid) matches nothing. */
+  selector: Requirement[] | null;
+  topologyKey: string;
+  weight: number;
+  /** Identity of the term, for grouping equal terms. */
+  id: string;
+}
+
+function parseSelector(sel: Obj | undefined | null): Requirement[] | null {
+  try {
+    return labelSelectorFromObject(sel);
+  } catch {
+    return null;
+  }
+}
+
+/** framework.newAffinityTerm (types.go), plus matchLabelKeys/mismatchLabelKeys merged into the selector. */
+function newTerm(pod: Obj, t: Obj, weight: number): AffinityTerm {
+  const ns = pod.metadata.namespace ?? 'default';
+  let selector = parseSelector(t.labelSelector);
+  const labels = pod.metadata.labels ?? {};
+  if (selector && (t.matchLabelKeys?.length || t.mismatchLabelKeys?.length)) {
+    selector = [...selector];
+    for (const k of t.matchLabelKeys ?? []) if (k in labels) selector.push({ key: k, operator: 'In', values: [labels[k]] });
+    for (const k of t.mismatchLabelKeys ?? []) if (k in labels) selector.push({ key: k, operator: 'NotIn', values: [labels[k]] });
+  }
+  const nsSelector = t.namespaceSelector === undefined || t.namespaceSelector === null ? null : (parseSelector(t.namespaceSelector) ?? null);
+  const list: string[] = t.namespaces ?? [];
+  const namespaces = new Set(list.length === 0 && (t.namespaceSelector === undefined || t.namespaceSelector === null) ? [ns] : list);
+  const topologyKey = String(t.topologyKey ?? '');
+  const id = JSON.stringify([[...namespaces].sort(), nsSelector, selector, topologyKey]);
+  return { namespaces, nsSelector, selector, topologyKey, weight, id };
+}
+
+/** AffinityTerm.Matches: the namespace (by name or namespaceSelector) and the label selector. */
+export function termMatches(t: AffinityTerm, namespace: string, labels: Record<string, string> | undefined, nsLabels: Record<string, string> | undefined): boolean {
+  if (!t.selector) return false;
+  if (!t.namespaces.has(namespace) && !(t.nsSelector && matchesLabels(t.nsSelector, nsLabels))) return false;
+  return matchesLabels(t.selector, labels);
+}
+
+export class PodInfo {
+  readonly key: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly priority: number;
+  readonly req: Res;
+  readonly nonZeroCpu: number;
+  readonly nonZeroMemory: number;
+  readonly requiredAffinity: AffinityTerm[];
+  readonly requiredAnti: AffinityTerm[];
+  readonly preferredAffinity: AffinityTerm[];
+  readonly preferredAnti: AffinityTerm[];
+  readonly terminating: boolean;
+
+  constructor(public pod: Obj) {
+    const m = pod.metadata;
+    this.namespace = m.namespace ?? 'default';
+    this.key = `${this.namespace}/${m.name}`;
+    this.labels = m.labels ?? {};
+    this.priority = typeof pod.spec?.priority === 'number' ? pod.spec.priority : 0;
+    this.req = podRequests(pod);
+    const nz = podRequests(pod, true);
+    this.nonZeroCpu = nz.cpu;
+    this.nonZeroMemory = nz.memory;
+    const aff = pod.spec?.affinity ?? {};
+    this.requiredAffinity = (aff.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t: Obj) => newTerm(pod, t, 1));
+    this.requiredAnti = (aff.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t: Obj) => newTerm(pod, t, 1));
+    this.preferredAffinity = (aff.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t: Obj) => newTerm(pod, t.podAffinityTerm ?? {}, Number(t.weight) || 0));
+    this.preferredAnti = (aff.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t: Obj) => newTerm(pod, t.podAffinityTerm ?? {}, Number(t.weight) || 0));
+    this.terminating = !!m.deletionTimestamp;
+  }
+
+  get hasAffinityTerms(): boolean {
+    return this.requiredAffinity.length + this.requiredAnti.length + this.preferredAffinity.length + this.preferredAnti.length > 0;
+  }
+
+  /** The time the pod started (status.startTime), or its creation, for preemption's tie-breaks. */
+  get startTime(): number {
+    const s = this.pod.status?.startTime ?? this.pod.metadata.creationTimestamp;
+    return s ? Date.parse(s) : 0;
+  }
+}
+
+export class NodeInfo {
+  node!: Obj;
+  labels!: Record<string, string>;
+  taints!: Obj[];
+  unschedulable!: boolean;
+  allocatable!: Res;
+  allowedPods!: number;
+  /** image name → size in bytes (node.status.images). */
+  images!: Map<string, number>;
+  readonly requested: Res = emptyRes();
+  nonZeroCpu = 0;
+  nonZeroMemory = 0;
+  readonly pods = new Map<string, PodInfo>();
+
+  constructor(
+    readonly name: string,
+    node: Obj,
+  ) {
+    this.setNode(node);
+  }
+
+  setNode(node: Obj): void {
+    this.node = node;
+    this.labels = node.metadata.labels ?? {};
+    this.taints = node.spec?.taints ?? [];
+    this.unschedulable = !!node.spec?.unschedulable;
+    const a = resFromList(node.status?.allocatable);
+    this.allocatable = a;
+    this.allowedPods = a.pods;
+    this.images = new Map();
+    for (const img of node.status?.images ?? []) for (const n of img.names ?? []) this.images.set(n, Number(img.sizeBytes) || 0);
+  }
+
+  addPod(pi: PodInfo): void {
+    this.pods.set(pi.key, pi);
+    const r = this.requested;
+    r.cpu += pi.req.cpu;
+    r.memory += pi.req.memory;
+    r.ephemeral += pi.req.ephemeral;
+    if (pi.req.scalar) for (const [k, v] of pi.req.scalar) (r.scalar ??= new Map()).set(k, (r.scalar.get(k) ?? 0) + v);
+    this.nonZeroCpu += pi.nonZeroCpu;
+    this.nonZeroMemory += pi.nonZeroMemory;
+  }
+
+  removePod(pi: PodInfo): void {
+    if (!this.pods.delete(pi.key)) return;
+    const r = this.requested;
+    r.cpu -= pi.req.cpu;
+    r.memory -= pi.req.memory;
+    r.ephemeral -= pi.req.ephemeral;
+    if (pi.req.scalar && r.scalar) for (const [k, v] of pi.req.scalar) r.scalar.set(k, (r.scalar.get(k) ?? 0) - v);
+    this.nonZeroCpu -= pi.nonZeroCpu;
+    this.nonZeroMemory -= pi.nonZeroMemory;
+  }
+}
+
+/** Pods matching a conjunction of (namespaces, selector) parts, counted per node and per topology domain. */
+export class PodCounter {
+  readonly perNode = new Map<string, number>();
+  /** topologyKey → value → matching pods on nodes with that value (built on demand, then kept). */
+  private readonly domains = new Map<string, Map<string, number>>();
+
+  constructor(
+    readonly key: string,
+    private readonly parts: { namespaces: Set<string> | null; selector: Requirement[] }[],
+    private readonly skipTerminating: boolean,
+    private readonly cache: Cache,
+  ) {}
+
+  matches(pi: PodInfo): boolean {
+    if (this.skipTerminating && pi.terminating) return false;
+    for (const p of this.parts) {
+      if (p.namespaces && !p.namespaces.has(pi.namespace)) return false;
+      if (!matchesLabels(p.selector, pi.labels)) return false;
+    }
+    return true;
+  }
+
+  change(node: string, delta: number): void {
+    const n = (this.perNode.get(node) ?? 0) + delta;
+    if (n === 0) this.perNode.delete(node);
+    else this.perNode.set(node, n);
+    if (this.domains.size) {
+      const labels = this.cache.nodes.get(node)?.labels;
+      if (!labels) return;
+      for (const [key, m] of this.domains) {
+        const v = labels[key];
+        if (v === undefined) continue;
+        const c = (m.get(v) ?? 0) + delta;
+        if (c === 0) m.delete(v);
+        else m.set(v, c);
+      }
+    }
+  }
+
+  /** Matching pods per value of topologyKey, over every node (values with no pods are absent). */
+  byDomain(key: string): Map<string, number> {
+    let m = this.domains.get(key);
+    if (!m) {
+      m = new Map();
+      for (const [node, n] of this.perNode) {
+        const v = this.cache.nodes.get(node)?.labels[key];
+        if (v !== undefined) m.set(v, (m.get(v) ?? 0) + n);
+      }
+      this.domains.set(key, m);
+    }
+    return m;
+  }
+
+  forgetDomains(): void {
+    this.domains.clear();
+  }
+}
+
+export type TermKind = 'requiredAnti' | 'requiredAffinity' | 'preferredAffinity' | 'preferredAnti';
+
+/** Equal affinity terms of existing pods, with their pods counted per topology value of their nodes. */
+export interface TermGroup {
+  kind: TermKind;
+  term: AffinityTerm;
+  /** topology value → number of pods carrying the term on nodes with that value. */
+  counts: Map<string, number>;
+  members: number;
+}
+
+export class Cache {
+  readonly nodes = new Map<string, NodeInfo>();
+  /** Nodes in the order they joined: the order the scheduler walks them (the snapshot's node list). */
+  nodeList: NodeInfo[] = [];
+  readonly pods = new Map<string, PodInfo & { nodeName?: string }>();
+  private readonly podNode = new Map<string, string>();
+  /** Pods bound to a node the cache does not know (yet): counted when it joins. */
+  private readonly orphans = new Map<string, Set<string>>();
+  private readonly counters = new Map<string, PodCounter>();
+  private readonly groups = new Map<string, TermGroup>();
+  /** Pods on nodes that carry affinity terms (for rebuilding the groups when node labels change). */
+  private readonly affinityPods = new Set<string>();
+  private groupsDirty = false;
+  /** image name → number of nodes that have it (ImageStateSummary.NumNodes). */
+  readonly imageNodes = new Map<string, number>();
+  /** topologyKey → value → number of nodes (built on demand). */
+  private readonly nodeDomains = new Map<string, Map<string, number>>();
+  /** Bumped on every change of the node set or of node labels. */
+  nodeGeneration = 0;
+
+  // ---- nodes ----
+
+  setNode(node: Obj): { added: boolean; labelsChanged: boolean } {
+    const name = node.metadata.name;
+    let ni = this.nodes.get(name);
+    const added = !ni;
+    let labelsChanged = added;
+    if (ni) {
+      this.forgetImages(ni);
+      labelsChanged = !sameLabels(ni.labels, node.metadata.labels ?? {});
+      ni.setNode(node);
+    } else {
+      ni = new NodeInfo(name, node);
+      this.nodes.set(name, ni);
+      this.nodeList.push(ni);
+      const waiting = this.orphans.get(name);
+      if (waiting) {
+        this.orphans.delete(name);
+        for (const k of waiting) {
+          const pi = this.pods.get(k);
+          if (!pi) continue;
+          ni.addPod(pi);
+          for (const c of this.counters.values()) if (c.matches(pi)) c.change(name, 1);
+        }
+      }
+    }
+    for (const img of ni.images.keys()) this.imageNodes.set(img, (this.imageNodes.get(img) ?? 0) + 1);
+    if (labelsChanged) this.nodeLabelsChanged();
+    return { added, labelsChanged };
+  }
+
+  deleteNode(name: string): void {
+    const ni = this.nodes.get(name);
+    if (!ni) return;
+    this.forgetImages(ni);
+    this.nodes.delete(name);
+    this.nodeList = this.nodeList.filter((n) => n !== ni);
+    // Pods of a deleted node stay known until their own delete arrives; they count nowhere.
+    for (const pi of ni.pods.values()) for (const c of this.counters.values()) if (c.matches(pi)) c.change(name, -1);
+    if (ni.pods.size) this.orphans.set(name, new Set(ni.pods.keys()));
+    this.nodeLabelsChanged();
+  }
+
+  private forgetImages(ni: NodeInfo): void {
+    for (const img of ni.images.keys()) {
+      const n = (this.imageNodes.get(img) ?? 1) - 1;
+      if (n <= 0) this.imageNodes.delete(img);
+      else this.imageNodes.set(img, n);
+    }
+  }
+
+  private nodeLabelsChanged(): void {
+    this.nodeGeneration++;
+    this.nodeDomains.clear();
+    for (const c of this.counters.values()) c.forgetDomains();
+    this.groupsDirty = true;
+  }
+
+  /** value → number of nodes with it, for a topology key. */
+  domainsOf(key: string): Map<string, number> {
+    let m = this.nodeDomains.get(key);
+    if (!m) {
+      m = new Map();
+      for (const ni of this.nodeList) {
+        const v = ni.labels[key];
+        if (v !== undefined) m.set(v, (m.get(v) ?? 0) + 1);
+      }
+      this.nodeDomains.set(key, m);
+    }
+    return m;
+  }
+
+  // ---- pods ----
+
+  nodeOf(key: string): string | undefined {
+    return this.podNode.get(key);
+  }
+
+  podInfo(key: string): PodInfo | undefined {
+    return this.pods.get(key);
+  }
+
+  /** Adds (or replaces) a pod on a node: an assumed pod, or one the informer reports bound. */
+  addPod(pi: PodInfo, nodeName: string): void {
+    if (this.podNode.has(pi.key)) this.removePod(pi.key);
+    this.pods.set(pi.key, pi);
+    this.podNode.set(pi.key, nodeName);
+    const ni = this.nodes.get(nodeName);
+    if (ni) {
+      ni.addPod(pi);
+      for (const c of this.counters.values()) if (c.matches(pi)) c.change(nodeName, 1);
+    } else {
+      let s = this.orphans.get(nodeName);
+      if (!s) this.orphans.set(nodeName, (s = new Set()));
+      s.add(pi.key);
+    }
+    if (pi.hasAffinityTerms) {
+      this.affinityPods.add(pi.key);
+      if (ni && !this.groupsDirty) this.groupPod(pi, ni, 1);
+    }
+  }
+
+  removePod(key: string): PodInfo | undefined {
+    const pi = this.pods.get(key);
+    const nodeName = this.podNode.get(key);
+    if (!pi || nodeName === undefined) return undefined;
+    this.pods.delete(key);
+    this.podNode.delete(key);
+    const ni = this.nodes.get(nodeName);
+    if (ni) {
+      ni.removePod(pi);
+      for (const c of this.counters.values()) if (c.matches(pi)) c.change(nodeName, -1);
+    } else {
+      const s = this.orphans.get(nodeName);
+      s?.delete(key);
+      if (s && !s.size) this.orphans.delete(nodeName);
+    }
+    if (this.affinityPods.delete(key) && ni && !this.groupsDirty) this.groupPod(pi, ni, -1);
+    return pi;
+  }
+
+  // ---- counters ----
+
+  /**
+   * The counter of pods matching every part (a part: namespaces, null for all, and a selector).
+   * Made on first use by walking the pods once; kept up to date from then on.
+   */
+  counter(parts: { namespaces: Set<string> | null; selector: Requirement[] }[], skipTerminating: boolean): PodCounter {
+    const key = JSON.stringify([skipTerminating, parts.map((p) => [p.namespaces ? [...p.namespaces].sort() : null, p.selector])]);
+    let c = this.counters.get(key);
+    if (!c) {
+      c = new PodCounter(key, parts, skipTerminating, this);
+      for (const [k, pi] of this.pods) {
+        const node = this.podNode.get(k)!;
+        if (this.nodes.has(node) && c.matches(pi)) c.change(node, 1);
+      }
+      this.counters.set(key, c);
+    }
+    return c;
+  }
+
+  // ---- existing pods' affinity terms ----
+
+  private groupPod(pi: PodInfo, ni: NodeInfo, delta: number): void {
+    const add = (kind: TermKind, terms: AffinityTerm[]) => {
+      for (const t of terms) {
+        const id = `${kind}\u0000${t.weight}\u0000${t.id}`;
+        let g = this.groups.get(id);
+        if (!g) {
+          if (delta < 0) continue;
+          g = { kind, term: t, counts: new Map(), members: 0 };
+          this.groups.set(id, g);
+        }
+        g.members += delta;
+        const v = ni.labels[t.topologyKey];
+        if (v !== undefined) {
+          const n = (g.counts.get(v) ?? 0) + delta;
+          if (n === 0) g.counts.delete(v);
+          else g.counts.set(v, n);
+        }
+        if (g.members <= 0) this.groups.delete(id);
+      }
+    };
+    add('requiredAnti', pi.requiredAnti);
+    add('requiredAffinity', pi.requiredAffinity);
+    add('preferredAffinity', pi.preferredAffinity);
+    add('preferredAnti', pi.preferredAnti);
+  }
+
+  /** The groups of existing pods' terms (rebuilt after node labels changed). */
+  termGroups(): Iterable<TermGroup> {
+    if (this.groupsDirty) {
+      this.groups.clear();
+      this.groupsDirty = false;
+      for (const k of this.affinityPods) {
+        const ni = this.nodes.get(this.podNode.get(k)!);
+        if (ni) this.groupPod(this.pods.get(k)!, ni, 1);
+      }
+    }
+    return this.groups.values();
+  }
+
+  get hasTermGroups(): boolean {
+    return this.affinityPods.size > 0;
+  }
+
+  clear(): void {
+    this.nodes.clear();
+    this.nodeList = [];
+    this.pods.clear();
+    this.podNode.clear();
+    this.orphans.clear();
+    this.counters.clear();
+    this.groups.clear();
+    this.affinityPods.clear();
+    this.imageNodes.clear();
+    this.nodeDomains.clear();
+    this.groupsDirty = false;
+    this.nodeGeneration++;
+  }
+}
+
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
+}
