@@ -487,6 +487,50 @@ export class Kubelet implements KubeletHost {
     return this.workers.has(`${namespace}/${pod}`);
   }
 
+  // ---- the kubelet's streaming server (pkg/kubelet/server/server.go) ----
+
+  /**
+   * What the kubelet answers before a streaming upgrade: undefined when the container runs here,
+   * else 404 `pod does not exist` or 500 `container not found ("x")`.
+   */
+  async check(namespace: string, pod: string, container: string | undefined): Promise<{ code: number; message: string } | undefined> {
+    if (this.stoppedFlag) return { code: 500, message: `error dialing backend: dial tcp ${this.internalIP}:10250: connect: no route to host` };
+    const w = this.workers.get(`${namespace}/${pod}`);
+    if (!w) return { code: 404, message: 'pod does not exist' };
+    if (container === undefined) return w.podIP && !w.terminal ? undefined : { code: 500, message: 'pod not running' };
+    if (!w.containers.get(container)?.current?.running) return { code: 500, message: `container not found (${JSON.stringify(container)})` };
+    return undefined;
+  }
+
+  /**
+   * kubectl attach: the main process's output from now on goes to the client, and what the client
+   * types reaches the process's stdin (when the container has stdin: true). Resolves with the
+   * process's exit code when it ends, or 0 when the client goes.
+   */
+  async attach(namespace: string, pod: string, container: string, io: ExecStdio): Promise<number> {
+    const w = this.workers.get(`${namespace}/${pod}`);
+    const cs = w?.containers.get(container);
+    const inst = cs?.current;
+    if (!w || !cs || !inst?.running) throw new ApiError(404, 'NotFound', `container not found (${JSON.stringify(container)})`);
+    const unfollow = this.followLog(namespace, pod, container, (l) => io.stdout(l.text + '\n'));
+    const feeding = (async () => {
+      if (!io.stdin || !cs.spec.stdin) return;
+      for await (const chunk of io.stdin) {
+        if (!inst.running) break;
+        inst.stdin.push(chunk);
+      }
+      if (cs.spec.stdinOnce) inst.stdin.end();
+    })();
+    void feeding.catch(() => {});
+    try {
+      const ended = inst.exited.then(() => inst.exitCode ?? 0);
+      const left = io.signal ? io.signal.then(() => 0) : new Promise<number>(() => {});
+      return await Promise.race([ended, left]);
+    } finally {
+      unfollow();
+    }
+  }
+
   // ---- exec (for the streaming endpoints: kubectl exec, attach's shell, cp) ----
 
   /**

@@ -64,6 +64,35 @@ export interface ContainerInstance {
   execs: Set<(sig: 'SIGKILL') => void>;
   env: Record<string, string>;
   fs: FileSystem;
+  /** The main process's stdin (spec.stdin), fed by kubectl attach -i. */
+  stdin: StdinQueue;
+}
+
+/** An AsyncIterable of the bytes written to a process's stdin, ended on request. */
+export class StdinQueue implements AsyncIterable<Buffer> {
+  private readonly chunks: Buffer[] = [];
+  private waiter: (() => void) | undefined;
+  private ended = false;
+  push(b: Buffer): void {
+    if (this.ended) return;
+    this.chunks.push(b);
+    this.waiter?.();
+  }
+  end(): void {
+    this.ended = true;
+    this.waiter?.();
+  }
+  async *[Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    for (;;) {
+      if (this.chunks.length) {
+        yield this.chunks.shift()!;
+        continue;
+      }
+      if (this.ended) return;
+      await new Promise<void>((r) => (this.waiter = r));
+      this.waiter = undefined;
+    }
+  }
 }
 
 export interface ContainerState {
@@ -402,6 +431,7 @@ export class PodWorker {
       execs: new Set(),
       env,
       fs,
+      stdin: new StdinQueue(),
     };
   }
 
@@ -461,7 +491,8 @@ export class PodWorker {
       inst.partial[stream] = lines.pop()!;
       for (const l of lines) this.appendLog(cs, inst, l);
     };
-    const ctx = this.processContext(inst, argv, { stdout: out('out'), stderr: out('err') }, signal, cs.spec.name, killed);
+    const stdin = cs.spec.stdin ? inst.stdin : undefined;
+    const ctx = this.processContext(inst, argv, { stdout: out('out'), stderr: out('err'), stdin, tty: !!cs.spec.tty }, signal, cs.spec.name, killed);
     let p: Promise<number>;
     try {
       p = Promise.resolve(program(ctx));
@@ -492,6 +523,7 @@ export class PodWorker {
       inst.partial[s] = '';
     }
     inst.running = false;
+    inst.stdin.end();
     inst.exitCode = code;
     inst.reason ??= code === 0 ? 'Completed' : 'Error';
     inst.finishedAt = this.host.clock.now();

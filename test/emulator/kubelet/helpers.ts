@@ -38,7 +38,7 @@ export class FakeNetwork implements Network {
  * - `env`: prints its environment, sorted, and exits 0.
  * - `echo ARGS...`: prints its arguments.
  * - `test-file PATH`: exits 0 if the file exists, else prints an error and exits 1.
- * - `write PATH TEXT`: writes the file.
+ * - `write PATH TEXT`: writes the file (making its directory); `rm PATH` removes it.
  * - `sleep-ms MS`: exits 0 after MS.
  */
 export const testProgram =
@@ -86,8 +86,14 @@ export const testProgram =
         if (ctx.fs.stat(args[0])) return 0;
         ctx.stderr(`cat: can't open '${args[0]}': No such file or directory\n`);
         return 1;
-      case 'write':
+      case 'write': {
+        const dir = args[0].slice(0, args[0].lastIndexOf('/'));
+        if (dir) ctx.fs.mkdir(dir, { recursive: true });
         ctx.fs.write(args[0], args.slice(1).join(' '));
+        return 0;
+      }
+      case 'rm':
+        ctx.fs.remove(args[0]);
         return 0;
       case 'sleep-ms':
         await new Promise<void>((r) => ctx.clock.setTimeout(r, Number(args[0])));
