@@ -20,12 +20,18 @@ import { NodeLifecycleController } from './controllers/node-lifecycle.ts';
 import { ResourceQuotaController } from './controllers/resourcequota.ts';
 import { ServiceAccountsController } from './controllers/serviceaccounts.ts';
 import { DisruptionController } from './controllers/disruption.ts';
+import { EndpointsController } from './controllers/endpoints.ts';
+import { EndpointSliceController } from './controllers/endpointslice.ts';
 import { bootstrapPriorityClasses } from './api/admission/priority.ts';
+import { bootstrapStorageClass, HostPathProvisioner, PersistentVolumeController } from './controllers/persistentvolume.ts';
+import { VolumeHost } from './runtime/volumes.ts';
 import { Kubelet, type NodeConfig } from './kubelet/kubelet.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { rfc3339, type Obj } from './api/objects.ts';
 import { kubernetesServiceObjects } from './api/kinds/service.ts';
 import { ClusterNetwork } from './network/index.ts';
+import { MetricsServer } from './metrics/metrics.ts';
+import { clusterStreaming } from './api/http/cluster-streaming.ts';
 
 export interface ClusterOptions {
   /** Number of nodes, the first being the control plane (default 3). */
@@ -77,8 +83,12 @@ export class Cluster {
   private readonly serviceAccounts: ServiceAccountsController;
   /** ownerReferences-driven deletion (background, foreground, orphan). */
   readonly garbageCollector: GarbageCollector;
+  /** Nodes' disks (hostPath), PVs' data and pods' volumes (runtime/volumes.ts); kubelets mount from it. */
+  readonly volumes: VolumeHost;
   /** Pod servers, kube-proxy's Service routing and the cluster DNS (one shared data plane). */
   readonly network: ClusterNetwork;
+  /** metrics-server: metrics.k8s.io for kubectl top and the HPA; the network reports requests with recordRequest(podIP). */
+  readonly metrics: MetricsServer;
   private http: ApiHttpServer | undefined;
   private compactor: TimerHandle | undefined;
   private nodeCount = 0;
@@ -94,11 +104,16 @@ export class Cluster {
     const kcm = this.api.as('kube-controller-manager');
     this.garbageCollector = new GarbageCollector(kcm, this.clock);
     this.network = new ClusterNetwork(this.api.as('kube-proxy'), this.clock);
+    this.metrics = new MetricsServer(this.api.as('metrics-server'), this.clock);
     this.controllers = [new NodeLifecycleController(kcm, this.clock), new NamespaceController(kcm, this.clock), this.garbageCollector];
     // Quotas' status, the default ServiceAccount and kube-root-ca.crt per namespace, PDBs' status.
     this.serviceAccounts = new ServiceAccountsController(kcm, this.clock, () => this.certificate);
     this.controllers.push(new ResourceQuotaController(kcm, this.clock), this.serviceAccounts, new DisruptionController(kcm, this.clock));
-    this.controllers.push(this.network);
+    // Endpoints and EndpointSlices of Services with selectors; kube-proxy's data plane reads the slices.
+    this.controllers.push(new EndpointsController(kcm, this.clock), new EndpointSliceController(kcm, this.clock), this.network);
+    // The PV binder, minikube's hostpath storage-provisioner, and the volumes' watch on ConfigMaps and Secrets.
+    this.volumes = new VolumeHost(this.api.as('kubelet'), this.clock);
+    this.controllers.push(new PersistentVolumeController(kcm, this.clock, this.volumes), new HostPathProvisioner(this.api.as('storage-provisioner'), this.clock, this.name), this.volumes);
     // apiextensions-apiserver's naming, establishing and finalizer controllers run inside kube-apiserver.
     this.controllers.unshift(new CustomResourceDefinitionController(this.api.as('kube-apiserver'), this.clock));
   }
@@ -115,6 +130,14 @@ export class Cluster {
           token: c.token,
           extraRoutes: [(req, res, url) => c.control(req, res, url)],
           logs: (ns, pod, o, res) => c.serveLog(ns, pod, o, res),
+          // exec, attach and port-forward (api/http/streaming.ts), and metrics-server's API.
+          streaming: clusterStreaming({
+            api: c.api,
+            kubelet: (node) => c.kubelets.get(node),
+            request: (ip, namespace, port, r) => c.network.request({ ip: '127.0.0.1', namespace }, `http://${ip}:${port}${r.path}`, r),
+            onRequest: (ip) => c.metrics.recordRequest(ip),
+          }),
+          metrics: { defs: c.metrics.defs, serve: c.metrics.serve },
         });
         await c.http.listen();
         // kube-root-ca.crt carries the serving certificate, made by listen().
@@ -160,6 +183,8 @@ export class Cluster {
     }
     // The system PriorityClasses (kube-apiserver's scheduling/bootstrap-system-priority-classes hook).
     await bootstrapPriorityClasses(this.api);
+    // minikube's default-storageclass addon: `standard`, k8s.io/minikube-hostpath.
+    await bootstrapStorageClass(this.api);
     this.compactor = startCompactor(this.api.store, this.clock);
     await this.scheduler.start();
     for (const ctl of this.controllers) await ctl.start();
