@@ -18,6 +18,7 @@ import { serviceAccount } from './service-account.ts';
 import { priority } from './priority.ts';
 import { defaultTolerationSeconds } from './default-toleration-seconds.ts';
 import { resourceQuota } from './resource-quota.ts';
+import { defaultStorageClass } from './default-storage-class.ts';
 
 export { forbidden, forbiddenNamed, isCore, type Attributes, type Operation, type Plugin } from './attributes.ts';
 
@@ -28,6 +29,7 @@ export const ORDERED_PLUGINS: Plugin[] = [
   serviceAccount, // ServiceAccount
   priority, // Priority
   defaultTolerationSeconds, // DefaultTolerationSeconds
+  defaultStorageClass, // DefaultStorageClass
   resourceQuota, // ResourceQuota (webhooks, resourcequota and deny go last)
 ];
 
