@@ -43,9 +43,17 @@ function groupEntry(group: string, versions: string[]): object {
   return { name: group, versions: gv, preferredVersion: gv[0] };
 }
 
-function groupsOf(registry: Registry): Map<string, string[]> {
+/**
+ * The kinds of a group version: the registry's, and those of aggregated API servers (an
+ * APIService's group, e.g. metrics-server's metrics.k8s.io) passed as `extra`.
+ */
+function defsIn(registry: Registry, group: string, version: string, extra: ResourceDef[]): ResourceDef[] {
+  return [...registry.inGroupVersion(group, version), ...extra.filter((d) => d.group === group && d.version === version)];
+}
+
+function groupsOf(registry: Registry, extra: ResourceDef[] = []): Map<string, string[]> {
   const groups = new Map<string, string[]>();
-  for (const { group, version } of registry.groupVersions()) {
+  for (const { group, version } of [...registry.groupVersions(), ...extra]) {
     if (!group) continue;
     const vs = groups.get(group) ?? [];
     if (!vs.includes(version)) vs.push(version);
@@ -56,18 +64,18 @@ function groupsOf(registry: Registry): Map<string, string[]> {
   return groups;
 }
 
-export function apiGroupList(registry: Registry): object {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groupsOf(registry)].map(([g, vs]) => groupEntry(g, vs)) };
+export function apiGroupList(registry: Registry, extra: ResourceDef[] = []): object {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groupsOf(registry, extra)].map(([g, vs]) => groupEntry(g, vs)) };
 }
 
-export function apiGroup(registry: Registry, group: string): object | undefined {
-  const vs = groupsOf(registry).get(group);
+export function apiGroup(registry: Registry, group: string, extra: ResourceDef[] = []): object | undefined {
+  const vs = groupsOf(registry, extra).get(group);
   if (!vs) return undefined;
   return { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(group, vs) };
 }
 
-export function apiResourceList(registry: Registry, group: string, version: string): object | undefined {
-  const defs = registry.inGroupVersion(group, version);
+export function apiResourceList(registry: Registry, group: string, version: string, extra: ResourceDef[] = []): object | undefined {
+  const defs = defsIn(registry, group, version, extra);
   if (defs.length === 0) return undefined;
   const resources: object[] = [];
   for (const d of defs) {
@@ -87,11 +95,11 @@ export function apiResourceList(registry: Registry, group: string, version: stri
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources };
 }
 
-function discoveryVersion(registry: Registry, group: string, version: string): object {
+function discoveryVersion(registry: Registry, group: string, version: string, extra: ResourceDef[] = []): object {
   return {
     version,
     freshness: 'Current',
-    resources: registry.inGroupVersion(group, version).map((d) => {
+    resources: defsIn(registry, group, version, extra).map((d) => {
       const r: Record<string, unknown> = {
         resource: d.resource,
         responseKind: { group: d.group, version: d.version, kind: d.kind },
@@ -113,12 +121,12 @@ function discoveryVersion(registry: Registry, group: string, version: string): o
 }
 
 /** Aggregated discovery for /api (core) or /apis (every group). */
-export function aggregated(registry: Registry, core: boolean): object {
+export function aggregated(registry: Registry, core: boolean, extra: ResourceDef[] = []): object {
   const items = core
     ? [{ metadata: { creationTimestamp: null }, versions: [discoveryVersion(registry, '', 'v1')] }]
-    : [...groupsOf(registry)].map(([g, vs]) => ({
+    : [...groupsOf(registry, extra)].map(([g, vs]) => ({
         metadata: { name: g, creationTimestamp: null },
-        versions: vs.map((v) => discoveryVersion(registry, g, v)),
+        versions: vs.map((v) => discoveryVersion(registry, g, v, extra)),
       }));
   return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
 }

@@ -13,11 +13,17 @@ export interface ByteConn {
   end(): void;
   onData(cb: (data: Buffer) => void): void;
   onEnd(cb: () => void): void;
+  /** The connection failed as a whole (nothing listens on the port): the runtime's error text. */
+  onError?(cb: (message: string) => void): void;
 }
 
 const MAX_HEAD = 64 * 1024;
 
-/** Serves HTTP/1.1 over a byte connection with `send` answering each request. */
+/**
+ * Serves HTTP/1.1 over a byte connection with `send` answering each request. When `send` rejects
+ * with an error marked `refused` (nothing listens), the connection fails as a TCP connect would:
+ * onError gets the message and the connection ends without an answer.
+ */
 export function httpRelay(send: (req: HttpRequest) => Promise<HttpResponse>, remoteIP = '127.0.0.1'): ByteConn {
   let buf: Buffer = Buffer.alloc(0);
   let inputEnded = false;
@@ -26,6 +32,7 @@ export function httpRelay(send: (req: HttpRequest) => Promise<HttpResponse>, rem
   let pendingRequests = 0;
   const dataCbs: ((d: Buffer) => void)[] = [];
   const endCbs: (() => void)[] = [];
+  const errorCbs: ((m: string) => void)[] = [];
   const early: Buffer[] = [];
   const emit = (d: Buffer) => {
     if (closed) return;
@@ -91,10 +98,19 @@ export function httpRelay(send: (req: HttpRequest) => Promise<HttpResponse>, rem
       const close = connection.includes('close') || (m[3] === '0' && !connection.includes('keep-alive'));
       const req: HttpRequest = { method: m[1], path: m[2], headers, body, remoteIP };
       pendingRequests++;
-      const answer = send(req).catch((e): HttpResponse => ({ status: 502, headers: { 'Content-Type': 'text/plain' }, body: Buffer.from(`${e instanceof Error ? e.message : String(e)}\n`) }));
+      const answer = send(req).catch((e): HttpResponse | Error => {
+        if ((e as { refused?: boolean }).refused) return e as Error;
+        return { status: 502, headers: { 'Content-Type': 'text/plain' }, body: Buffer.from(`${e instanceof Error ? e.message : String(e)}\n`) };
+      });
       queue = queue.then(async () => {
         const res = await answer;
         pendingRequests--;
+        if (res instanceof Error) {
+          for (const cb of errorCbs) cb(res.message);
+          inputEnded = true;
+          finish();
+          return;
+        }
         respond(res, req.method === 'HEAD', close);
         if (close) finish();
         else maybeFinish();
@@ -134,6 +150,9 @@ export function httpRelay(send: (req: HttpRequest) => Promise<HttpResponse>, rem
     onEnd(cb) {
       if (closed) cb();
       else endCbs.push(cb);
+    },
+    onError(cb) {
+      errorCbs.push(cb);
     },
   };
 }

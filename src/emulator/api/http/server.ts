@@ -57,8 +57,8 @@ export interface HttpServerOptions {
   logs?: LogProvider;
   /** The kubelets' exec, attach and port-forward (streaming.ts). */
   streaming?: StreamingBackend;
-  /** metrics.k8s.io/v1beta1, served as metrics-server would through its APIService (metrics/). */
-  metrics?: ExtraRoute;
+  /** metrics.k8s.io/v1beta1, served as metrics-server would through its APIService (metrics/): its kinds for discovery, and its routes. */
+  metrics?: { defs: ResourceDef[]; serve: ExtraRoute };
 }
 
 const MAX_BODY = 3 * 1024 * 1024; // etcd's request limit is 1.5 MiB; the apiserver reads up to 3 MiB.
@@ -219,14 +219,15 @@ export class ApiHttpServer {
     for (const route of this.opts.extraRoutes ?? []) {
       if (await route(req, res, url)) return;
     }
-    if (this.opts.metrics && (await this.opts.metrics(req, res, url))) return;
+    if (this.opts.metrics && (await this.opts.metrics.serve(req, res, url))) return;
+    const aggregatedApis = this.opts.metrics?.defs ?? [];
 
     const accept = String(req.headers.accept ?? '');
     if (method === 'GET' && (path === '/api' || path === '/apis')) {
       if (wantsAggregated(accept)) {
         res.setHeader('Vary', 'Accept');
         // The aggregated document's ETag is its hash (endpoints/discovery/aggregated/etag.go): it changes as CRDs come and go.
-        const text = JSON.stringify(aggregated(this.api.registry, path === '/api'));
+        const text = JSON.stringify(aggregated(this.api.registry, path === '/api', aggregatedApis));
         const etag = `"${createHash('sha512').update(text).digest('hex').slice(0, 32).toUpperCase()}"`;
         res.setHeader('ETag', etag);
         if (req.headers['if-none-match'] === etag) {
@@ -238,7 +239,7 @@ export class ApiHttpServer {
         res.end(text);
         return;
       }
-      return this.json(res, 200, path === '/api' ? apiVersions() : apiGroupList(this.api.registry));
+      return this.json(res, 200, path === '/api' ? apiVersions() : apiGroupList(this.api.registry, aggregatedApis));
     }
     if (method === 'GET' && path === '/openapi/v3') return this.json(res, 200, this.openapi.root());
     if (method === 'GET' && path === '/openapi/v2') {
@@ -266,13 +267,13 @@ export class ApiHttpServer {
     if (!route) throw notFoundPath();
     if (route.kind === 'group') {
       if (method !== 'GET') throw methodNotAllowed();
-      const g = apiGroup(this.api.registry, route.group);
+      const g = apiGroup(this.api.registry, route.group, aggregatedApis);
       if (!g) throw notFoundPath();
       return this.json(res, 200, g);
     }
     if (route.kind === 'resourceList') {
       if (method !== 'GET') throw methodNotAllowed();
-      const list = apiResourceList(this.api.registry, route.group, route.version);
+      const list = apiResourceList(this.api.registry, route.group, route.version, aggregatedApis);
       if (!list) throw notFoundPath();
       return this.json(res, 200, list);
     }

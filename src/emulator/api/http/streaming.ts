@@ -519,6 +519,7 @@ async function forward(backend: StreamingBackend, namespace: string, pod: string
   data.onData((d) => conn.write(d));
   data.onEnd(() => conn.end());
   conn.onData((d) => data.write(d));
+  conn.onError?.((message) => errorStream.write(`error forwarding port ${port} to pod ${pod}_${namespace}, uid : ${message}`));
   conn.onEnd(() => {
     data.end();
     errorStream.end();
