@@ -84,7 +84,7 @@ export class Kubelet implements KubeletHost {
   ) {
     this.name = config.name;
     this.clock = new NodeClock(clock);
-    this.runtime = { ...defaultRuntime(this.clock), ...runtime };
+    this.runtime = { ...defaultRuntime(api, clock), ...runtime };
     this.crashBackoff = new Backoff(() => this.clock.now(), CONTAINER_BACKOFF_INITIAL_MS, CONTAINER_BACKOFF_MAX_MS);
     this.imageBackoff = new Backoff(() => this.clock.now(), IMAGE_BACKOFF_INITIAL_MS, IMAGE_BACKOFF_MAX_MS);
     this.events = new EventRecorder(api, clock, { component: 'kubelet', host: config.name });
@@ -309,6 +309,8 @@ export class Kubelet implements KubeletHost {
       void w.sync();
       return;
     }
+    const meta = JSON.stringify([pod.metadata.labels, pod.metadata.annotations]);
+    if (meta !== JSON.stringify([w.pod.metadata.labels, w.pod.metadata.annotations])) w.storage?.updatePod?.(pod);
     w.pod = pod;
     if (pod.metadata.deletionTimestamp) {
       void w.terminate();

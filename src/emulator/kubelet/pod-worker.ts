@@ -234,10 +234,20 @@ export class PodWorker {
     if (!this.podIP) {
       this.requestStatus();
       // The sandbox comes up and gets its IP (RunPodSandbox).
+      this.storage ??= this.host.runtime.podStorage(this.pod, { name: this.host.nodeName });
+      // The volumes first (volumemanager WaitForAttachAndMount): a failure keeps the pod in
+      // ContainerCreating, without a sandbox, and is retried.
+      const failures = (await this.storage.setUp?.()) ?? [];
+      if (!this.alive()) return;
+      if (failures.length) {
+        for (const f of failures) await this.event('Warning', 'FailedMount', f.message);
+        this.resyncIn(WORKER_RETRY_MS);
+        return;
+      }
       await this.delay(100);
       if (!this.alive()) return;
       this.podIP = this.host.allocateIP();
-      this.storage = this.host.runtime.podStorage(this.pod, { name: this.host.nodeName });
+      this.storage.podIP = this.podIP;
       this.requestStatus();
     }
     // Init containers, in order: each must exit 0 before the next starts.
@@ -382,7 +392,9 @@ export class PodWorker {
     env.HOSTNAME = this.name;
     for (const [k, v] of envRes.env) env[k] = v;
     const { command, args } = expandCommand(c, env);
-    const fs = this.storage!.containerFs(c);
+    // A restarted container gets a fresh writable layer; the pod's volumes stay.
+    if (cs.current) this.storage!.resetContainer?.(c.name);
+    const fs = this.storage!.containerFs(c, env);
     let program: Program;
     try {
       program = this.host.runtime.programFor(c.image, command, args);

@@ -6,14 +6,24 @@
 
 import type { Obj } from '../api/objects.ts';
 import { NetError, type FileSystem, type Network, type Program } from '../runtime/contracts.ts';
-import { MemoryFileSystem, MountedFileSystem, type Mount } from '../runtime/fs.ts';
 import { imageExists, programFor } from '../runtime/images/index.ts';
-import { imageFor } from './images.ts';
+import { buildPodVolumes, VolumeHost } from '../runtime/volumes.ts';
+import type { APIServer } from '../api/apiserver.ts';
+import type { Clock } from '../clock.ts';
+import { imageFor, parseImage } from './images.ts';
 
 /** A pod's storage as the kubelet holds it between container restarts. */
 export interface PodStorage {
+  /** Sets up the volumes not yet set up; the failures are FailedMount events (runtime/volumes.ts). */
+  setUp?(): Promise<{ message: string }[]>;
   /** The file system one container sees: its root and its volumeMounts. */
-  containerFs(container: Obj): FileSystem;
+  containerFs(container: Obj, env?: Record<string, string>): FileSystem;
+  /** A restarted container gets a fresh writable layer; volumes stay. */
+  resetContainer?(name: string): void;
+  /** The pod's IP once the sandbox has it (/etc/hosts). */
+  podIP?: string;
+  /** The pod object changed (downward API files follow). */
+  updatePod?(pod: Obj): void;
   /** The pod changed (a ConfigMap or Secret volume's source, say); optional. */
   dispose?(): void;
 }
@@ -45,40 +55,34 @@ export const isolatedNetwork: Network = {
   resolve: () => undefined,
 };
 
-/**
- * The pod's storage until the volumes module is wired in: each container gets its own writable
- * root, and every volume is an empty directory shared by the containers that mount it, kept for
- * the pod's lifetime (so it survives container restarts, as an emptyDir does).
- */
-export function simplePodStorage(pod: Obj, now: () => number): PodStorage {
-  const volumes = new Map<string, FileSystem>();
-  for (const v of (pod.spec.volumes ?? []) as Obj[]) volumes.set(v.name, new MemoryFileSystem({ now }));
-  const roots = new Map<string, FileSystem>();
-  return {
-    containerFs: (c) => {
-      let root = roots.get(c.name);
-      if (!root) roots.set(c.name, (root = new MemoryFileSystem({ now })));
-      const mounts: Mount[] = [];
-      for (const m of (c.volumeMounts ?? []) as Obj[]) {
-        const fs = volumes.get(m.name);
-        if (fs) mounts.push({ path: m.mountPath, fs, subPath: m.subPath, readOnly: !!m.readOnly });
-      }
-      return new MountedFileSystem(root, mounts);
-    },
-  };
-}
-
 /** The image catalogue's program for a command; images run without one idle, printing their start-up lines. */
 function catalogueProgram(image: string, command: string[], args: string[]): Program {
-  if (command.length === 0 && args.length === 0) return idleProgram(image);
+  if (command.length === 0 && args.length === 0) {
+    // busybox and alpine run `sh`, which ends at once without a terminal on its stdin.
+    if (/^docker\.io\/library\/(busybox|alpine)$/.test(parseImage(image).repository)) return async () => 0;
+    return idleProgram(image);
+  }
   return programFor(image, command, args);
 }
 
-export function defaultRuntime(clock: { now(): number }): KubeletRuntime {
+/** One VolumeHost per cluster (per store): hostPath per node and PV data are shared by its kubelets. */
+const volumeHosts = new WeakMap<object, VolumeHost>();
+
+export function volumeHostFor(api: APIServer, clock: Clock): VolumeHost {
+  let host = volumeHosts.get(api.store);
+  if (!host) {
+    host = new VolumeHost(api, clock);
+    volumeHosts.set(api.store, host);
+    void host.start().catch(() => {});
+  }
+  return host;
+}
+
+export function defaultRuntime(api: APIServer, clock: Clock): KubeletRuntime {
   return {
     programFor: catalogueProgram,
     imageExists,
-    podStorage: (pod) => simplePodStorage(pod, () => clock.now()),
+    podStorage: (pod, node) => buildPodVolumes(volumeHostFor(api, clock), pod, node.name),
     network: isolatedNetwork,
   };
 }

@@ -129,3 +129,31 @@ test('pods force-deleted while their node was down are killed when it starts', a
     await c.stop();
   }
 });
+
+test('a configMap volume that cannot be mounted keeps the pod in ContainerCreating (FailedMount, no IP) until the ConfigMap exists; then its files are readable', async () => {
+  const { c } = await testCluster();
+  try {
+    await createPod(
+      c,
+      podSpec('cfgvol', {
+        volumes: [{ name: 'conf', configMap: { name: 'app-config' } }],
+        containers: [{ name: 'app', image: 'busybox', command: ['run', '-1', '0'], volumeMounts: [{ name: 'conf', mountPath: '/etc/app' }] }],
+      }),
+    );
+    await c.advanceClock(3_000);
+    let p = await getPod(c, 'cfgvol');
+    assert.equal(p.status.phase, 'Pending');
+    assert.equal(p.status.podIP, undefined);
+    assert.deepEqual(cstatus(p, 'app').state, { waiting: { reason: 'ContainerCreating' } });
+    const { eventLines } = await import('./helpers.ts');
+    assert.ok((await eventLines(c, 'cfgvol')).includes('Warning FailedMount: MountVolume.SetUp failed for volume "conf" : configmap "app-config" not found'));
+    await c.api.create(c.api.resource('configmaps'), 'default', { metadata: { name: 'app-config' }, data: { 'mode.txt': 'fast' } });
+    await c.advanceClock(12_000);
+    p = await getPod(c, 'cfgvol');
+    assert.equal(p.status.phase, 'Running');
+    const k = [...c.kubelets.values()][0];
+    assert.equal(await k.exec('default', 'cfgvol', 'app', ['test-file', '/etc/app/mode.txt'], quiet), 0);
+  } finally {
+    await c.stop();
+  }
+});
