@@ -217,7 +217,7 @@ export class Cluster {
     const used = new Set([...this.kubelets.values()].map((k) => k.config.index));
     while (used.has(config.index)) config.index++;
     // Containers reach pods and Services through the cluster network (kube-proxy, DNS).
-    const k = new Kubelet(this.api.as('kubelet'), this.clock, config, { network: this.network });
+    const k = new Kubelet(this.api.as('kubelet'), this.clock, config, { network: this.network, podStorage: this.volumes.podStorage });
     this.kubelets.set(name, k);
     await k.start();
     return name;
