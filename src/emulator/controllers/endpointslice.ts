@@ -307,6 +307,9 @@ export class EndpointSliceController {
 
     const def = this.api.resource('endpointslices.discovery.k8s.io');
     const annotate = (s: Obj) => {
+      // Empty lists travel as protobuf and come back nil: `endpoints: null`, `ports: null`.
+      if (!s.endpoints?.length) s.endpoints = null;
+      if (!s.ports?.length) s.ports = null;
       const a: Record<string, string> = { ...(s.metadata.annotations ?? {}) };
       if (trigger !== undefined) a[LAST_CHANGE_TRIGGER_TIME] = rfc3339Nano(trigger);
       else delete a[LAST_CHANGE_TRIGGER_TIME];
