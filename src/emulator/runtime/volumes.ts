@@ -120,6 +120,8 @@ export class VolumeHost {
   private readonly dependents = new Map<string, Set<PodVolumes>>();
   private readonly configMaps: Informer;
   private readonly secrets: Informer;
+  /** ServiceAccounts, for the token's serviceaccount uid claim without a read per pod. */
+  private readonly serviceAccounts: Informer;
   private started = false;
   /** Buffers of an object's values, shared by every pod that projects them. */
   private readonly bufferCache = new WeakMap<Obj, Map<string, Buffer>>();
@@ -139,11 +141,12 @@ export class VolumeHost {
     };
     this.configMaps = new Informer(api, api.resource('configmaps')).on({ add: changed('configmap'), update: changed('configmap') });
     this.secrets = new Informer(api, api.resource('secrets')).on({ add: changed('secret'), update: changed('secret') });
+    this.serviceAccounts = new Informer(api, api.resource('serviceaccounts'));
   }
 
   /** Starts watching ConfigMaps and Secrets, so that their volumes follow changes. */
   async start(): Promise<void> {
-    await Promise.all([this.configMaps.start(), this.secrets.start()]);
+    await Promise.all([this.configMaps.start(), this.secrets.start(), this.serviceAccounts.start()]);
     this.started = true;
   }
 
@@ -151,6 +154,7 @@ export class VolumeHost {
     this.started = false;
     this.configMaps.stop();
     this.secrets.stop();
+    this.serviceAccounts.stop();
   }
 
   now = (): number => this.clock.now();
@@ -244,6 +248,11 @@ export class VolumeHost {
   cached(kind: 'configmap' | 'secret', namespace: string, name: string): Obj | undefined {
     if (!this.started) return undefined;
     return (kind === 'configmap' ? this.configMaps : this.secrets).get(namespace, name);
+  }
+
+  /** A ServiceAccount's uid from the informer's cache (undefined when not cached). */
+  serviceAccountUID(namespace: string, name: string): string | undefined {
+    return this.started ? this.serviceAccounts.get(namespace, name)?.metadata?.uid : undefined;
   }
 
   get watching(): boolean {
@@ -413,7 +422,9 @@ export class PodVolumes {
     }
     const sa = this.pod.spec?.serviceAccountName;
     if (sa && !this.serviceAccountUID && [...this.volumes.values()].some((v) => v.spec.projected?.sources?.some((s: Obj) => s?.serviceAccountToken))) {
-      this.serviceAccountUID = (await this.host.api.tryGet(this.host.api.resource('serviceaccounts'), this.namespace, sa))?.metadata?.uid ?? '';
+      this.serviceAccountUID =
+        this.host.serviceAccountUID(this.namespace, sa) ??
+        (await this.host.api.tryGet(this.host.api.resource('serviceaccounts'), this.namespace, sa))?.metadata?.uid ?? '';
     }
   }
 
