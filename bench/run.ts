@@ -22,6 +22,7 @@ import { apiWriteBench } from './api-writes.ts';
 import { durableStartupBench, durableWriteBench } from './durable.ts';
 import { etcdWriteBench } from './etcd-vs-memory.ts';
 import { applyBench, latencyBench, listBench } from './api.ts';
+import { schedulerBench } from './scheduler.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -104,6 +105,9 @@ async function main(): Promise<void> {
   await listBench();
   await latencyBench();
   if (existsSync(join(ROOT, 'dist/cli.js'))) await applyBench();
+
+  // kube-scheduler (issue 5): 5,000 nodes, 30,000 pods; plain, zone spread, anti-affinity.
+  await schedulerBench();
 }
 
 await main();

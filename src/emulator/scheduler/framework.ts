@@ -167,8 +167,8 @@ interface AffinityFilterState {
   podMatchesOwnTerms: boolean;
   /** Per required anti-affinity term. */
   anti: Map<string, number>[];
-  /** topologyKey → values where an existing pod's required anti-affinity rejects the pod. */
-  existingAnti: Map<string, Set<string>>;
+  /** topologyKey → the counts (per value) of existing pods whose required anti-affinity rejects the pod. */
+  existingAnti: Map<string, Map<string, number>[]>;
 }
 
 export interface CycleState {
@@ -193,6 +193,8 @@ export interface FrameworkOptions {
   /** Namespaces whose labels match a selector. */
   namespacesMatching: (sel: Requirement[]) => string[];
   nominatedPods: (node: string) => Iterable<PodInfo>;
+  /** Whether any pod is nominated at all (the common case is none: no per-node lookups then). */
+  anyNominated: () => boolean;
 }
 
 export type ScheduleResult =
@@ -226,16 +228,18 @@ export class Framework {
       affinityRequired: hasRequiredNodeAffinity(pod),
       spread: undefined,
       ipa: undefined,
-      nominated: () => undefined,
+      nominated: noNominated,
     };
     state.spread = this.spreadPreFilter(state);
     state.ipa = this.affinityPreFilter(state);
     const priority = pi.priority;
-    state.nominated = (node) => {
-      let out: PodInfo[] | undefined;
-      for (const n of this.o.nominatedPods(node)) if (n.key !== pi.key && n.priority >= priority) (out ??= []).push(n);
-      return out;
-    };
+    if (this.o.anyNominated()) {
+      state.nominated = (node) => {
+        let out: PodInfo[] | undefined;
+        for (const n of this.o.nominatedPods(node)) if (n.key !== pi.key && n.priority >= priority) (out ??= []).push(n);
+        return out;
+      };
+    }
     return state;
   }
 
@@ -354,13 +358,14 @@ export class Framework {
     const pi = state.pi;
     if (!pi.requiredAffinity.length && !pi.requiredAnti.length && !this.cache.hasTermGroups) return undefined;
     const nsLabels = this.o.namespaceLabels(pi.namespace);
-    const existingAnti = new Map<string, Set<string>>();
+    const existingAnti = new Map<string, Map<string, number>[]>();
     for (const g of this.cache.termGroups()) {
       if (g.kind !== 'requiredAnti' || !g.counts.size) continue;
       if (!termMatches(g.term, pi.namespace, pi.labels, nsLabels)) continue;
-      let set = existingAnti.get(g.term.topologyKey);
-      if (!set) existingAnti.set(g.term.topologyKey, (set = new Set()));
-      for (const v of g.counts.keys()) set.add(v);
+      let list = existingAnti.get(g.term.topologyKey);
+      if (!list) existingAnti.set(g.term.topologyKey, (list = []));
+      // The group's counts hold only values with pods; they stay as they are during this cycle.
+      list.push(g.counts);
     }
     const affinity: Map<string, number>[] = [];
     let affinityEmpty = true;
@@ -427,9 +432,10 @@ export class Framework {
         const v = ni.labels[pi.requiredAnti[i].topologyKey];
         if (v !== undefined && (a.anti[i].get(v) ?? 0) > 0) return ERR_ANTI_AFFINITY;
       }
-      for (const [key, values] of a.existingAnti) {
+      for (const [key, list] of a.existingAnti) {
         const v = ni.labels[key];
-        if (v !== undefined && values.has(v)) return ERR_EXISTING_ANTI;
+        if (v === undefined) continue;
+        for (const m of list) if (m.has(v)) return ERR_EXISTING_ANTI;
       }
     }
     return undefined;
@@ -487,8 +493,9 @@ export class Framework {
     const numAll = nodes.length;
     if (numAll === 0) return { error: 'no nodes available to schedule pods' };
     const state = this.preFilter(pi);
-    const statuses = new Map<string, Status>();
-    const plugins = new Set<string>();
+    // Failed nodes and their statuses, kept in arrays; the diagnosis is built only when nothing fits.
+    const failedNodes: NodeInfo[] = [];
+    const failedStatuses: Status[] = [];
     // A pod nominated by an earlier preemption tries its nominated node first (evaluateNominatedNode).
     const nominatedNode = pi.pod.status?.nominatedNodeName;
     if (nominatedNode) {
@@ -507,12 +514,20 @@ export class Framework {
         feasible.push(ni);
         if (feasible.length >= numToFind) break;
       } else {
-        statuses.set(ni.name, st);
-        plugins.add(st.plugin);
+        failedNodes.push(ni);
+        failedStatuses.push(st);
       }
     }
     this.nextStartNodeIndex = (start + processed) % numAll;
-    if (!feasible.length) return { fit: { numAllNodes: numAll, statuses, plugins } };
+    if (!feasible.length) {
+      const statuses = new Map<string, Status>();
+      const plugins = new Set<string>();
+      for (let i = 0; i < failedNodes.length; i++) {
+        statuses.set(failedNodes[i].name, failedStatuses[i]);
+        plugins.add(failedStatuses[i].plugin);
+      }
+      return { fit: { numAllNodes: numAll, statuses, plugins } };
+    }
     if (feasible.length === 1) return { node: feasible[0].name, evaluated: processed, feasible: 1 };
     const scores = this.score(state, feasible);
     // selectHost: reservoir sampling among the highest totals.
@@ -533,24 +548,52 @@ export class Framework {
   // ---- Score ----
 
   /** The weighted sum of the normalized plugin scores of each node. */
-  score(state: CycleState, nodes: NodeInfo[]): number[] {
+  score(state: CycleState, nodes: NodeInfo[]): Float64Array {
     const n = nodes.length;
-    const total = new Array<number>(n).fill(0);
+    const total = new Float64Array(n);
     const pi = state.pi;
     const pod = state.pod;
-    const tmp = new Array<number>(n);
+    const tmp = new Float64Array(n);
 
-    // TaintToleration (3): untolerated PreferNoSchedule taints, fewer is better.
+    // One pass for TaintToleration (3: untolerated PreferNoSchedule taints, fewer is better),
+    // NodeResourcesFit LeastAllocated (1) and NodeResourcesBalancedAllocation (1), cpu and memory
+    // weighted 1.
     const prefTolerations = (state.tolerations ?? []).filter((t: Obj) => !t.effect || t.effect === 'PreferNoSchedule');
-    let anyTaint = false;
+    let maxTaint = 0;
+    const req = pi.req;
+    const podCpu = pi.nonZeroCpu;
+    const podMem = pi.nonZeroMemory;
     for (let i = 0; i < n; i++) {
-      let c = 0;
-      for (const t of nodes[i].taints) if (t.effect === 'PreferNoSchedule' && !tolerated(prefTolerations, t)) c++;
-      tmp[i] = c;
-      if (c) anyTaint = true;
+      const ni = nodes[i];
+      if (ni.taints.length) {
+        let c = 0;
+        for (const t of ni.taints) if (t.effect === 'PreferNoSchedule' && !tolerated(prefTolerations, t)) c++;
+        tmp[i] = c;
+        if (c > maxTaint) maxTaint = c;
+      }
+      const a = ni.allocatable;
+      let sum = 0;
+      let w = 0;
+      if (a.cpu) {
+        sum += leastRequested(ni.nonZeroCpu + podCpu, a.cpu);
+        w++;
+      }
+      if (a.memory) {
+        sum += leastRequested(ni.nonZeroMemory + podMem, a.memory);
+        w++;
+      }
+      let s = w ? Math.floor(sum / w) : 0;
+      // Balanced: 1 - std of the requested fractions (the requests as they are, no defaults).
+      let fc = -1;
+      let fm = -1;
+      if (a.cpu) fc = Math.min(1, (ni.requested.cpu + req.cpu) / a.cpu);
+      if (a.memory) fm = Math.min(1, (ni.requested.memory + req.memory) / a.memory);
+      const std = fc >= 0 && fm >= 0 ? Math.abs((fc - fm) / 2) : 0;
+      s += Math.trunc((1 - std) * MAX_NODE_SCORE);
+      total[i] = s;
     }
-    defaultNormalize(tmp, true, anyTaint);
-    for (let i = 0; i < n; i++) total[i] += 3 * tmp[i];
+    // DefaultNormalizeScore(reverse) of the taint counts.
+    for (let i = 0; i < n; i++) total[i] += 3 * (maxTaint === 0 ? MAX_NODE_SCORE : MAX_NODE_SCORE - Math.trunc((MAX_NODE_SCORE * tmp[i]) / maxTaint));
 
     // NodeAffinity (2): the weights of the preferred terms a node matches.
     const preferred: Obj[] | undefined = pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
@@ -562,31 +605,6 @@ export class Framework {
       }
       defaultNormalize(tmp, false, true);
       for (let i = 0; i < n; i++) total[i] += 2 * tmp[i];
-    }
-
-    // NodeResourcesFit LeastAllocated (1) and NodeResourcesBalancedAllocation (1), cpu and memory weighted 1.
-    const req = pi.req;
-    for (let i = 0; i < n; i++) {
-      const ni = nodes[i];
-      const a = ni.allocatable;
-      let sum = 0;
-      let w = 0;
-      if (a.cpu) {
-        sum += leastRequested(ni.nonZeroCpu + pi.nonZeroCpu, a.cpu);
-        w++;
-      }
-      if (a.memory) {
-        sum += leastRequested(ni.nonZeroMemory + pi.nonZeroMemory, a.memory);
-        w++;
-      }
-      total[i] += w ? Math.floor(sum / w) : 0;
-      // Balanced: 1 - std of the requested fractions (the requests as they are, no defaults).
-      let fc = -1;
-      let fm = -1;
-      if (a.cpu) fc = Math.min(1, (ni.requested.cpu + req.cpu) / a.cpu);
-      if (a.memory) fm = Math.min(1, (ni.requested.memory + req.memory) / a.memory);
-      const std = fc >= 0 && fm >= 0 ? Math.abs((fc - fm) / 2) : 0;
-      total[i] += Math.trunc((1 - std) * MAX_NODE_SCORE);
     }
 
     // PodTopologySpread (2)
@@ -616,7 +634,7 @@ export class Framework {
     return total;
   }
 
-  private spreadScore(state: CycleState, nodes: NodeInfo[], tmp: number[], total: number[]): void {
+  private spreadScore(state: CycleState, nodes: NodeInfo[], tmp: Float64Array, total: Float64Array): void {
     const { constraints, systemDefaulted } = this.spreadConstraints(state.pi, 'ScheduleAnyway');
     if (!constraints.length) return;
     const n = nodes.length;
@@ -674,7 +692,7 @@ export class Framework {
     }
   }
 
-  private affinityScore(state: CycleState, nodes: NodeInfo[], tmp: number[], total: number[]): void {
+  private affinityScore(state: CycleState, nodes: NodeInfo[], tmp: Float64Array, total: Float64Array): void {
     const pi = state.pi;
     if (!pi.preferredAffinity.length && !pi.preferredAnti.length && !this.cache.hasTermGroups) return;
     const topo = new Map<string, Map<string, number>>();
@@ -718,6 +736,8 @@ export class Framework {
   }
 }
 
+const noNominated = (): undefined => undefined;
+
 const MB = 1024 * 1024;
 const MIN_THRESHOLD = 23 * MB;
 const MAX_CONTAINER_THRESHOLD = 1000 * MB;
@@ -734,7 +754,7 @@ function leastRequested(requested: number, capacity: number): number {
 }
 
 /** helper.DefaultNormalizeScore. */
-function defaultNormalize(scores: number[], reverse: boolean, any: boolean): void {
+function defaultNormalize(scores: Float64Array, reverse: boolean, any: boolean): void {
   let max = 0;
   if (any) for (const s of scores) if (s > max) max = s;
   if (max === 0) {

@@ -99,6 +99,7 @@ export class Scheduler {
       namespaceLabels: (ns) => this.namespaces.get(undefined, ns)?.metadata.labels,
       namespacesMatching: (sel) => this.namespaces.list().filter((n) => matchesLabels(sel, n.metadata.labels)).map((n) => n.metadata.name),
       nominatedPods: (node) => this.nominated.get(node)?.values() ?? [],
+      anyNominated: () => this.nominated.size > 0,
     });
     this.preemption = new Preemption(this.framework, this.cache, () => this.pdbs.list(), this.random);
     this.nodes = new Informer(api, api.resource('nodes')).on({
