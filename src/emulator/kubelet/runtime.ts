@@ -1,8 +1,7 @@
 // What the kubelet needs from the rest of the emulated node (runtime/contracts.ts): programs for
 // images, whether an image reference can be pulled, the pod's file systems, and the network.
-// The cluster passes the real ones; the defaults here keep a kubelet usable on its own (an image
-// runs idle until signalled unless given a command, in-memory file systems, a network where nothing
-// listens).
+// The cluster passes its network and volume host; the defaults are the image catalogue
+// (runtime/images), a volume host of the kubelet's own, and a network where nothing listens.
 
 import type { Obj } from '../api/objects.ts';
 import { NetError, type FileSystem, type Network, type Program } from '../runtime/contracts.ts';
@@ -10,7 +9,7 @@ import { imageExists, programFor } from '../runtime/images/index.ts';
 import { buildPodVolumes, VolumeHost } from '../runtime/volumes.ts';
 import type { APIServer } from '../api/apiserver.ts';
 import type { Clock } from '../clock.ts';
-import { imageFor, parseImage } from './images.ts';
+import { imageFor } from './images.ts';
 
 /** A pod's storage as the kubelet holds it between container restarts. */
 export interface PodStorage {
@@ -55,16 +54,6 @@ export const isolatedNetwork: Network = {
   resolve: () => undefined,
 };
 
-/** The image catalogue's program for a command; images run without one idle, printing their start-up lines. */
-function catalogueProgram(image: string, command: string[], args: string[]): Program {
-  if (command.length === 0 && args.length === 0) {
-    // busybox and alpine run `sh`, which ends at once without a terminal on its stdin.
-    if (/^docker\.io\/library\/(busybox|alpine)$/.test(parseImage(image).repository)) return async () => 0;
-    return idleProgram(image);
-  }
-  return programFor(image, command, args);
-}
-
 /** One VolumeHost per cluster (per store): hostPath per node and PV data are shared by its kubelets. */
 const volumeHosts = new WeakMap<object, VolumeHost>();
 
@@ -80,7 +69,7 @@ export function volumeHostFor(api: APIServer, clock: Clock): VolumeHost {
 
 export function defaultRuntime(api: APIServer, clock: Clock): KubeletRuntime {
   return {
-    programFor: catalogueProgram,
+    programFor: (image, command, args) => programFor(image, command, args),
     imageExists,
     podStorage: (pod, node) => buildPodVolumes(volumeHostFor(api, clock), pod, node.name),
     network: isolatedNetwork,
