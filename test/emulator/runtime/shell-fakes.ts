@@ -243,8 +243,13 @@ export function start(program: Program, o: RunOptions = {}): Running {
 export async function run(program: Program, o: RunOptions = {}): Promise<{ code: number; stdout: string; stderr: string; output: string }> {
   const r = start(program, o);
   let code: number | undefined;
-  void r.done.then((c) => (code = c));
-  for (let i = 0; i < 10_000 && code === undefined; i++) await r.clock.advance(1000);
+  let failed = false;
+  r.done.then(
+    (c) => (code = c),
+    () => (failed = true),
+  );
+  for (let i = 0; i < 10_000 && code === undefined && !failed; i++) await r.clock.advance(1000);
+  if (failed) await r.done;
   if (code === undefined) throw new Error(`program did not end; output so far: ${r.output()}`);
   return { code, stdout: r.stdout(), stderr: r.stderr(), output: r.output() };
 }
