@@ -274,7 +274,9 @@ export class SpdyServerSession {
     stored.writeUInt16LE(~raw.length & 0xffff, 3);
     const head = this.sentHeaderBlock ? [] : [Buffer.from([0x78, 0x01])];
     this.sentHeaderBlock = true;
-    return Buffer.concat([...head, stored, raw]);
+    // An empty stored block after it, as a sync flush ends: Go's flate hands out a stored block's
+    // bytes only once it has read the next block's header (compress/flate copyData, finishBlock).
+    return Buffer.concat([...head, stored, raw, Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff])]);
   }
 
   private control(type: number, flags: number, payload: Buffer): void {

@@ -4,7 +4,7 @@
 // have it (busybox, alpine, Debian-based ones). Archives are POSIX ustar, with PAX `path` records
 // for long names, as Go's archive/tar reads and writes them; busybox's messages.
 
-import type { FileSystem } from '../../runtime/contracts.ts';
+import type { FileSystem, Program } from '../../runtime/contracts.ts';
 import { FsError } from '../../runtime/contracts.ts';
 
 /** The slice of the shell's CmdCtx tar uses (runtime/shell/interp.ts). */
@@ -267,3 +267,32 @@ export function readTar(b: Buffer): Entry[] {
   }
   return out;
 }
+
+/** tar as a Program of the image catalogue (a binary of its own, working directory /). */
+export const tarProgram: Program = (ctx) =>
+  tar({
+    argv: ctx.argv,
+    sh: {
+      resolve: (p) => {
+        const parts: string[] = [];
+        for (const s of (p.startsWith('/') ? p : `${ctx.env.PWD ?? '/'}/${p}`).split('/')) {
+          if (!s || s === '.') continue;
+          if (s === '..') parts.pop();
+          else parts.push(s);
+        }
+        return '/' + parts.join('/');
+      },
+      ctx,
+    },
+    io: {
+      stdin: {
+        readAll: async () => {
+          const chunks: Buffer[] = [];
+          for await (const c of ctx.stdin ?? []) chunks.push(c);
+          return Buffer.concat(chunks);
+        },
+      },
+      out: ctx.stdout,
+      err: ctx.stderr,
+    },
+  });
