@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { kubectlPath, run, serve, tempDir, type Served } from './helpers.ts';
+import { eventually, kubectlPath, run, serve, tempDir, type Served } from './helpers.ts';
 
 let server: Served;
 let dir: string;
@@ -292,8 +292,9 @@ test('kubectl get shows the columns of Kubernetes\' printers for every kind', as
   assert.match(ep.stdout, /^kubernetes\s+192\.168\.49\.2:8443\s+/);
   const hpa = await kubectl('get', 'hpa', 'web', '--no-headers');
   assert.match(hpa.stdout, /^web\s+Deployment\/web\s+cpu: <unknown>\/50%\s+1\s+5\s+0\s+/);
-  const pvc = await kubectl('get', 'pvc', 'data', '--no-headers');
-  assert.match(pvc.stdout, /^data\s+Pending\s+<unset>\s+/);
+  // No class given: the DefaultStorageClass plug-in gives `standard`, whose provisioner makes and binds a volume.
+  const pvcRow = /^data\s+Bound\s+pvc-[0-9a-f-]{36}\s+1Gi\s+RWO\s+standard\s+<unset>\s+/;
+  await eventually(async () => pvcRow.test((await kubectl('get', 'pvc', 'data', '--no-headers')).stdout), 20_000, 'claim data bound');
   const job = await kubectl('get', 'job', 'pi', '-o', 'wide', '--no-headers');
   assert.match(job.stdout, /^pi\s+Running\s+0\/1\s+\S+\s+pi\s+perl\s+batch\.kubernetes\.io\/controller-uid=[0-9a-f-]+$/m);
   const sc = await kubectl('get', 'sc', 'fast', '--no-headers');
