@@ -337,3 +337,12 @@ test('a busy loop does not freeze the event loop', async () => {
   assert.equal(r.stdout(), '3000\n');
   assert.equal(immediate, true);
 });
+
+test('tar is an applet of the busybox and Debian images (kubectl cp)', async () => {
+  const fs = new MemFs();
+  fs.mkdir('/data');
+  fs.write('/data/a.txt', 'A\n');
+  const r = await run(sh, { fs, argv: ['sh', '-c', 'tar cf /tmp/x.tar /data && mkdir /out && tar xf /tmp/x.tar -C /out && cat /out/data/a.txt'] });
+  assert.equal(r.stdout, 'A\n');
+  assert.equal(r.code, 0);
+});

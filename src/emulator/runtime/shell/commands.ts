@@ -3,6 +3,7 @@
 // the container's FileSystem, HTTP through the cluster Network, time through the emulator's clock.
 
 import { createHash } from 'node:crypto';
+import { tar } from '../../api/http/tar.ts';
 import { FsError, NetError, type HttpResponse } from '../contracts.ts';
 import type { Applet, CmdCtx } from './interp.ts';
 import { strerror } from './interp.ts';
@@ -1561,6 +1562,8 @@ export function busyboxApplets(opts: { nslookupOld?: boolean } = {}): Record<str
     cat, ls, mkdir, rm, rmdir, touch, cp, mv, chmod, grep, egrep: grep, head, tail, wc, sort, uniq, cut, tr, sed, awk, tee, seq, yes,
     basename, dirname, md5sum: hashApplet('md5'), sha256sum: hashApplet('sha256'), base64, date, sleep, hostname, printenv, env, id,
     whoami, uname, ps, wget, nslookup: nslookupApplet(!!opts.nslookupOld), true: async () => 0, false: async () => 1,
+    // kubectl cp runs `tar cf -` / `tar xmf -` over exec (api/http/tar.ts).
+    tar,
   };
 }
 
