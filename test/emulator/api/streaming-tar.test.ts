@@ -11,7 +11,7 @@ import { MemoryFileSystem } from '../../../src/emulator/runtime/fs.ts';
 import { readTar, tar, type TarCtx } from '../../../src/emulator/api/http/tar.ts';
 import type { FileSystem } from '../../../src/emulator/runtime/contracts.ts';
 
-async function run(fs: FileSystem, argv: string[], stdin = Buffer.alloc(0)): Promise<{ code: number; out: Buffer; err: string }> {
+async function run(fs: FileSystem, argv: string[], stdin: Buffer = Buffer.alloc(0)): Promise<{ code: number; out: Buffer; err: string }> {
   const out: Buffer[] = [];
   let err = '';
   const resolve = (p: string) => {
