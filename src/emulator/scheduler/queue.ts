@@ -95,6 +95,7 @@ export class SchedulingQueue {
   private readonly active = new Heap();
   private readonly backoff = new Heap();
   private readonly unschedulable = new Set<QueuedPodInfo>();
+  private readonly inflight = new Set<QueuedPodInfo>();
   private activeCount = 0;
   private seq = 0;
   private timers: TimerHandle[] = [];
@@ -119,6 +120,7 @@ export class SchedulingQueue {
     this.active.clear();
     this.backoff.clear();
     this.unschedulable.clear();
+    this.inflight.clear();
     this.activeCount = 0;
   }
 
@@ -194,6 +196,7 @@ export class SchedulingQueue {
       const info = e.info;
       this.activeCount--;
       info.where = 'inflight';
+      this.inflight.add(info);
       info.version++;
       info.attempts++;
       info.inflightEvents = undefined;
@@ -204,7 +207,10 @@ export class SchedulingQueue {
   /** A pod that was scheduled (assumed) leaves the queue. */
   done(key: string): void {
     const info = this.infos.get(key);
-    if (info && info.where === 'inflight') this.infos.delete(key);
+    if (info && info.where === 'inflight') {
+      this.inflight.delete(info);
+      this.infos.delete(key);
+    }
   }
 
   /**
@@ -232,8 +238,7 @@ export class SchedulingQueue {
       if (plugins && ![...info.unschedulablePlugins].some((p) => plugins.has(p))) continue;
       this.place(info, this.isBackingOff(info) ? 'backoff' : 'active');
     }
-    for (const info of this.infos.values()) {
-      if (info.where !== 'inflight') continue;
+    for (const info of this.inflight) {
       if (!plugins) info.inflightEvents = 'all';
       else if (info.inflightEvents !== 'all') {
         info.inflightEvents ??= new Set();
@@ -286,6 +291,7 @@ export class SchedulingQueue {
   private leave(info: QueuedPodInfo): void {
     if (info.where === 'active') this.activeCount--;
     if (info.where === 'unschedulable') this.unschedulable.delete(info);
+    if (info.where === 'inflight') this.inflight.delete(info);
     info.version++;
   }
 

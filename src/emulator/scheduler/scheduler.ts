@@ -165,6 +165,8 @@ export class Scheduler {
       const sameNode = this.cache.nodeOf(k) === p.spec.nodeName;
       // An assumed pod confirmed by the informer keeps its entry unless what counts changed.
       if (cur && sameNode && cur.pod.metadata.uid === p.metadata.uid && sameJSON(cur.labels, p.metadata.labels ?? {}) && cur.terminating === !!p.metadata.deletionTimestamp) {
+        // An assumed pod now bound: AssignedPodAdded, for pods waiting on affinity or spreading.
+        if (!cur.pod.spec?.nodeName) this.queue.moveOnEvent(ASSIGNED_POD_ADD);
         cur.pod = p;
         return;
       }

@@ -319,6 +319,24 @@ test('InterPodAffinity: required anti-affinity, existing pods\u2019 anti-affinit
   });
 });
 
+test('a pod waiting on required affinity is retried when the pod it needs is scheduled (AssignedPodAdd)', async () => {
+  await run(async (h) => {
+    await h.node('n1');
+    await h.node('n2');
+    const follow = { containers: [{ name: 'c', image: 'x' }], affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'leader' } } }] } } };
+    await h.pod('follower', follow);
+    await h.settle();
+    assert.match(await failedMessage(h, 'follower'), /2 node\(s\) didn't match pod affinity rules\./);
+    await h.pod('leader', {}, { labels: { app: 'leader' } });
+    await h.settle();
+    await h.clock.advance(2_000);
+    await h.settle();
+    const leader = (await h.get('leader')).spec.nodeName;
+    assert.ok(leader);
+    assert.equal((await h.get('follower')).spec.nodeName, leader);
+  });
+});
+
 test('unschedulable → schedulable when a node joins: moved on the event, after the 1 s backoff of its first attempt', async () => {
   await run(async (h) => {
     await h.node('small', { cpu: '1' });
