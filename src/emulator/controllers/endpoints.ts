@@ -219,7 +219,7 @@ export function repackSubsets(entries: { addr: Address; ready: boolean; port?: O
   for (const e of entries) {
     const k = addrKey(e.addr);
     if (!addrs.has(k)) addrs.set(k, e.addr);
-    const pk = e.port ? JSON.stringify(e.port) : '';
+    const pk = e.port ? `${e.port.name ?? ''}\u0000${e.port.port}\u0000${e.port.protocol}\u0000${e.port.appProtocol ?? ''}` : '';
     let g = byPort.get(pk);
     if (!g) byPort.set(pk, (g = { port: e.port, ready: new Map() }));
     const was = g.ready.get(k);
@@ -228,7 +228,10 @@ export function repackSubsets(entries: { addr: Address; ready: boolean; port?: O
   // Address sets (with readiness) → the ports they offer.
   const bySet = new Map<string, { ready: Map<string, boolean>; ports: Obj[] }>();
   for (const g of byPort.values()) {
-    const sk = JSON.stringify([...g.ready].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    const sk = [...g.ready]
+      .map(([k, r]) => (r ? 'r' : 'n') + k)
+      .sort()
+      .join('\u0001');
     let s = bySet.get(sk);
     if (!s) bySet.set(sk, (s = { ready: g.ready, ports: [] }));
     if (g.port) s.ports.push(g.port);

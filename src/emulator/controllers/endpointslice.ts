@@ -163,7 +163,8 @@ export class EndpointSliceController {
     for (const [k, w] of this.written) {
       if (w.service !== svcKey) continue;
       const cached = out.get(k);
-      if (cached && rvNum(cached) >= w.rv && w.obj !== null) {
+      // The informer has caught up: with our write, or with our delete.
+      if (w.obj === null ? !cached : cached && rvNum(cached) >= w.rv) {
         this.written.delete(k);
         continue;
       }

@@ -161,3 +161,31 @@ test('EndpointSlices hold at most 100 endpoints each: 250 pods make three slices
     assert.equal((await endpoints(api, 'big'))!.subsets, undefined);
   });
 });
+
+test('EndpointSlices: pods whose named port differs get a slice per port list; a slice deleted by hand comes back', async () => {
+  await withControllers(async (api, clock) => {
+    await makePod(api, clock, { name: 'v1', ip: '10.244.1.2', ports: [{ name: 'http', containerPort: 8080 }] });
+    await makePod(api, clock, { name: 'v2', ip: '10.244.1.3', ports: [{ name: 'http', containerPort: 9090 }] });
+    await api.create(api.resource('services'), 'default', svc('web', { selector: { app: 'web' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] }));
+    await until(async () => (await slices(api, 'web')).length === 2, 'two slices');
+    const byPort = Object.fromEntries((await slices(api, 'web')).map((s: Obj) => [s.ports[0].port, s.endpoints.map((e: Obj) => e.addresses[0])]));
+    assert.deepEqual(byPort, { 8080: ['10.244.1.2'], 9090: ['10.244.1.3'] });
+    // Endpoints: one subset per port.
+    const ep = (await endpoints(api, 'web'))!;
+    assert.deepEqual(
+      ep.subsets.map((s: Obj) => [ips(s, 'addresses'), s.ports]),
+      [
+        [['10.244.1.2'], [{ name: 'web', port: 8080, protocol: 'TCP' }]],
+        [['10.244.1.3'], [{ name: 'web', port: 9090, protocol: 'TCP' }]],
+      ],
+    );
+    const gone = (await slices(api, 'web')).find((s: Obj) => s.ports[0].port === 9090)!;
+    await api.delete(api.resource('endpointslices.discovery.k8s.io'), 'default', gone.metadata.name);
+    await until(async () => {
+      const all = await slices(api, 'web');
+      return all.length === 2 && all.some((s: Obj) => s.ports[0].port === 9090 && s.metadata.name !== gone.metadata.name);
+    }, 'the slice made again');
+    await settle();
+    assert.equal((await slices(api, 'web')).length, 2, 'no duplicates');
+  });
+});
