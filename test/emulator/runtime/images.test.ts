@@ -127,8 +127,12 @@ test('command/args follow the Kubernetes rules over ENTRYPOINT/CMD', () => {
 });
 
 test('a binary that is not in the image fails to start (StartError, 128)', async () => {
-  await assert.rejects(run(programFor('busybox', ['nosuchbinary'])), (e: unknown) => e instanceof ContainerStartError && e.exitCode === 128 && /exec: "nosuchbinary": executable file not found in \$PATH/.test(e.message));
-  await assert.rejects(run(programFor('hashicorp/http-echo', ['sh', '-c', 'echo'])), ContainerStartError);
+  // Thrown by programFor itself, so the kubelet reports StartError without running anything.
+  assert.throws(() => programFor('busybox', ['nosuchbinary']), (e: unknown) => e instanceof ContainerStartError && e.exitCode === 128 && /exec: "nosuchbinary": executable file not found in \$PATH/.test(e.message));
+  assert.throws(() => programFor('hashicorp/http-echo', ['sh', '-c', 'echo']), ContainerStartError);
+  assert.throws(() => execProgramFor('registry.k8s.io/pause', ['ls']), ContainerStartError);
+  // A path is looked up in the container's files when it runs.
+  await assert.rejects(run(programFor('busybox', ['/app/start.sh'])), /stat \/app\/start\.sh: no such file or directory/);
   // Debian's nginx has curl, busybox has wget but no curl.
   const net = new FakeNet();
   assert.equal((await run(execProgramFor('busybox', ['sh', '-c', 'curl x']), { net })).stderr, 'sh: curl: not found\n');

@@ -289,12 +289,33 @@ export function containerArgv(image: string, command?: string[], args?: string[]
  */
 export function programFor(image: string, command?: string[], args?: string[]): Program {
   const argv = containerArgv(image, command, args);
+  checkStart(image, argv);
   return (ctx) => exec(image, argv, { ...ctx, argv }, true);
 }
 
 /** What `kubectl exec POD -- argv...` runs in a container of this image (not PID 1). */
 export function execProgramFor(image: string, argv: string[]): Program {
+  checkStart(image, argv);
   return (ctx) => exec(image, argv, { ...ctx, argv }, false);
+}
+
+/**
+ * Throws ContainerStartError at once when argv cannot start in the image, as far as that is
+ * known without the container's files (a path to a script is checked when it runs).
+ */
+function checkStart(image: string, argv: string[]): void {
+  const { spec } = specFor(image);
+  if (argv.length === 0) {
+    throw new ContainerStartError('failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: no command specified: unknown');
+  }
+  if (argv[0] === '__idle__' || argv[0].includes('/')) {
+    if (argv[0].includes('/') && !spec.shell && !spec.binaries?.[argv[0].slice(argv[0].lastIndexOf('/') + 1)]) throw notFound(argv[0]);
+    return;
+  }
+  const name = argv[0];
+  if (spec.binaries?.[name]) return;
+  if (spec.shell && (['sh', 'ash', 'bash', 'dash', 'zsh'].includes(name) || spec.shell.applets()[name])) return;
+  throw notFound(name);
 }
 
 // ---- which references exist ----
