@@ -10,8 +10,9 @@ import { EndpointsController } from '../../../src/emulator/controllers/endpoints
 import { EndpointSliceController } from '../../../src/emulator/controllers/endpointslice.ts';
 import { apiServer, makePod, setPodStatus, settle, until } from './fixtures.ts';
 
-async function withControllers(fn: (api: APIServer, clock: EmulatorClock) => Promise<void>): Promise<void> {
+async function withControllers(fn: (api: APIServer, clock: EmulatorClock) => Promise<void>, before?: (api: APIServer, clock: EmulatorClock) => Promise<void>): Promise<void> {
   const { api, clock } = await apiServer();
+  await before?.(api, clock);
   const ep = new EndpointsController(api.as('kube-controller-manager'), clock);
   const es = new EndpointSliceController(api.as('kube-controller-manager'), clock);
   await ep.start();
@@ -144,9 +145,12 @@ test('EndpointSlices: labels, owner, conditions ready/serving/terminating, ports
 });
 
 test('EndpointSlices hold at most 100 endpoints each: 250 pods make three slices, and shrink back', async () => {
-  await withControllers(async (api, clock) => {
+  // The pods exist when the controllers start (one sync each), then go one by one.
+  const before = async (api: APIServer, clock: EmulatorClock) => {
     await api.create(api.resource('services'), 'default', svc('big', { selector: { app: 'big' }, ports: [{ port: 80 }] }));
     for (let i = 0; i < 250; i++) await makePod(api, clock, { name: `big-${i}`, ip: `10.244.${Math.floor(i / 200)}.${(i % 200) + 2}`, labels: { app: 'big' } });
+  };
+  await withControllers(async (api) => {
     await until(async () => (await slices(api, 'big')).reduce((n: number, s: Obj) => n + (s.endpoints ?? []).length, 0) === 250, '250 endpoints');
     const sizes = (await slices(api, 'big')).map((s: Obj) => s.endpoints.length).sort((x: number, y: number) => y - x);
     assert.deepEqual(sizes, [100, 100, 50]);
@@ -159,7 +163,7 @@ test('EndpointSlices hold at most 100 endpoints each: 250 pods make three slices
     }, 'one empty placeholder left');
     // The Endpoints object agrees.
     assert.equal((await endpoints(api, 'big'))!.subsets, undefined);
-  });
+  }, before);
 });
 
 test('EndpointSlices: pods whose named port differs get a slice per port list; a slice deleted by hand comes back', async () => {
@@ -188,4 +192,26 @@ test('EndpointSlices: pods whose named port differs get a slice per port list; a
     await settle();
     assert.equal((await slices(api, 'web')).length, 2, 'no duplicates');
   });
+});
+
+test('EndpointSlices grow one pod at a time: full slices stay, new ones are made (--max-endpoints-per-slice=2)', async () => {
+  const { api, clock } = await apiServer();
+  const es = new EndpointSliceController(api.as('kube-controller-manager'), clock, 2);
+  await es.start();
+  try {
+    await api.create(api.resource('services'), 'default', svc('web', { selector: { app: 'web' }, ports: [{ port: 80 }] }));
+    for (let i = 0; i < 5; i++) {
+      await makePod(api, clock, { name: `web-${i}`, ip: `10.244.1.${i + 2}` });
+      await until(async () => (await slices(api, 'web')).reduce((n: number, s: Obj) => n + (s.endpoints ?? []).length, 0) === i + 1, `${i + 1} endpoints`);
+    }
+    const sizes = (await slices(api, 'web')).map((s: Obj) => s.endpoints.length).sort();
+    assert.deepEqual(sizes, [1, 2, 2]);
+    // One pod of a full slice goes: its slice keeps the other; nothing moves.
+    await api.delete(api.resource('pods'), 'default', 'web-0', { gracePeriodSeconds: 0 });
+    await until(async () => (await slices(api, 'web')).reduce((n: number, s: Obj) => n + (s.endpoints ?? []).length, 0) === 4, '4 endpoints');
+    assert.deepEqual((await slices(api, 'web')).map((s: Obj) => s.endpoints.length).sort(), [1, 1, 2]);
+  } finally {
+    es.stop();
+    clock.dispose();
+  }
 });
