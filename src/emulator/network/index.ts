@@ -87,6 +87,7 @@ export class ClusterNetwork implements Network {
   private readonly slices: Informer;
   private readonly pods: Informer;
   private readonly nodes: Informer;
+  private readonly endpoints: Informer;
   readonly dns: ClusterDNS;
   private readonly roundRobin = new Map<string, number>();
   private readonly affinity = new Map<string, { endpoint: string; last: number }>();
@@ -112,6 +113,9 @@ export class ClusterNetwork implements Network {
     this.nodes = new Informer(api, api.resource('nodes')).addIndex('ip', (n) =>
       (n.status?.addresses ?? []).filter((a: Obj) => a?.type === 'InternalIP' && a.address).map((a: Obj) => a.address),
     );
+    // Endpoints written by hand for Services without selectors, which a cluster's
+    // EndpointSliceMirroring controller mirrors into slices (not emulated): read directly.
+    this.endpoints = new Informer(api, api.resource('endpoints'));
     this.dns = new ClusterDNS(this.services, this.slices);
     // Forget round-robin positions and pinned clients of Services that go.
     this.services.on({
@@ -124,7 +128,7 @@ export class ClusterNetwork implements Network {
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.services.start(), this.slices.start(), this.pods.start(), this.nodes.start()]);
+    await Promise.all([this.services.start(), this.slices.start(), this.pods.start(), this.nodes.start(), this.endpoints.start()]);
   }
 
   stop(): void {
@@ -132,6 +136,7 @@ export class ClusterNetwork implements Network {
     this.slices.stop();
     this.pods.stop();
     this.nodes.stop();
+    this.endpoints.stop();
     this.affinity.clear();
     this.roundRobin.clear();
   }
@@ -278,9 +283,25 @@ export class ClusterNetwork implements Network {
         if (!all.has(k) || (ep.ready && !all.get(k)!.ready)) all.set(k, ep);
       }
     }
+    if (all.size === 0) this.mirrored(serviceKey, sp, all);
     const list = [...all.values()].sort((a, b) => cmpIP(a.ip, b.ip) || a.port - b.port);
     const ready = list.filter((e) => e.ready);
     return ready.length ? ready : list.filter((e) => e.serving && e.terminating);
+  }
+
+  /** A selector-less Service's own Endpoints (what the mirroring controller would put in slices). */
+  private mirrored(serviceKey: string, sp: Obj, into: Map<string, Endpoint>): void {
+    const slash = serviceKey.indexOf('/');
+    const svc = this.services.get(serviceKey.slice(0, slash), serviceKey.slice(slash + 1));
+    if (!svc || svc.spec?.selector) return;
+    const ep = this.endpoints.get(svc.metadata.namespace, svc.metadata.name);
+    for (const subset of ep?.subsets ?? []) {
+      const port = (subset?.ports ?? []).find((p: Obj) => (p?.name ?? '') === (sp.name ?? '') && (p.protocol ?? 'TCP') === (sp.protocol ?? 'TCP'));
+      if (!port || typeof port.port !== 'number') continue;
+      for (const a of subset.addresses ?? []) {
+        if (a?.ip) into.set(`${a.ip}:${port.port}`, { ip: a.ip, port: port.port, nodeName: a.nodeName, ready: true, serving: true, terminating: false });
+      }
+    }
   }
 
   /** Round-robin, or the client's pinned endpoint under ClientIP affinity. */

@@ -272,3 +272,16 @@ test('the kubernetes Service name resolves from every namespace; requests from t
     assert.equal(d.remoteIP, '127.0.0.1');
   });
 });
+
+test('a Service without a selector routes to the Endpoints written by hand', async () => {
+  await withNetwork(async (e) => {
+    e.net.listen('192.168.49.100', 9000, server('outside'));
+    const s = await service(e, 'legacy', { ports: [{ name: 'api', port: 80, targetPort: 9000 }] });
+    await e.api.create(e.api.resource('endpoints'), 'default', {
+      metadata: { name: 'legacy' },
+      subsets: [{ addresses: [{ ip: '192.168.49.100' }], ports: [{ name: 'api', port: 9000 }] }],
+    });
+    await ready(e, s, 1);
+    assert.equal(await text(e.net.request(from, 'http://legacy/')), 'outside 10.244.0.99 GET /');
+  });
+});
