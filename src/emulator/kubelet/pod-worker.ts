@@ -659,7 +659,7 @@ export class PodWorker {
   ): Promise<number> {
     let program: Program;
     try {
-      program = this.host.runtime.programFor(cs.spec.image, argv, []);
+      program = this.host.runtime.execProgramFor(cs.spec.image, argv);
     } catch (e) {
       io.stderr(`${(e as Error).message}\n`);
       return 126;

@@ -5,7 +5,7 @@
 
 import type { Obj } from '../api/objects.ts';
 import { NetError, type FileSystem, type Network, type Program } from '../runtime/contracts.ts';
-import { imageExists, programFor } from '../runtime/images/index.ts';
+import { execProgramFor, imageExists, programFor } from '../runtime/images/index.ts';
 import { buildPodVolumes, VolumeHost } from '../runtime/volumes.ts';
 import type { APIServer } from '../api/apiserver.ts';
 import type { Clock } from '../clock.ts';
@@ -29,6 +29,8 @@ export interface PodStorage {
 
 export interface KubeletRuntime {
   programFor(image: string, command: string[], args: string[]): Program;
+  /** A process `kubectl exec` starts in a running container (not its main process: SIGTERM ends it). */
+  execProgramFor(image: string, argv: string[]): Program;
   /** False for a reference no registry has (ErrImagePull). */
   imageExists(ref: string): boolean;
   /** The pod's volumes, made when its sandbox comes up, kept until it goes. */
@@ -70,6 +72,7 @@ export function volumeHostFor(api: APIServer, clock: Clock): VolumeHost {
 export function defaultRuntime(api: APIServer, clock: Clock): KubeletRuntime {
   return {
     programFor: (image, command, args) => programFor(image, command, args),
+    execProgramFor: (image, argv) => execProgramFor(image, argv),
     imageExists,
     podStorage: (pod, node) => buildPodVolumes(volumeHostFor(api, clock), pod, node.name),
     network: isolatedNetwork,

@@ -122,6 +122,7 @@ export async function testCluster(nodes = 1): Promise<TestCluster> {
   const missingImages = new Set<string>();
   for (const k of c.kubelets.values()) {
     k.runtime.programFor = (_image, command, args) => testProgram([...command, ...args]);
+    k.runtime.execProgramFor = (_image, argv) => testProgram(argv);
     k.runtime.imageExists = (ref) => !missingImages.has(ref);
     k.runtime.network = net;
   }
