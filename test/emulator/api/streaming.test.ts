@@ -474,3 +474,87 @@ test('http relay: Connection: close ends the connection; bad requests get 400', 
   await new Promise((r) => setImmediate(r));
   assert.match(badOut, /^HTTP\/1\.1 400 Bad Request\r\n/);
 });
+
+test('port-forward over v4.channel.k8s.io (client-node): the port on both channels first, then HTTP on the data channel', async () => {
+  const messages: { ch: number; data: Buffer }[] = [];
+  const ws = new WebSocket(wsUrl('/api/v1/namespaces/default/pods/web/portforward?ports=80,81'), ['v4.channel.k8s.io'], { headers: { Authorization: `Bearer ${TOKEN}` } });
+  ws.on('message', (d: RawData) => messages.push({ ch: (d as Buffer)[0], data: (d as Buffer).subarray(1) }));
+  await new Promise((r) => ws.on('open', r));
+  assert.equal(ws.protocol, 'v4.channel.k8s.io');
+  ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('GET /ws HTTP/1.1\r\nHost: x\r\n\r\n')]));
+  const end = Date.now() + 5000;
+  while (!messages.some((m) => m.ch === 0 && m.data.toString().startsWith('HTTP/1.1')) || !messages.some((m) => m.ch === 3 && m.data.length > 2)) {
+    if (Date.now() > end) throw new Error(JSON.stringify(messages.map((m) => [m.ch, m.data.toString()])));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  ws.close();
+  // Port 80 is 0x0050, port 81 0x0051, little-endian, on data and error channels alike.
+  assert.deepEqual(messages.filter((m) => m.data.length === 2).map((m) => [m.ch, [...m.data]]), [
+    [0, [80, 0]],
+    [1, [80, 0]],
+    [2, [81, 0]],
+    [3, [81, 0]],
+  ]);
+  assert.match(messages.find((m) => m.ch === 0 && m.data.length > 2)!.data.toString(), /^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nGET \/ws from 127\.0\.0\.1 body=\n$/);
+  assert.match(messages.find((m) => m.ch === 3 && m.data.length > 2)!.data.toString(), /^error forwarding port 81 to pod web_default, uid : failed to connect to localhost:81/);
+  const noPorts = await refused('/api/v1/namespaces/default/pods/web/portforward', ['v4.channel.k8s.io']);
+  assert.deepEqual(noPorts, { status: 400, body: 'query parameter "port" is required' });
+});
+
+/** An HTTP upgrade to SPDY/3.1 on a raw connection, as client-go's spdy round tripper makes it. */
+function spdyUpgrade(path: string, protocols: string[]): Promise<{ head: string; spdy: SpdyClient; sock: net.Socket }> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(srv.port, '127.0.0.1');
+    sock.write(
+      `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n` +
+        protocols.map((p) => `X-Stream-Protocol-Version: ${p}\r\n`).join('') +
+        `Authorization: Bearer ${TOKEN}\r\nContent-Length: 0\r\n\r\n`,
+    );
+    let buf = Buffer.alloc(0);
+    let spdy: SpdyClient | undefined;
+    sock.on('data', (d: Buffer) => {
+      if (spdy) return spdy.feed(d);
+      buf = Buffer.concat([buf, d]);
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const head = buf.subarray(0, end).toString();
+      spdy = new SpdyClient((b) => sock.write(b));
+      resolve({ head, spdy, sock });
+      if (buf.length > end + 4) spdy.feed(buf.subarray(end + 4));
+    });
+    sock.on('error', reject);
+  });
+}
+
+test('exec over SPDY/3.1 (the fallback): streams by streamType, the v4 Status on the error stream', async () => {
+  const { head, spdy, sock } = await spdyUpgrade('/api/v1/namespaces/default/pods/web/exec?command=cat&stdin=true&stdout=true&stderr=true', ['v4.channel.k8s.io', 'v3.channel.k8s.io']);
+  try {
+    assert.match(head, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+    assert.match(head, /\r\nX-Stream-Protocol-Version: v4\.channel\.k8s\.io(\r\n|$)/);
+    await spdy.synStream(1, { streamtype: 'error' });
+    await spdy.synStream(3, { streamtype: 'stdin' });
+    await spdy.synStream(5, { streamtype: 'stdout' });
+    await spdy.synStream(7, { streamtype: 'stderr' });
+    await spdy.until(() => spdy.replies.length === 4);
+    spdy.sendData(3, Buffer.from('over spdy\n'), true);
+    await spdy.until(() => spdy.fins.has(1));
+    assert.equal(spdy.data.get(5)?.toString(), 'over spdy\n');
+    assert.equal(spdy.data.get(1)?.toString(), '{"metadata":{},"status":"Success"}');
+  } finally {
+    sock.destroy();
+  }
+});
+
+test('port-forward over SPDY/3.1 on the raw connection', async () => {
+  const { head, spdy, sock } = await spdyUpgrade('/api/v1/namespaces/default/pods/web/portforward', ['portforward.k8s.io']);
+  try {
+    assert.match(head, /\r\nX-Stream-Protocol-Version: portforward\.k8s\.io(\r\n|$)/);
+    await spdy.synStream(1, { streamtype: 'error', port: '80', requestid: '7' }, true);
+    await spdy.synStream(3, { streamtype: 'data', port: '80', requestid: '7' });
+    spdy.sendData(3, Buffer.from('GET /raw HTTP/1.1\r\nConnection: close\r\n\r\n'));
+    await spdy.until(() => spdy.fins.has(3));
+    assert.match(spdy.data.get(3)!.toString(), /^HTTP\/1\.1 200 OK\r\n[\s\S]*Connection: close\r\n\r\nGET \/raw from 127\.0\.0\.1 body=\n$/);
+  } finally {
+    sock.destroy();
+  }
+});

@@ -72,6 +72,7 @@ export type StreamingSubresource = 'exec' | 'attach' | 'portforward';
 const WS_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v4.base64.channel.k8s.io', 'base64.channel.k8s.io', 'channel.k8s.io'];
 const SPDY_EXEC_PROTOCOLS = ['v4.channel.k8s.io', 'v3.channel.k8s.io', 'v2.channel.k8s.io', 'channel.k8s.io'];
 const PORTFORWARD_PROTOCOL = 'portforward.k8s.io';
+const PORTFORWARD_WS_PROTOCOLS = ['v4.channel.k8s.io', 'v4.base64.channel.k8s.io'];
 const TUNNEL_PREFIX = 'SPDY/3.1+';
 
 const CH_STDIN = 0;
@@ -220,10 +221,19 @@ export async function serveStreaming(
       .map((s) => s.trim())
       .filter(Boolean);
     let protocol: string | undefined;
+    let wsPorts: number[] | undefined;
     if (target.sub === 'portforward') {
-      protocol = offered.find((p) => p === TUNNEL_PREFIX + PORTFORWARD_PROTOCOL);
-      if (!protocol) {
-        return refuseUpgrade(socket, 400, `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${TUNNEL_PREFIX + PORTFORWARD_PROTOCOL}]`, 'text/plain; charset=utf-8');
+      // kubectl 1.32 tunnels SPDY; client-node speaks the kubelet's own WebSocket port-forward
+      // (portforward/websocket.go: a data and an error channel per port of `ports`).
+      protocol = offered.length === 0 ? '' : offered.find((p) => p === TUNNEL_PREFIX + PORTFORWARD_PROTOCOL || PORTFORWARD_WS_PROTOCOLS.includes(p));
+      if (protocol === undefined) {
+        const supported = [TUNNEL_PREFIX + PORTFORWARD_PROTOCOL, ...PORTFORWARD_WS_PROTOCOLS];
+        return refuseUpgrade(socket, 400, `requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${supported.join(' ')}]`, 'text/plain; charset=utf-8');
+      }
+      if (!protocol.startsWith(TUNNEL_PREFIX)) {
+        const raw = q.getAll('ports');
+        if (raw.length === 0) return refuseUpgrade(socket, 400, 'query parameter "port" is required', 'text/plain; charset=utf-8');
+        wsPorts = raw.flatMap((s) => s.split(',')).map(Number);
       }
     } else {
       // The client's order decides (wsstream handshake); no header means channel.k8s.io.
@@ -233,13 +243,14 @@ export async function serveStreaming(
       }
     }
     const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: () => (offered.length ? protocol : false) });
-    if (target.sub === 'portforward') {
+    if (target.sub === 'portforward' && !wsPorts) {
       // `ws` takes only RFC 7230 tokens as subprotocols and `SPDY/3.1+...` has a slash: it is
       // negotiated here instead (gorilla/websocket, kubectl's side, takes any string).
       delete req.headers['sec-websocket-protocol'];
       wss.once('headers', (headers) => headers.push(`Sec-WebSocket-Protocol: ${protocol}`));
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      if (wsPorts) return serveWebSocketPortForward(ws, protocol!.includes('base64'), wsPorts, backend, target.namespace, target.name);
       if (target.sub === 'portforward') return servePortForward(backend, target.namespace, target.name, wsTransport(ws));
       serveWebSocketExec(ws, protocol!, params!, run, describe);
     });
@@ -523,5 +534,65 @@ async function forward(backend: StreamingBackend, namespace: string, pod: string
   conn.onEnd(() => {
     data.end();
     errorStream.end();
+  });
+}
+
+/**
+ * The kubelet's WebSocket port-forward (portforward/websocket.go): for the i-th port, channel 2i
+ * carries data both ways and 2i+1 errors; each starts with the port as 2 bytes little-endian. One
+ * connection per port; the WebSocket closes when all have ended.
+ */
+function serveWebSocketPortForward(ws: WebSocket, base64: boolean, ports: number[], backend: StreamingBackend, namespace: string, pod: string): void {
+  const send = (ch: number, data: Buffer) => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (base64) ws.send(String.fromCharCode(48 + ch) + data.toString('base64'));
+    else ws.send(Buffer.concat([Buffer.from([ch]), data]), { binary: true });
+  };
+  const conns: (ByteConn | undefined)[] = [];
+  const early: Buffer[][] = ports.map(() => []);
+  let open = ports.length;
+  const done = () => {
+    if (--open === 0) finishWs(ws);
+  };
+  ws.on('message', (raw: RawData, isBinary: boolean) => {
+    let data = rawToBuffer(raw);
+    if (data.length === 0) return;
+    let ch: number;
+    if (base64 && !isBinary) {
+      ch = data[0] - 48;
+      data = Buffer.from(data.subarray(1).toString('latin1'), 'base64');
+    } else {
+      ch = data[0];
+      data = Buffer.from(data.subarray(1));
+    }
+    const i = ch / 2;
+    if (!Number.isInteger(i) || i >= ports.length || data.length === 0) return;
+    if (conns[i]) conns[i]!.write(data);
+    else early[i].push(data);
+  });
+  ws.on('close', () => {
+    for (const c of conns) c?.end();
+  });
+  ws.on('error', () => ws.terminate());
+  ports.forEach((port, i) => {
+    const portBytes = Buffer.alloc(2);
+    portBytes.writeUInt16LE(port & 0xffff);
+    send(2 * i, portBytes);
+    send(2 * i + 1, portBytes);
+    const fail = (message: string) => send(2 * i + 1, Buffer.from(`error forwarding port ${port} to pod ${pod}_${namespace}, uid : ${message}`));
+    backend.portForward(namespace, pod, port).then(
+      (conn) => {
+        conns[i] = conn;
+        conn.onData((d) => send(2 * i, d));
+        conn.onError?.(fail);
+        conn.onEnd(done);
+        for (const d of early[i].splice(0)) conn.write(d);
+        if (ws.readyState !== ws.OPEN) conn.end();
+      },
+      (e) => {
+        fail(e instanceof Error ? e.message : String(e));
+        done();
+      },
+    );
   });
 }
