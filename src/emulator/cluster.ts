@@ -28,7 +28,7 @@ import { VolumeHost } from './runtime/volumes.ts';
 import { Kubelet, type NodeConfig } from './kubelet/kubelet.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
 import { rfc3339, type Obj } from './api/objects.ts';
-import { kubernetesServiceObjects } from './api/kinds/service.ts';
+import { kubeDnsService, kubernetesServiceObjects } from './api/kinds/service.ts';
 import { ClusterNetwork } from './network/index.ts';
 import { MetricsServer } from './metrics/metrics.ts';
 import { clusterStreaming } from './api/http/cluster-streaming.ts';
@@ -181,6 +181,9 @@ export class Cluster {
       const def = this.api.resource(resource);
       if (!(await this.api.tryGet(def, 'default', 'kubernetes'))) await this.api.create(def, 'default', obj);
     }
+    // The cluster DNS Service (kubeadm's CoreDNS addon), at the address pods' resolv.conf names.
+    const svcDef = this.api.resource('services');
+    if (!(await this.api.tryGet(svcDef, 'kube-system', 'kube-dns'))) await this.api.create(svcDef, 'kube-system', kubeDnsService());
     // The system PriorityClasses (kube-apiserver's scheduling/bootstrap-system-priority-classes hook).
     await bootstrapPriorityClasses(this.api);
     // minikube's default-storageclass addon: `standard`, k8s.io/minikube-hostpath.

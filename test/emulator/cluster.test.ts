@@ -31,6 +31,9 @@ test('three minikube-named nodes register Ready; the control plane has the role 
     assert.equal(items[1].metadata.labels['node-role.kubernetes.io/control-plane'], undefined);
     const ns = await c.api.list(c.api.resource('namespaces'), undefined);
     assert.deepEqual(ns.items.map((n) => n.metadata.name).sort(), ['default', 'kube-node-lease', 'kube-public', 'kube-system']);
+    const dns = await c.api.get(c.api.resource('services'), 'kube-system', 'kube-dns');
+    assert.equal(dns.spec.clusterIP, '10.96.0.10');
+    assert.deepEqual(dns.spec.ports.map((p: Obj) => `${p.name}/${p.protocol}/${p.port}`), ['dns/UDP/53', 'dns-tcp/TCP/53', 'metrics/TCP/9153']);
   } finally {
     await c.stop();
   }

@@ -376,3 +376,30 @@ export function kubernetesServiceObjects(): { service: Obj; endpoints: Obj; endp
     },
   };
 }
+
+/**
+ * The cluster DNS Service at the tenth address of the range (10.96.0.10), as kubeadm's CoreDNS addon
+ * creates it in kube-system (cmd/kubeadm/app/phases/addons/dns/manifests.go); pods' resolv.conf
+ * names it. The emulated network answers DNS itself (network/dns.ts).
+ */
+export function kubeDnsService(): Obj {
+  return {
+    metadata: {
+      name: 'kube-dns',
+      namespace: 'kube-system',
+      labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
+      annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
+    },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: ipString(CIDR_BASE + 10),
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
+        { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
+      ],
+      selector: { 'k8s-app': 'kube-dns' },
+      sessionAffinity: 'None',
+    },
+  };
+}
