@@ -112,6 +112,14 @@ test('exec: errors as kubectl prints them', async () => {
   assert.deepEqual([pending.code, pending.stderr], [1, 'Error from server (BadRequest): pod pending does not have a host assigned\n']);
 });
 
+test('exec into a container that is not running: the kubelet refuses the upgrade', async () => {
+  const r = await kubectl('run', 'crash', '--image', 'busybox', '--', 'sh', '-c', 'exit 1');
+  assert.equal(r.code, 0, r.stderr);
+  await eventually(async () => (await kubectl('get', 'pod', 'crash', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}')).stdout === 'CrashLoopBackOff', 30_000, 'CrashLoopBackOff');
+  const e = await kubectl('exec', 'crash', '--', 'ls');
+  assert.deepEqual([e.code, e.stderr], [1, 'error: unable to upgrade connection: container not found ("crash")\n']);
+});
+
 test('cp: a file and a directory into the pod and back (tar over exec)', async () => {
   const up = join(dir, 'up');
   mkdirSync(join(up, 'sub'), { recursive: true });
