@@ -158,11 +158,21 @@ export class MetricsServer {
     return { kind: 'NodeMetrics', apiVersion: API_VERSION, metadata, timestamp: rfc3339(at), window: `${SCRAPE_MS / 1000}s`, usage: { cpu: nanocores(cpu), memory: kibibytes(memory) } };
   }
 
+  /** Nodes metrics-server can scrape (Ready): a stopped node's pods keep Running in the API but have no metrics. */
+  private async readyNodes(): Promise<Set<string>> {
+    const { items } = await this.api.list(this.api.resource('nodes'), undefined, {});
+    return new Set(items.filter((n) => (n.status?.conditions ?? []).some((c: Obj) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata.name));
+  }
+
   async listPodMetrics(namespace: string | undefined, opts: { labelSelector?: string; fieldSelector?: string } = {}): Promise<Obj[]> {
     const { items } = await this.api.list(this.api.resource('pods'), namespace, { labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector });
+    const ready = await this.readyNodes();
     const at = this.scrapeTime();
     const sorted = [...items].sort((a, b) => (a.metadata.namespace === b.metadata.namespace ? cmp(a.metadata.name, b.metadata.name) : cmp(a.metadata.namespace, b.metadata.namespace)));
-    return sorted.map((p) => this.podMetrics(p, at)).filter((m): m is Obj => !!m);
+    return sorted
+      .filter((p) => ready.has(p.spec?.nodeName))
+      .map((p) => this.podMetrics(p, at))
+      .filter((m): m is Obj => !!m);
   }
 
   async listNodeMetrics(opts: { labelSelector?: string; fieldSelector?: string } = {}): Promise<Obj[]> {
@@ -209,7 +219,7 @@ export class MetricsServer {
     } else {
       if (namespace === undefined) return false;
       const pod = await this.api.get(this.api.resource('pods'), namespace, name);
-      const m = this.podMetrics(pod);
+      const m = (await this.readyNodes()).has(pod.spec?.nodeName) ? this.podMetrics(pod) : undefined;
       if (!m) throw new ApiError(404, 'NotFound', `podmetrics.${METRICS_GROUP} "${namespace}/${name}" not found`, { name: `${namespace}/${name}`, group: METRICS_GROUP, kind: 'podmetrics' });
       body = m;
     }

@@ -150,4 +150,9 @@ test('NodeMetrics: Ready nodes, their pods plus the system share; not found', as
   const gone = await get('/apis/metrics.k8s.io/v1beta1/nodes/kube-emulator-m02');
   assert.equal(gone.status, 404);
   assert.equal(gone.body.message, 'nodemetrics.metrics.k8s.io "kube-emulator-m02" not found');
+  // Nor its pods, though the API still says Running.
+  const pods = await get('/apis/metrics.k8s.io/v1beta1/pods');
+  assert.deepEqual(pods.body.items.map((i: Obj) => i.metadata.name), ['db']);
+  const web = await get('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/web');
+  assert.equal(web.body.message, 'podmetrics.metrics.k8s.io "default/web" not found');
 });
