@@ -38,10 +38,11 @@ async function namespace(name: string): Promise<void> {
   assert.equal(r.stdout.trim(), `namespace/${name} created`, r.stderr);
 }
 
+// busybox's default command (sh, no terminal) exits at once, as on a cluster: it sleeps instead.
 const pod = (ns: string, name: string, labels: string, image: string) => `apiVersion: v1
 kind: Pod
 metadata: {name: ${name}, namespace: ${ns}, labels: {${labels}}}
-spec: {containers: [{name: main, image: "${image}"}]}
+spec: {containers: [{name: main, image: "${image}"${image.startsWith('busybox') ? ', command: [sleep, "3600"]' : ''}}]}
 `;
 
 /** Three Running pods: a (app=x, env=a), b (app=z, env=b), c (app=x, env=c). */
@@ -212,7 +213,7 @@ test('describe pod, service and namespace print their sections', async () => {
     /^Node: {13}kube-emulator(-m02)?\/192\.168\.49\.[23]$/m,
     /^Labels: {11}app=x\n {18}env=a$/m,
     /^Status: {11}Running$/m,
-    /^Containers:\n {2}main:\n {4}Container ID: {3}emulated:\/\/[0-9a-f]{64}\n {4}Image: {10}nginx:1\.27\n/m,
+    /^Containers:\n {2}main:\n {4}Container ID: {3}containerd:\/\/[0-9a-f]{64}\n {4}Image: {10}nginx:1\.27\n/m,
     /^ {4}State: {10}Running\n {6}Started: {6}\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000\n {4}Ready: {10}True\n {4}Restart Count: {2}0$/m,
     /^Conditions:\n {2}Type {24}Status\n {2}PodReadyToStartContainers {3}True \n {2}Initialized {17}True \n {2}Ready {23}True \n {2}ContainersReady {13}True \n {2}PodScheduled {16}True \n/m,
     /^ {4}Mounts:\n {6}\/var\/run\/secrets\/kubernetes\.io\/serviceaccount from kube-api-access-[a-z0-9]{5} \(ro\)$/m,

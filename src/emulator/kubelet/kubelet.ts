@@ -259,7 +259,7 @@ export class Kubelet implements KubeletHost {
         bootID: this.bootID,
         kernelVersion: 'emulated',
         osImage: 'Kubernetes Emulator',
-        containerRuntimeVersion: 'emulated://1.0.0',
+        containerRuntimeVersion: 'containerd://1.7.23' // minikube's runtime, as the container IDs name it,
         kubeletVersion: 'v1.32.0',
         kubeProxyVersion: 'v1.32.0',
         operatingSystem: 'linux',
