@@ -259,7 +259,8 @@ export class Kubelet implements KubeletHost {
         bootID: this.bootID,
         kernelVersion: 'emulated',
         osImage: 'Kubernetes Emulator',
-        containerRuntimeVersion: 'containerd://1.7.23' // minikube's runtime, as the container IDs name it,
+        // minikube's runtime, as the containers' IDs name it.
+        containerRuntimeVersion: 'containerd://1.7.23',
         kubeletVersion: 'v1.32.0',
         kubeProxyVersion: 'v1.32.0',
         operatingSystem: 'linux',
