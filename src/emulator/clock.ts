@@ -6,6 +6,8 @@
 //   fast-forwarded with advance();
 // - manual: time stands still until advance() moves it (tests).
 
+import { Heap } from './heap.ts';
+
 export interface TimerHandle {
   cancel(): void;
 }
@@ -40,49 +42,6 @@ interface Timer {
   cancelled: boolean;
 }
 
-/** A binary min-heap of timers by (at, seq): O(log n) insert and pop however many pods wait. */
-class TimerHeap {
-  private items: Timer[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  peek(): Timer | undefined {
-    return this.items[0];
-  }
-  push(t: Timer): void {
-    const a = this.items;
-    a.push(t);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!before(a[i], a[p])) break;
-      [a[i], a[p]] = [a[p], a[i]];
-      i = p;
-    }
-  }
-  pop(): Timer | undefined {
-    const a = this.items;
-    if (a.length === 0) return undefined;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && before(a[l], a[m])) m = l;
-        if (r < a.length && before(a[r], a[m])) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m], a[i]];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
 function before(a: Timer, b: Timer): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
@@ -108,7 +67,7 @@ export class EmulatorClock implements Clock {
   private skew = 0;
   private advanced = 0;
   private seq = 0;
-  private readonly heap = new TimerHeap();
+  private readonly heap = new Heap<Timer>(before);
   private wake: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   private advancing = false;

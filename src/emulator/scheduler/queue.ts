@@ -7,6 +7,7 @@
 
 import type { Obj } from '../api/objects.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
+import { Heap } from '../heap.ts';
 
 export const POD_INITIAL_BACKOFF_MS = 1_000;
 export const POD_MAX_BACKOFF_MS = 10_000;
@@ -36,52 +37,6 @@ interface Entry {
   c: number;
 }
 
-/** A binary heap of entries by (a, b) ascending. */
-class Heap {
-  private items: Entry[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  peek(): Entry | undefined {
-    return this.items[0];
-  }
-  push(e: Entry): void {
-    const a = this.items;
-    a.push(e);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!less(a[i], a[p])) break;
-      [a[i], a[p]] = [a[p], a[i]];
-      i = p;
-    }
-  }
-  pop(): Entry | undefined {
-    const a = this.items;
-    if (!a.length) return undefined;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length) {
-      a[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && less(a[l], a[m])) m = l;
-        if (r < a.length && less(a[r], a[m])) m = r;
-        if (m === i) break;
-        [a[i], a[m]] = [a[m], a[i]];
-        i = m;
-      }
-    }
-    return top;
-  }
-  clear(): void {
-    this.items = [];
-  }
-}
-
 function less(x: Entry, y: Entry): boolean {
   return x.a < y.a || (x.a === y.a && (x.b < y.b || (x.b === y.b && x.c < y.c)));
 }
@@ -92,8 +47,8 @@ function priorityOf(pod: Obj): number {
 
 export class SchedulingQueue {
   private readonly infos = new Map<string, QueuedPodInfo>();
-  private readonly active = new Heap();
-  private readonly backoff = new Heap();
+  private readonly active = new Heap<Entry>(less);
+  private readonly backoff = new Heap<Entry>(less);
   private readonly unschedulable = new Set<QueuedPodInfo>();
   private readonly inflight = new Set<QueuedPodInfo>();
   private activeCount = 0;
