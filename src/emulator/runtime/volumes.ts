@@ -31,6 +31,7 @@ import { Informer } from '../client/informer.ts';
 import type { Clock } from '../clock.ts';
 import { FsError, type FileStat, type FileSystem } from './contracts.ts';
 import { MemoryFileSystem, MountedFileSystem, joinPath, normalizePath, type Mount } from './fs.ts';
+import { NGINX_INDEX } from './images/servers.ts';
 
 export const CLUSTER_DNS = '10.96.0.10';
 export const CLUSTER_DOMAIN = 'cluster.local';
@@ -906,31 +907,6 @@ export function downwardResource(pod: Obj, ref: Obj, allocatable: Record<string,
     return '0';
   }
 }
-
-const NGINX_INDEX = `<!DOCTYPE html>
-<html>
-<head>
-<title>Welcome to nginx!</title>
-<style>
-html { color-scheme: light dark; }
-body { width: 35em; margin: 0 auto;
-font-family: Tahoma, Verdana, Arial, sans-serif; }
-</style>
-</head>
-<body>
-<h1>Welcome to nginx!</h1>
-<p>If you see this page, the nginx web server is successfully installed and
-working. Further configuration is required.</p>
-
-<p>For online documentation and support please refer to
-<a href="http://nginx.org/">nginx.org</a>.<br/>
-Commercial support is available at
-<a href="http://nginx.com/">nginx.com</a>.</p>
-
-<p><em>Thank you for using nginx.</em></p>
-</body>
-</html>
-`;
 
 /** The files the usual images bring (when the image catalogue gives none). */
 export function defaultImageFiles(image: string): Record<string, string> {
