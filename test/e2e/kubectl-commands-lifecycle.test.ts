@@ -221,11 +221,22 @@ test('wait: condition=Ready, jsonpath, delete, and the timeout error', async () 
   assert.equal(r.code, 1);
   assert.equal(r.stderr, 'Error from server (NotFound): pods "none" not found\n');
 
-  const waiting = kubectl('wait', '-n', ns, '--for=delete', 'pod/w', '--timeout=60s');
-  const d = await kubectl('delete', 'pod', 'w', '-n', ns, '--wait=false');
+  // A pod that takes its grace period to go (sleep as PID 1 ignores SIGTERM), so that kubectl wait
+  // finds it before it is gone (a pod already gone is a silent success for --for=delete).
+  await apply(`apiVersion: v1
+kind: Pod
+metadata: {name: slow, namespace: ${ns}}
+spec:
+  terminationGracePeriodSeconds: 3
+  containers: [{name: main, image: busybox, command: [sleep, "3600"]}]
+`);
+  r = await kubectl('wait', '-n', ns, '--for=condition=Ready', 'pod/slow', '--timeout=30s');
+  assert.equal(r.stdout, 'pod/slow condition met\n', r.stderr);
+  const waiting = kubectl('wait', '-n', ns, '--for=delete', 'pod/slow', '--timeout=60s');
+  const d = await kubectl('delete', 'pod', 'slow', '-n', ns, '--wait=false');
   assert.equal(d.code, 0, d.stderr);
   r = await waiting;
-  assert.equal(r.stdout, 'pod/w condition met\n', r.stderr);
+  assert.equal(r.stdout, 'pod/slow condition met\n', r.stderr);
   assert.equal(r.code, 0);
 });
 
