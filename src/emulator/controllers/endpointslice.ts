@@ -97,27 +97,25 @@ export class EndpointSliceController {
   private readonly tracker = new TriggerTimeTracker();
   /** Our writes not yet seen by the informer: slice key → the object written, or null if deleted. */
   private readonly written = new Map<string, { obj: Obj | null; rv: number; service: string }>();
-  private readonly retries = new Map<string, number>();
-  private readonly queue = new WorkQueue(async (k) => {
-    try {
-      await this.sync(k);
-      this.retries.delete(k);
-    } catch (e) {
-      if (!(e instanceof ApiError)) throw e;
-      const n = (this.retries.get(k) ?? 0) + 1;
-      if (n > 15 || (e.code === 403 && /is being terminated/.test(e.message))) this.retries.delete(k);
-      else {
-        this.retries.set(k, n);
-        this.clock.setTimeout(() => this.queue.add(k), e.code === 409 ? 0 : Math.min(1000, 5 * 2 ** n));
-      }
-    }
-  });
+  private readonly queue: WorkQueue;
 
   constructor(
     private readonly api: APIServer,
     private readonly clock: Clock,
     private readonly maxEndpointsPerSlice = MAX_ENDPOINTS_PER_SLICE,
   ) {
+    // A conflict with a concurrent writer, or a failure: again, a few times (maxRetries is 15); a
+    // namespace being deleted is not retried.
+    this.queue = new WorkQueue((k) => this.sync(k), {
+      clock,
+      maxRetries: 15,
+      maxDelayMs: 1000,
+      classify: (e) => {
+        if (!(e instanceof ApiError)) return 'throw';
+        if (e.code === 403 && /is being terminated/.test(e.message)) return 'drop';
+        return e.code === 409 ? 'now' : 'later';
+      },
+    });
     this.sp = new ServicePods(api, (k) => this.queue.add(k));
     const managed = (s: Obj) => s.metadata.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME && !!s.metadata.labels?.[SERVICE_NAME_LABEL];
     this.slices = new Informer(api, api.resource('endpointslices.discovery.k8s.io')).addIndex('service', (s) =>
