@@ -24,14 +24,14 @@
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIServer } from '../api/apiserver.ts';
-import { ApiError } from '../api/errors.ts';
 import type { Obj } from '../api/objects.ts';
-import { parseQuantity, toMilli } from '../api/quantity.ts';
+import { parseQuantity } from '../api/quantity.ts';
 import { Informer } from '../client/informer.ts';
 import type { Clock } from '../clock.ts';
 import { FsError, type FileStat, type FileSystem } from './contracts.ts';
 import { MemoryFileSystem, MountedFileSystem, joinPath, normalizePath, type Mount } from './fs.ts';
 import { NGINX_INDEX } from './images/servers.ts';
+import { fieldPathValue, resourceFieldValue } from './downward.ts';
 
 export const CLUSTER_DNS = '10.96.0.10';
 export const CLUSTER_DOMAIN = 'cluster.local';
@@ -581,8 +581,9 @@ export class PodVolumes {
   private downwardFiles(out: Payload, items: Obj[], mode: number): void {
     for (const it of items) {
       let value: string;
-      if (it.fieldRef) value = downwardField(this.pod, String(it.fieldRef.fieldPath ?? ''));
-      else if (it.resourceFieldRef) value = downwardResource(this.pod, it.resourceFieldRef, this.allocatable);
+      // Volumes take metadata fields only (validation); other paths read as empty.
+      if (it.fieldRef) value = fieldPathValue(this.pod, String(it.fieldRef.fieldPath ?? ''), undefined, '') ?? '';
+      else if (it.resourceFieldRef) value = resourceFieldValue(this.pod, this.pod.spec?.containers?.[0] ?? {}, it.resourceFieldRef, this.allocatable);
       else continue;
       out.set(normalizePath(it.path).slice(1), { data: Buffer.from(value), mode: it.mode ?? mode });
     }
@@ -862,49 +863,6 @@ class ReadOnlyView implements FileSystem {
   }
   remove(path: string): void {
     throw new FsError('EROFS', `${path}: Read-only file system`);
-  }
-}
-
-/** A downward API field as a volume file (pkg/fieldpath ExtractFieldPathAsString, FormatMap). */
-export function downwardField(pod: Obj, path: string): string {
-  const m = pod.metadata ?? {};
-  const sub = /^metadata\.(labels|annotations)\['(.*)'\]$/.exec(path);
-  if (sub) return m[sub[1]]?.[sub[2]] ?? '';
-  switch (path) {
-    case 'metadata.name':
-      return m.name ?? '';
-    case 'metadata.namespace':
-      return m.namespace ?? '';
-    case 'metadata.uid':
-      return m.uid ?? '';
-    case 'metadata.labels':
-    case 'metadata.annotations': {
-      const map: Record<string, string> = m[path.slice('metadata.'.length)] ?? {};
-      return Object.keys(map)
-        .sort()
-        .map((k) => `${k}=${JSON.stringify(map[k])}`)
-        .join('\n');
-    }
-    default:
-      return '';
-  }
-}
-
-/** resourceFieldRef (pkg/api/v1/resource ExtractContainerResourceValue): limits default to the node's allocatable. */
-export function downwardResource(pod: Obj, ref: Obj, allocatable: Record<string, string>): string {
-  const all: Obj[] = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
-  const c = all.find((x) => x?.name === ref.containerName) ?? all[0] ?? {};
-  const [kind, resource] = String(ref.resource ?? '').split('.', 2) as [string, string];
-  const res = c.resources ?? {};
-  let q: string | undefined = kind === 'limits' ? res.limits?.[resource] : kind === 'requests' ? res.requests?.[resource] : undefined;
-  if (q === undefined && kind === 'limits') q = allocatable[resource];
-  const divisor = ref.divisor ?? '1';
-  try {
-    if (resource === 'cpu') return String(Math.ceil((q === undefined ? 0 : toMilli(q)) / Math.max(1, toMilli(divisor))));
-    return String(Math.ceil((q === undefined ? 0 : parseQuantity(q)) / (parseQuantity(divisor) || 1)));
-  } catch (e) {
-    if (e instanceof ApiError) throw e;
-    return '0';
   }
 }
 
