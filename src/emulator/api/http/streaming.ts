@@ -320,6 +320,26 @@ function rawToBuffer(d: RawData): Buffer {
   return Buffer.from(d as ArrayBuffer);
 }
 
+/**
+ * The channel protocols' framing (k8s.io/apimachinery/pkg/util/httpstream/wsstream): a channel
+ * byte then the data, or with the base64 protocols a channel digit ('0' + n) then base64 text.
+ */
+function channelSender(ws: WebSocket, base64: boolean, isOpen: () => boolean = () => true): (ch: number, data: Buffer) => void {
+  return (ch, data) => {
+    if (!isOpen() || ws.readyState !== ws.OPEN) return;
+    if (base64) ws.send(String.fromCharCode(48 + ch) + data.toString('base64'));
+    else ws.send(Buffer.concat([Buffer.from([ch]), data]), { binary: true });
+  };
+}
+
+/** A received frame's channel and data (a copy), or undefined for an empty frame. */
+function readFrame(raw: RawData, isBinary: boolean, base64: boolean): { ch: number; data: Buffer } | undefined {
+  const data = rawToBuffer(raw);
+  if (data.length === 0) return undefined;
+  if (base64 && !isBinary) return { ch: data[0] - 48, data: Buffer.from(data.subarray(1).toString('latin1'), 'base64') };
+  return { ch: data[0], data: Buffer.from(data.subarray(1)) };
+}
+
 // ---- exec and attach ----
 
 /** The error channel's Status for an exit code (kubelet server/remotecommand/exec.go). */
@@ -386,28 +406,17 @@ function serveWebSocketExec(ws: WebSocket, protocol: string, params: ExecParams,
   const base64 = protocol.includes('base64');
   const statusJson = protocol.startsWith('v4.') || protocol.startsWith('v5.');
   let open = true;
-  const out = (ch: number, data: Buffer) => {
-    if (!open || ws.readyState !== ws.OPEN) return;
-    if (base64) ws.send(String.fromCharCode(48 + ch) + data.toString('base64'));
-    else ws.send(Buffer.concat([Buffer.from([ch]), data]), { binary: true });
-  };
+  const out = channelSender(ws, base64, () => open);
   const s = session(params, out);
   ws.on('message', (raw: RawData, isBinary: boolean) => {
-    let data = rawToBuffer(raw);
-    if (data.length === 0) return;
-    let ch: number;
-    if (base64 && !isBinary) {
-      ch = data[0] - 48;
-      data = Buffer.from(data.subarray(1).toString('latin1'), 'base64');
-    } else {
-      ch = data[0];
-      data = data.subarray(1);
-    }
+    const frame = readFrame(raw, isBinary, base64);
+    if (!frame) return;
+    const { ch, data } = frame;
     if (ch === CH_CLOSE && protocol === 'v5.channel.k8s.io') {
       if (data[0] === CH_STDIN) s.stdin?.end();
       return;
     }
-    if (ch === CH_STDIN) s.stdin?.push(Buffer.from(data));
+    if (ch === CH_STDIN) s.stdin?.push(data);
     else if (ch === CH_RESIZE) {
       const size = parseResize(data);
       if (size) s.resized(size);
@@ -543,11 +552,7 @@ async function forward(backend: StreamingBackend, namespace: string, pod: string
  * connection per port; the WebSocket closes when all have ended.
  */
 function serveWebSocketPortForward(ws: WebSocket, base64: boolean, ports: number[], backend: StreamingBackend, namespace: string, pod: string): void {
-  const send = (ch: number, data: Buffer) => {
-    if (ws.readyState !== ws.OPEN) return;
-    if (base64) ws.send(String.fromCharCode(48 + ch) + data.toString('base64'));
-    else ws.send(Buffer.concat([Buffer.from([ch]), data]), { binary: true });
-  };
+  const send = channelSender(ws, base64);
   const conns: (ByteConn | undefined)[] = [];
   const early: Buffer[][] = ports.map(() => []);
   let open = ports.length;
@@ -555,16 +560,9 @@ function serveWebSocketPortForward(ws: WebSocket, base64: boolean, ports: number
     if (--open === 0) finishWs(ws);
   };
   ws.on('message', (raw: RawData, isBinary: boolean) => {
-    let data = rawToBuffer(raw);
-    if (data.length === 0) return;
-    let ch: number;
-    if (base64 && !isBinary) {
-      ch = data[0] - 48;
-      data = Buffer.from(data.subarray(1).toString('latin1'), 'base64');
-    } else {
-      ch = data[0];
-      data = Buffer.from(data.subarray(1));
-    }
+    const frame = readFrame(raw, isBinary, base64);
+    if (!frame) return;
+    const { ch, data } = frame;
     const i = ch / 2;
     if (!Number.isInteger(i) || i >= ports.length || data.length === 0) return;
     if (conns[i]) conns[i]!.write(data);
