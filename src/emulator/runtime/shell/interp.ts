@@ -388,15 +388,9 @@ export class Shell {
             await this.proc.tick();
             await this.withCondition(() => this.runList(cmd.cond, rio));
             if ((this.status === 0) !== (cmd.t === 'while')) break;
-            try {
-              await this.runList(cmd.body, rio);
-              last = this.status;
-            } catch (e) {
-              if (!(e instanceof BreakSignal)) throw e;
-              last = 0;
-              if (e.n > 1) throw new BreakSignal(e.n - 1, e.cont);
-              if (!e.cont) break;
-            }
+            const r = await this.loopBody(cmd.body, rio);
+            last = r.status;
+            if (r.stop) break;
           }
         } finally {
           this.loopDepth--;
@@ -410,15 +404,9 @@ export class Shell {
         try {
           for (const v of items) {
             this.setVar(cmd.name, v);
-            try {
-              await this.runList(cmd.body, rio);
-              last = this.status;
-            } catch (e) {
-              if (!(e instanceof BreakSignal)) throw e;
-              last = 0;
-              if (e.n > 1) throw new BreakSignal(e.n - 1, e.cont);
-              if (!e.cont) break;
-            }
+            const r = await this.loopBody(cmd.body, rio);
+            last = r.status;
+            if (r.stop) break;
           }
         } finally {
           this.loopDepth--;
@@ -441,6 +429,18 @@ export class Shell {
     }
     void inCondition;
     return this.status;
+  }
+
+  /** One pass of a loop's body: its status, and whether `break` (or an outer break/continue) ends the loop. */
+  private async loopBody(body: List, io: Io): Promise<{ status: number; stop: boolean }> {
+    try {
+      await this.runList(body, io);
+      return { status: this.status, stop: false };
+    } catch (e) {
+      if (!(e instanceof BreakSignal)) throw e;
+      if (e.n > 1) throw new BreakSignal(e.n - 1, e.cont);
+      return { status: 0, stop: !e.cont };
+    }
   }
 
   private async withCondition(fn: () => Promise<unknown>): Promise<void> {
