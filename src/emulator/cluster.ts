@@ -14,6 +14,7 @@ import { startCompactor } from './store/compactor.ts';
 import type { Store } from './store/types.ts';
 import { exportState, importState, type ImportResult } from './store/state-file.ts';
 import { NamespaceController } from './controllers/namespace.ts';
+import { SharedInformers } from './client/informer-factory.ts';
 import { CustomResourceDefinitionController } from './api/custom-resources.ts';
 import { GarbageCollector } from './controllers/garbage-collector.ts';
 import { NodeLifecycleController } from './controllers/node-lifecycle.ts';
@@ -79,6 +80,8 @@ export class Cluster {
   readonly token: string;
   readonly kubelets = new Map<string, Kubelet>();
   private readonly scheduler: Scheduler;
+  /** kube-controller-manager's shared informers: one watch and cache per resource for all its controllers. */
+  readonly informers: SharedInformers;
   private readonly controllers: { start(): Promise<void>; stop(): void }[];
   private readonly serviceAccounts: ServiceAccountsController;
   /** ownerReferences-driven deletion (background, foreground, orphan). */
@@ -102,6 +105,7 @@ export class Cluster {
     this.api = new APIServer(this.clock, undefined, opts.store ?? new MemoryStore({ clock: this.clock }), { disabled: [] });
     this.scheduler = new Scheduler(this.api.as('kube-scheduler'), this.clock);
     const kcm = this.api.as('kube-controller-manager');
+    this.informers = new SharedInformers(kcm);
     this.garbageCollector = new GarbageCollector(kcm, this.clock);
     this.network = new ClusterNetwork(this.api.as('kube-proxy'), this.clock);
     this.metrics = new MetricsServer(this.api.as('metrics-server'), this.clock);

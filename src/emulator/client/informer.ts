@@ -36,12 +36,19 @@ export class Informer {
     private readonly opts: { namespace?: string; labelSelector?: string; fieldSelector?: string } = {},
   ) {}
 
+  /**
+   * Adds handlers. On a shared informer that has already listed, the new handlers get an add for
+   * every cached object first, as client-go's AddEventHandler replays the store.
+   */
   on(h: Handlers): this {
     this.handlers.push(h);
+    if (h.add) for (const o of this.cache.values()) h.add(o);
     return this;
   }
 
+  /** Adds an index; an index of the same name already there is kept (shared informers: one index serves all). */
   addIndex(name: string, fn: IndexFn): this {
+    if (this.indexFns.has(name)) return this;
     this.indexFns.set(name, fn);
     const idx = new Map<string, Set<string>>();
     this.indexes.set(name, idx);
