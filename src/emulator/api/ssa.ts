@@ -24,15 +24,29 @@ const has = (m: JMap, k: string): boolean => Object.prototype.hasOwnProperty.cal
 export type PathElement = string;
 export type Path = PathElement[];
 
+/**
+ * A trie node. Invariant: every node is a member or has a member under it (set operations prune
+ * what they empty), so a set is empty exactly when its root has neither.
+ */
 interface Node {
   member: boolean;
-  children: Map<PathElement, Node>;
+  children: Map<PathElement, Node> | undefined;
 }
-const newNode = (): Node => ({ member: false, children: new Map() });
+const newNode = (): Node => ({ member: false, children: undefined });
+const isEmptyNode = (n: Node): boolean => !n.member && !n.children?.size;
 
-/** A set of field paths (fieldpath.Set). Parents of members are not members unless inserted. */
+/**
+ * A set of field paths (fieldpath.Set). Parents of members are not members unless inserted.
+ * Sets are immutable once built: the operations return new sets that share untouched subtrees
+ * with their operands (and return an operand itself when nothing changes), so the managers whose
+ * fields a write does not touch cost nothing to carry over.
+ */
 export class FieldSet {
-  private root: Node = newNode();
+  private constructor(private root: Node = newNode()) {}
+
+  static empty(): FieldSet {
+    return new FieldSet();
+  }
 
   static of(paths: Path[]): FieldSet {
     const s = new FieldSet();
@@ -40,11 +54,13 @@ export class FieldSet {
     return s;
   }
 
+  /** Adds a path; only for sets being built (fieldSetOf, compare, fromFieldsV1). */
   insert(path: Path): void {
     let n = this.root;
     for (const pe of path) {
-      let c = n.children.get(pe);
-      if (!c) n.children.set(pe, (c = newNode()));
+      const children = (n.children ??= new Map());
+      let c = children.get(pe);
+      if (!c) children.set(pe, (c = newNode()));
       n = c;
     }
     n.member = true;
@@ -58,27 +74,28 @@ export class FieldSet {
   /** True when the path or anything under it is a member. */
   hasPrefix(path: Path): boolean {
     const n = this.node(path);
-    return !!n && (n.member || n.children.size > 0);
+    return !!n && !isEmptyNode(n);
   }
 
   private node(path: Path): Node | undefined {
     let n: Node | undefined = this.root;
     for (const pe of path) {
-      n = n.children.get(pe);
+      n = n.children?.get(pe);
       if (!n) return undefined;
     }
     return n;
   }
 
   empty(): boolean {
-    return this.paths().length === 0;
+    return isEmptyNode(this.root);
   }
 
   /** Members in fieldpath.Set.Iterate order: a node's members (sorted), then its children's. */
   paths(): Path[] {
     const out: Path[] = [];
     const walk = (n: Node, prefix: Path) => {
-      const keys = [...n.children.keys()].sort(comparePE);
+      if (!n.children) return;
+      const keys = sortedKeys(n.children);
       for (const k of keys) if (n.children.get(k)!.member) out.push([...prefix, k]);
       for (const k of keys) walk(n.children.get(k)!, [...prefix, k]);
     };
@@ -87,43 +104,45 @@ export class FieldSet {
   }
 
   union(o: FieldSet): FieldSet {
-    return FieldSet.of([...this.paths(), ...o.paths()]);
+    return this.wrap(unionNodes(this.root, o.root), o);
   }
 
   difference(o: FieldSet): FieldSet {
-    return FieldSet.of(this.paths().filter((p) => !o.has(p)));
+    return this.wrap(differenceNodes(this.root, o.root), o);
   }
 
   intersection(o: FieldSet): FieldSet {
-    return FieldSet.of(this.paths().filter((p) => o.has(p)));
+    return this.wrap(intersectionNodes(this.root, o.root), o);
   }
 
   /** Drops every member at or under `prefix`. */
   withoutPrefix(prefix: Path): FieldSet {
-    return FieldSet.of(this.paths().filter((p) => !startsWith(p, prefix)));
+    return this.wrap(withoutPath(this.root, prefix, 0));
   }
 
   /** Keeps only members at or under `prefix`. */
   onlyPrefix(prefix: Path): FieldSet {
-    return FieldSet.of(this.paths().filter((p) => startsWith(p, prefix)));
+    let sub = this.node(prefix);
+    if (!sub || isEmptyNode(sub)) return new FieldSet();
+    for (let i = prefix.length - 1; i >= 0; i--) sub = { member: false, children: new Map([[prefix[i], sub]]) };
+    return new FieldSet(sub);
   }
 
   equals(o: FieldSet): boolean {
-    return JSON.stringify(this.toFieldsV1()) === JSON.stringify(o.toFieldsV1());
+    return equalNodes(this.root, o.root);
   }
 
   /** The fieldsV1 JSON (fieldpath/serialize.go): a leaf member is `{}`, a member with children has `".": {}`. */
   toFieldsV1(): JMap {
-    const enc = (n: Node): JMap => {
-      const out: JMap = {};
-      if (n.member && n.children.size > 0) out['.'] = {};
-      for (const k of [...n.children.keys()].sort(comparePE)) out[k] = enc(n.children.get(k)!);
-      return out;
-    };
-    return enc(this.root);
+    let v = encoded.get(this.root);
+    if (!v) encoded.set(this.root, (v = encodeNode(this.root)));
+    return v;
   }
 
   static fromFieldsV1(v: unknown): FieldSet {
+    // Stored objects are frozen: the same fieldsV1 object decodes to the same (immutable) set.
+    const cached = isMap(v) && Object.isFrozen(v) ? decoded.get(v) : undefined;
+    if (cached) return new FieldSet(cached);
     const s = new FieldSet();
     const dec = (m: unknown, prefix: Path) => {
       if (!isMap(m)) return;
@@ -136,16 +155,127 @@ export class FieldSet {
       }
     };
     dec(v, []);
+    if (isMap(v) && Object.isFrozen(v)) {
+      decoded.set(v, s.root);
+      encoded.set(s.root, v);
+    }
     return s;
   }
+
+  private wrap(n: Node | undefined, o?: FieldSet): FieldSet {
+    if (n === this.root) return this;
+    if (o && n === o.root) return o;
+    return new FieldSet(n ?? newNode());
+  }
+}
+
+/** fieldsV1 objects (frozen, from stored objects) to their decoded tries, and tries to their encodings. */
+const decoded = new WeakMap<object, Node>();
+const encoded = new WeakMap<Node, JMap>();
+
+function encodeNode(n: Node): JMap {
+  const out: JMap = {};
+  if (!n.children) return out;
+  if (n.member) out['.'] = {};
+  for (const k of sortedKeys(n.children)) out[k] = encodeNode(n.children.get(k)!);
+  return out;
+}
+
+function sortedKeys(m: Map<PathElement, Node>): PathElement[] {
+  const keys = [...m.keys()];
+  return keys.length > 1 ? keys.sort(comparePE) : keys;
+}
+
+function unionNodes(a: Node, b: Node): Node {
+  if (isEmptyNode(b)) return a;
+  if (isEmptyNode(a)) return b;
+  const member = a.member || b.member;
+  if (!b.children?.size) return member === a.member ? a : { member, children: a.children };
+  if (!a.children?.size) return member === b.member ? b : { member, children: b.children };
+  let children: Map<PathElement, Node> | undefined;
+  for (const [k, bc] of b.children) {
+    const ac = a.children.get(k);
+    const r = ac ? unionNodes(ac, bc) : bc;
+    if (r !== ac) (children ??= new Map(a.children)).set(k, r);
+  }
+  if (!children && member === a.member) return a;
+  return { member, children: children ?? a.children };
+}
+
+/** a without b's members; undefined when nothing is left. */
+function differenceNodes(a: Node, b: Node): Node | undefined {
+  if (isEmptyNode(b)) return a;
+  const member = a.member && !b.member;
+  let children = a.children;
+  if (a.children?.size && b.children?.size) {
+    let copied = false;
+    for (const [k, ac] of a.children) {
+      const bc = b.children.get(k);
+      if (!bc) continue;
+      const r = differenceNodes(ac, bc);
+      if (r === ac) continue;
+      if (!copied) {
+        children = new Map(a.children);
+        copied = true;
+      }
+      if (r) children!.set(k, r);
+      else children!.delete(k);
+    }
+  }
+  if (!member && !children?.size) return undefined;
+  if (member === a.member && children === a.children) return a;
+  return { member, children };
+}
+
+function intersectionNodes(a: Node, b: Node): Node | undefined {
+  const member = a.member && b.member;
+  let children: Map<PathElement, Node> | undefined;
+  if (a.children?.size && b.children?.size) {
+    const [small, big] = a.children.size <= b.children.size ? [a.children, b.children] : [b.children, a.children];
+    for (const [k, sc] of small) {
+      const bc = big.get(k);
+      if (!bc) continue;
+      const r = small === a.children ? intersectionNodes(sc, bc) : intersectionNodes(bc, sc);
+      if (r) (children ??= new Map()).set(k, r);
+    }
+  }
+  if (!member && !children) return undefined;
+  return { member, children };
+}
+
+function withoutPath(n: Node, prefix: Path, i: number): Node | undefined {
+  if (i === prefix.length) return undefined;
+  const c = n.children?.get(prefix[i]);
+  if (!c) return n;
+  const r = withoutPath(c, prefix, i + 1);
+  if (r === c) return n;
+  const children = new Map(n.children);
+  if (r) children.set(prefix[i], r);
+  else children.delete(prefix[i]);
+  if (!n.member && !children.size) return undefined;
+  return { member: n.member, children };
+}
+
+function equalNodes(a: Node, b: Node): boolean {
+  if (a === b) return true;
+  if (a.member !== b.member) return false;
+  const ac = a.children?.size ?? 0;
+  if (ac !== (b.children?.size ?? 0)) return false;
+  if (ac === 0) return true;
+  for (const [k, c] of a.children!) {
+    const d = b.children!.get(k);
+    if (!d || !equalNodes(c, d)) return false;
+  }
+  return true;
 }
 
 const startsWith = (p: Path, prefix: Path): boolean => prefix.every((pe, i) => p[i] === pe);
 
+const PE_RANK: Record<string, number> = { f: 0, k: 1, v: 2, i: 3 };
+
 /** PathElement ordering (fieldpath/element.go Less): field names, then keys, then values, then indices. */
 function comparePE(a: string, b: string): number {
-  const rank = (s: string) => 'fkvi'.indexOf(s[0]);
-  const d = rank(a) - rank(b);
+  const d = (PE_RANK[a[0]] ?? -1) - (PE_RANK[b[0]] ?? -1);
   if (d) return d;
   if (a[0] === 'i') return Number(a.slice(2)) - Number(b.slice(2));
   return a < b ? -1 : a > b ? 1 : 0;
@@ -312,7 +442,7 @@ function strip(s: FieldSet): FieldSet {
 
 /** The fields an applied configuration sets (typed/tofieldset.go), without the stripped metadata. */
 export function fieldSetOf(obj: unknown, kind: string): FieldSet {
-  const set = new FieldSet();
+  const set = FieldSet.empty();
   const walk = (v: unknown, path: Path, names: string[]) => {
     if (isMap(v)) {
       for (const k of Object.keys(v)) walk(v[k], [...path, `f:${k}`], [...names, k]);
@@ -345,9 +475,9 @@ export interface Comparison {
 
 /** typed.Compare: the fields added, changed and removed going from `a` to `b`. */
 export function compare(a: unknown, b: unknown, kind: string): Comparison {
-  const added = new FieldSet();
-  const modified = new FieldSet();
-  const removed = new FieldSet();
+  const added = FieldSet.empty();
+  const modified = FieldSet.empty();
+  const removed = FieldSet.empty();
   const leaf = (l: unknown, r: unknown, path: Path) => {
     if (l === undefined && r !== undefined) added.insert(path);
     else if (l !== undefined && r === undefined) removed.insert(path);
@@ -664,7 +794,7 @@ export function apply(live: Obj, config: Obj, force: boolean, ctx: OperationCont
   const liveBare = withoutManaged(live);
   let merged = mergeApplied(liveBare, config, ctx.kind) as Obj;
   const prev = entries.find((e) => managerKey(e) === selfKey);
-  const lastSet = prev?.fields ?? new FieldSet();
+  const lastSet = prev?.fields ?? FieldSet.empty();
   const newSet = scope(fieldSetOf(config, ctx.kind));
 
   // Prune what this manager stopped applying, unless another manager (or the new set) owns it.
