@@ -7,7 +7,7 @@
 
 import type { Clock } from '../clock.ts';
 import { MemoryStore } from '../store/memory.ts';
-import { StoreError, type KeyValue, type Store, type StoreEvent } from '../store/types.ts';
+import { StoreError, type KeyValue, type Store, type StoreEvent, type WatchTrigger } from '../store/types.ts';
 import {
   ApiError,
   alreadyExists,
@@ -716,13 +716,18 @@ export class APIServer {
     }
     let handle;
     try {
-      handle = await this.store.watch(prefix, from, {
-        event: (ev) => {
-          const out = this.translate(def, ev, sel);
-          if (out) send(out);
+      handle = await this.store.watch(
+        prefix,
+        from,
+        {
+          event: (ev) => {
+            const out = this.translate(def, ev, sel);
+            if (out) send(out);
+          },
+          error: (err) => send({ type: 'ERROR', object: new ApiError(500, 'InternalError', `Internal error occurred: ${err.message}`).toStatus() }),
         },
-        error: (err) => send({ type: 'ERROR', object: new ApiError(500, 'InternalError', `Internal error occurred: ${err.message}`).toStatus() }),
-      });
+        { trigger: watchTrigger(def, sel) },
+      );
     } catch (e) {
       if (e instanceof StoreError && e.code === 'Compacted') {
         throw gone(`too old resource version: ${from} (${e.revision})`);
@@ -835,6 +840,20 @@ function storageFailuresAsApiErrors(store: Store): Store {
       };
     },
   });
+}
+
+/** The pod's node, the index kubelets' watches use (pkg/registry/core/pod/storage/storage.go NodeNameTriggerFunc). */
+const podNodeName = (pod: Obj): string | undefined => pod.spec?.nodeName ?? '';
+
+/**
+ * The store-side index a watch can use: a watch of pods with `spec.nodeName=X` (every kubelet's)
+ * only needs the events of pods on X, so the store does not offer it the rest of the cluster's
+ * (the watch cache's indexed triggers: pods by spec.nodeName, as kube-apiserver registers them).
+ */
+function watchTrigger(def: ResourceDef, sel: Selectors | null): WatchTrigger | undefined {
+  if (def.resource !== 'pods' || def.group !== '' || !sel) return undefined;
+  const r = sel.fields.find((f) => f.key === 'spec.nodeName' && (f.operator === 'Equals' || f.operator === 'DoubleEquals'));
+  return r ? { name: 'pods/spec.nodeName', fn: podNodeName, value: r.values[0] ?? '' } : undefined;
 }
 
 /** Sets metadata.resourceVersion to the write's revision and freezes the object. */

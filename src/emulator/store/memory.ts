@@ -21,6 +21,8 @@ import {
   type StoreEvent,
   type WatchCallbacks,
   type WatchHandle,
+  type WatchOptions,
+  type WatchTrigger,
   type WriteOptions,
 } from './types.ts';
 
@@ -52,6 +54,13 @@ interface Watcher {
    * never make another one see revisions out of order. */
   queue: StoreEvent[];
   scheduled: boolean;
+  trigger?: WatchTrigger;
+}
+
+/** Watchers with a trigger of one name, by the value they want. */
+interface TriggerIndex {
+  fn: (obj: Obj) => string | undefined;
+  byValue: Map<string, Set<Watcher>>;
 }
 
 export interface StoreSnapshot {
@@ -86,7 +95,10 @@ export class MemoryStore implements Store {
   private readonly keys = new BTree<string, Version[]>();
   private history: StoreEvent[] = [];
   private readonly historyLimit: number;
+  /** Every watcher; those without a trigger are also in `untriggered`, the others in `triggers`. */
   private readonly watchers = new Set<Watcher>();
+  private readonly untriggered = new Set<Watcher>();
+  private readonly triggers = new Map<string, TriggerIndex>();
   private readonly leases = new Map<number, Lease>();
   private leaseSeq = 0;
   /** Events of writes waiting for the journal's fsync, in revision order. */
@@ -260,11 +272,20 @@ export class MemoryStore implements Store {
       // The revision window: the oldest history goes, as a compaction would take it.
       void this.compactTo(this.history[this.history.length - this.historyLimit - 1].revision, false);
     }
-    for (const w of this.watchers) {
-      if (!w.cancelled && ev.key.startsWith(w.prefix)) {
-        w.queue.push(ev);
-        this.flushLater(w);
-      }
+    for (const w of this.untriggered) this.offer(w, ev);
+    // Indexed watchers: only those that want the object's value before or after the change.
+    for (const t of this.triggers.values()) {
+      const now = ev.value ? t.fn(ev.value) : undefined;
+      const before = ev.prevValue ? t.fn(ev.prevValue) : undefined;
+      if (now !== undefined) for (const w of t.byValue.get(now) ?? []) this.offer(w, ev);
+      if (before !== undefined && before !== now) for (const w of t.byValue.get(before) ?? []) this.offer(w, ev);
+    }
+  }
+
+  private offer(w: Watcher, ev: StoreEvent): void {
+    if (!w.cancelled && ev.key.startsWith(w.prefix)) {
+      w.queue.push(ev);
+      this.flushLater(w);
     }
   }
 
@@ -291,12 +312,12 @@ export class MemoryStore implements Store {
 
   // ---- watch ----
 
-  async watch(prefix: string, fromRevision: number, cb: WatchCallbacks): Promise<WatchHandle> {
+  async watch(prefix: string, fromRevision: number, cb: WatchCallbacks, opts: WatchOptions = {}): Promise<WatchHandle> {
     this.checkOpen();
     if (fromRevision < this.compacted) {
       throw new StoreError('Compacted', 'mvcc: required revision has been compacted', this.compacted);
     }
-    const w: Watcher = { prefix, cb, cancelled: false, queue: [], scheduled: false };
+    const w: Watcher = { prefix, cb, cancelled: false, queue: [], scheduled: false, trigger: opts.trigger };
     // Replay what happened after fromRevision and is still in history, then follow live writes.
     let lo = 0;
     let hi = this.history.length;
@@ -307,13 +328,39 @@ export class MemoryStore implements Store {
     }
     for (let i = lo; i < this.history.length; i++) if (this.history[i].key.startsWith(prefix)) w.queue.push(this.history[i]);
     this.flushLater(w);
-    this.watchers.add(w);
+    this.addWatcher(w);
     return {
       cancel: () => {
         w.cancelled = true;
-        this.watchers.delete(w);
+        this.removeWatcher(w);
       },
     };
+  }
+
+  private addWatcher(w: Watcher): void {
+    this.watchers.add(w);
+    const t = w.trigger;
+    if (!t) {
+      this.untriggered.add(w);
+      return;
+    }
+    let idx = this.triggers.get(t.name);
+    if (!idx) this.triggers.set(t.name, (idx = { fn: t.fn, byValue: new Map() }));
+    let set = idx.byValue.get(t.value);
+    if (!set) idx.byValue.set(t.value, (set = new Set()));
+    set.add(w);
+  }
+
+  private removeWatcher(w: Watcher): void {
+    this.watchers.delete(w);
+    this.untriggered.delete(w);
+    const t = w.trigger;
+    const idx = t && this.triggers.get(t.name);
+    if (!t || !idx) return;
+    const set = idx.byValue.get(t.value);
+    set?.delete(w);
+    if (set && set.size === 0) idx.byValue.delete(t.value);
+    if (idx.byValue.size === 0) this.triggers.delete(t.name);
   }
 
   // ---- compaction ----
@@ -477,6 +524,8 @@ export class MemoryStore implements Store {
       w.cb.error?.(new StoreError('Unavailable', 'store closed'));
     }
     this.watchers.clear();
+    this.untriggered.clear();
+    this.triggers.clear();
     if (this.journal) await this.journal.sync();
   }
 

@@ -77,6 +77,23 @@ export interface WatchHandle {
   cancel(): void;
 }
 
+/**
+ * A hint that lets a store skip watchers an event cannot concern (the watch cache's indexed
+ * triggers, staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go): the watcher only wants
+ * objects whose `fn(value)` is `value` (before or after the change). Stores may ignore it; the
+ * caller still filters what it receives.
+ */
+export interface WatchTrigger {
+  /** Names the function: watchers with the same name share one index. */
+  name: string;
+  fn: (obj: Obj) => string | undefined;
+  value: string;
+}
+
+export interface WatchOptions {
+  trigger?: WatchTrigger;
+}
+
 export interface WatchCallbacks {
   /** Every event after the start revision, in revision order, each exactly once. */
   event(ev: StoreEvent): void;
@@ -114,7 +131,7 @@ export interface Store {
    * Watches keys under prefix for events after fromRevision (exclusive). Fails with Compacted when
    * fromRevision is older than the retained history.
    */
-  watch(prefix: string, fromRevision: number, cb: WatchCallbacks): Promise<WatchHandle>;
+  watch(prefix: string, fromRevision: number, cb: WatchCallbacks, opts?: WatchOptions): Promise<WatchHandle>;
 
   /** Drops history up to revision: reads and watches from before it then fail with Compacted. */
   compact(revision: number): Promise<void>;

@@ -65,3 +65,26 @@ test('memory: snapshot and restore keep every object, revision and lease', async
   await clock.advance(61_000);
   assert.equal(await r.get('/registry/a/2'), undefined, 'the restored lease still expires');
 });
+
+test('a watcher with a trigger is offered only the events whose value (before or after) it wants', async () => {
+  const s = new MemoryStore({ clock: new EmulatorClock({ mode: 'manual' }) });
+  const node = (o: { spec?: { nodeName?: string } }) => o.spec?.nodeName ?? '';
+  const seen: Record<string, string[]> = { a: [], b: [], all: [] };
+  const watch = (who: string, value?: string) =>
+    s.watch('/registry/pods/', 0, { event: (ev) => seen[who].push(`${ev.type} ${ev.key.split('/').pop()}`) }, value === undefined ? {} : { trigger: { name: 'node', fn: node, value } });
+  const wa = await watch('a', 'a');
+  await watch('b', 'b');
+  await watch('all');
+  const p1 = await s.create('/registry/pods/ns/p1', { metadata: { name: 'p1' }, spec: {} });
+  const p1a = await s.update('/registry/pods/ns/p1', { metadata: { name: 'p1' }, spec: { nodeName: 'a' } }, p1.modRevision);
+  await s.create('/registry/pods/ns/p2', { metadata: { name: 'p2' }, spec: { nodeName: 'b' } });
+  // A change that moves the value away from 'a' still reaches a's watcher (its last sight of it).
+  await s.update('/registry/pods/ns/p1', { metadata: { name: 'p1' }, spec: {} }, p1a.modRevision);
+  await s.delete('/registry/pods/ns/p2');
+  wa.cancel();
+  await s.create('/registry/pods/ns/p3', { metadata: { name: 'p3' }, spec: { nodeName: 'a' } });
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(seen.a, ['PUT p1', 'PUT p1']);
+  assert.deepEqual(seen.b, ['PUT p2', 'DELETE p2']);
+  assert.equal(seen.all.length, 6);
+});
