@@ -25,7 +25,7 @@ import { apiVersionOf, Registry, type ResourceDef, type StrategyContext } from '
 import { apply as ssaApply, ApplyConflictError, FieldSet, managerFromUserAgent, SSAError, updateManagedFields, type OperationContext } from './ssa.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError, type Requirement } from './selectors.ts';
 import { AdmissionChain, type AdmissionOptions, type Attributes } from './admission/chain.ts';
-import { kindSchema } from './schemas.ts';
+import { kindSchema, resolve as resolveSchema } from './schemas.ts';
 import { omitEmptyCollections } from './structural.ts';
 
 export interface WriteOptions {
@@ -357,7 +357,9 @@ export class APIServer {
 
   /** PUT: replace the object (or its status), guarded by resourceVersion when the body has one. */
   async update(def: ResourceDef, namespace: string | undefined, name: string, body: unknown, opts: WriteOptions = {}): Promise<Obj> {
-    const obj = this.checkBody(def, body);
+    // A status write keeps nothing of the body but its status and metadata checks: copy only those.
+    const statusOnly = opts.subresource === 'status';
+    const obj = this.checkBody(def, body, statusOnly);
     const meta = (obj.metadata ??= {});
     if (meta.name && meta.name !== name) {
       throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
@@ -369,7 +371,7 @@ export class APIServer {
       if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion) {
         throw conflict(def.group, def.resource, name, OBJECT_MODIFIED);
       }
-      return this.prepareWrite(def, current, clone(obj), opts);
+      return this.prepareWrite(def, current, statusOnly ? { ...obj, metadata: { ...obj.metadata } } : clone(obj), opts);
     });
   }
 
@@ -554,9 +556,8 @@ export class APIServer {
     await this.admission.admit(attrs);
     if (opts.subresource === 'status') {
       // Status writes change only the status (ResetObjectMetaForStatus + the status strategies).
-      const next = clone(current);
-      next.status = obj.status;
-      obj = next;
+      // The stored object is frozen: the new one shares its unchanged parts (spec, metadata's maps).
+      obj = { ...current, metadata: { ...cm }, status: obj.status };
     } else if (opts.subresource === 'finalize') {
       // namespaces/{name}/finalize writes only spec.finalizers (pkg/registry/core/namespace/storage).
       const next = clone(current);
@@ -683,12 +684,11 @@ export class APIServer {
       if (binding.metadata?.uid && binding.metadata.uid !== pod.metadata.uid) {
         throw conflict('', 'pods', name, `Precondition failed: UID in precondition: ${binding.metadata.uid}, UID in object meta: ${pod.metadata.uid}`);
       }
-      const next = clone(pod);
-      delete next.metadata.resourceVersion;
-      next.spec.nodeName = target.name;
-      const conds: Obj[] = (next.status.conditions ??= []).filter((c: Obj) => c.type !== 'PodScheduled');
+      // Copies only what changes; the rest is shared with the frozen stored pod.
+      const { resourceVersion: _rv, ...metadata } = pod.metadata;
+      const conds: Obj[] = (pod.status?.conditions ?? []).filter((c: Obj) => c.type !== 'PodScheduled');
       conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.clock.now()) });
-      next.status.conditions = conds;
+      const next: Obj = { ...pod, metadata, spec: { ...pod.spec, nodeName: target.name }, status: { ...pod.status, conditions: conds } };
       if (binding.metadata?.annotations) next.metadata.annotations = { ...next.metadata.annotations, ...binding.metadata.annotations };
       return { obj: next, finalize: false };
     });
@@ -785,11 +785,13 @@ export class APIServer {
     return true;
   }
 
-  private checkBody(def: ResourceDef, body: unknown): Obj {
+  /** Checks and copies a request body; `statusOnly` copies the status deeply and the rest shallowly (status writes). */
+  private checkBody(def: ResourceDef, body: unknown, statusOnly = false): Obj {
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
       throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: the request body must be a JSON object`);
     }
-    const obj = clone(body as Obj);
+    const b = body as Obj;
+    const obj = statusOnly ? { ...b, metadata: isPlainObject(b.metadata) ? { ...b.metadata } : b.metadata, status: clone(b.status) } : clone(b);
     const want = apiVersionOf(def);
     if (obj.apiVersion && obj.apiVersion !== want) {
       throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${want})`);
@@ -804,7 +806,11 @@ export class APIServer {
     }
     // As the typed object encodes: no empty maps or lists in optional fields (`labels: {}`).
     const schema = kindSchema(def.group, def.version, def.kind);
-    if (schema) omitEmptyCollections(obj, schema);
+    if (schema && statusOnly) {
+      // Only the status is kept: drop empty collections there alone.
+      const statusSchema = resolveSchema(schema).properties?.status;
+      if (statusSchema && isPlainObject(obj.status)) omitEmptyCollections(obj.status, statusSchema);
+    } else if (schema) omitEmptyCollections(obj, schema);
     return obj;
   }
 
@@ -841,6 +847,8 @@ function storageFailuresAsApiErrors(store: Store): Store {
     },
   });
 }
+
+const isPlainObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The pod's node, the index kubelets' watches use (pkg/registry/core/pod/storage/storage.go NodeNameTriggerFunc). */
 const podNodeName = (pod: Obj): string | undefined => pod.spec?.nodeName ?? '';

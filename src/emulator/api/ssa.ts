@@ -48,6 +48,11 @@ export class FieldSet {
     return new FieldSet();
   }
 
+  /** A set over a trie built elsewhere in this module (it must keep the trie's invariant). */
+  static fromNode(n: Node): FieldSet {
+    return new FieldSet(n);
+  }
+
   static of(paths: Path[]): FieldSet {
     const s = new FieldSet();
     for (const p of paths) s.insert(p);
@@ -473,8 +478,44 @@ export interface Comparison {
   removed: FieldSet;
 }
 
+/**
+ * compare(undefined, b)'s `added` built straight into a trie (a create: every field of the new
+ * object is added), without compare's per-level equality checks and path copies.
+ */
+function addedNodes(v: unknown, kind: string, names: string[], depth: number): Node {
+  const n = newNode();
+  if (isMap(v)) {
+    const keys = Object.keys(v);
+    if (keys.length === 0 || depth > 1) n.member = true;
+    for (const k of keys) {
+      const child = v[k];
+      if (child === undefined) continue;
+      names.push(k);
+      const c = addedNodes(child, kind, names, depth + 1);
+      names.pop();
+      if (c.member || c.children?.size) (n.children ??= new Map()).set(`f:${k}`, c);
+    }
+    return n;
+  }
+  n.member = true;
+  if (Array.isArray(v)) {
+    const lk = listKind(kind, names);
+    const idx = indexList(lk, v);
+    if (!idx) return n;
+    for (const [pe, item] of idx) {
+      const c = lk.type === 'map' && isMap(item) ? addedNodes(item, kind, names, depth + 1) : newNode();
+      c.member = true;
+      (n.children ??= new Map()).set(pe, c);
+    }
+  }
+  return n;
+}
+
 /** typed.Compare: the fields added, changed and removed going from `a` to `b`. */
 export function compare(a: unknown, b: unknown, kind: string): Comparison {
+  if (a === undefined && isMap(b)) {
+    return { added: strip(FieldSet.fromNode(addedNodes(b, kind, [], 0))), modified: FieldSet.empty(), removed: FieldSet.empty() };
+  }
   const added = FieldSet.empty();
   const modified = FieldSet.empty();
   const removed = FieldSet.empty();
