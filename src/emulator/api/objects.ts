@@ -8,7 +8,8 @@ export type Obj = Record<string, any>;
 export function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object' && !Object.isFrozen(o)) {
     Object.freeze(o);
-    for (const v of Object.values(o as object)) deepFreeze(v);
+    if (Array.isArray(o)) for (let i = 0; i < o.length; i++) deepFreeze(o[i]);
+    else for (const k in o) deepFreeze((o as Record<string, unknown>)[k]);
   }
   return o;
 }
@@ -80,7 +81,9 @@ export function randomSuffix(n = 5): string {
 /** RFC 3339 without fractional seconds, as metav1.Time serialises. */
 export function rfc3339(ms: number | Date): string {
   const d = typeof ms === 'number' ? new Date(ms) : ms;
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const iso = d.toISOString();
+  // YYYY-MM-DDTHH:MM:SS.sssZ → YYYY-MM-DDTHH:MM:SSZ (years past 9999 have a longer prefix).
+  return `${iso.slice(0, -5)}Z`;
 }
 
 /** RFC 3339 with microseconds, as metav1.MicroTime serialises (leases, events.k8s.io). */

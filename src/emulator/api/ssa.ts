@@ -125,6 +125,31 @@ export class FieldSet {
     return this.wrap(withoutPath(this.root, prefix, 0));
   }
 
+  /** Drops the root's children named in `top`, and the children of the root's `sub` child named in `subNames`. */
+  withoutChildren(top: PathElement[], sub: PathElement, subNames: PathElement[]): FieldSet {
+    const root = this.root;
+    if (!root.children?.size) return this;
+    const drop = (n: Node, names: PathElement[]): Node | undefined => {
+      if (!n.children || !names.some((k) => n.children!.has(k))) return n;
+      const children = new Map(n.children);
+      for (const k of names) children.delete(k);
+      if (!n.member && !children.size) return undefined;
+      return { member: n.member, children };
+    };
+    let next = drop(root, top) ?? newNode();
+    const subNode = next.children?.get(sub);
+    if (subNode) {
+      const r = drop(subNode, subNames);
+      if (r !== subNode) {
+        const children = new Map(next.children);
+        if (r) children.set(sub, r);
+        else children.delete(sub);
+        next = { member: next.member, children };
+      }
+    }
+    return this.wrap(next);
+  }
+
   /** Keeps only members at or under `prefix`. */
   onlyPrefix(prefix: Path): FieldSet {
     let sub = this.node(prefix);
@@ -439,10 +464,12 @@ const STRIPPED: Path[] = [
   ['f:metadata', 'f:resourceVersion'],
 ];
 
+const STRIPPED_TOP = STRIPPED.filter((p) => p.length === 1).map((p) => p[0]);
+const STRIPPED_META = STRIPPED.filter((p) => p.length === 2).map((p) => p[1]);
+
+/** Drops the STRIPPED paths (and what is under them) in one pass over the top two levels. */
 function strip(s: FieldSet): FieldSet {
-  let out = s;
-  for (const p of STRIPPED) out = out.withoutPrefix(p);
-  return out;
+  return s.withoutChildren(STRIPPED_TOP, 'f:metadata', STRIPPED_META);
 }
 
 /** The fields an applied configuration sets (typed/tofieldset.go), without the stripped metadata. */
@@ -702,12 +729,8 @@ export interface ManagedEntry extends ManagerId {
 
 /** BuildManagerIdentifier: appliers are one manager whatever the apiVersion; updaters per apiVersion. */
 export function managerKey(m: ManagerId): string {
-  return JSON.stringify({
-    manager: m.manager,
-    operation: m.operation,
-    ...(m.operation === 'Update' ? { apiVersion: m.apiVersion } : {}),
-    ...(m.subresource ? { subresource: m.subresource } : {}),
-  });
+  const apiVersion = m.operation === 'Update' ? m.apiVersion : '';
+  return `${m.manager}\u0000${m.operation}\u0000${apiVersion}\u0000${m.subresource ?? ''}`;
 }
 
 /** metadata.managedFields to entries; throws SSAError for malformed entries (DecodeManagedFields). */
