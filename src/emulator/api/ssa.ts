@@ -11,7 +11,7 @@
 // (`+listMapKey` tags of k8s.io/api core/v1/types.go) are listed in SSA_KEYS.
 
 import { mergeKeyFor } from './merge-keys.ts';
-import { jsonEqual, type Obj } from './objects.ts';
+import { deepFreeze, jsonEqual, type Obj } from './objects.ts';
 
 type JMap = Record<string, unknown>;
 const isMap = (v: unknown): v is JMap => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -165,14 +165,19 @@ export class FieldSet {
   /** The fieldsV1 JSON (fieldpath/serialize.go): a leaf member is `{}`, a member with children has `".": {}`. */
   toFieldsV1(): JMap {
     let v = encoded.get(this.root);
-    if (!v) encoded.set(this.root, (v = encodeNode(this.root)));
+    if (!v) encoded.set(this.root, (v = internFieldsV1(encodeNode(this.root))));
     return v;
   }
 
   static fromFieldsV1(v: unknown): FieldSet {
     // Stored objects are frozen: the same fieldsV1 object decodes to the same (immutable) set.
     const cached = isMap(v) && Object.isFrozen(v) ? decoded.get(v) : undefined;
-    if (cached) return new FieldSet(cached);
+    if (cached) {
+      // Most recently used last.
+      decoded.delete(v as JMap);
+      decoded.set(v as JMap, cached);
+      return new FieldSet(cached);
+    }
     const s = new FieldSet();
     const dec = (m: unknown, prefix: Path) => {
       if (!isMap(m)) return;
@@ -187,6 +192,7 @@ export class FieldSet {
     dec(v, []);
     if (isMap(v) && Object.isFrozen(v)) {
       decoded.set(v, s.root);
+      if (decoded.size > DECODED_MAX) decoded.delete(decoded.keys().next().value!);
       encoded.set(s.root, v);
     }
     return s;
@@ -199,9 +205,34 @@ export class FieldSet {
   }
 }
 
-/** fieldsV1 objects (frozen, from stored objects) to their decoded tries, and tries to their encodings. */
-const decoded = new WeakMap<object, Node>();
+/**
+ * fieldsV1 objects (frozen, from stored objects) to their decoded tries, the most recently used
+ * DECODED_MAX of them (writes to one object come in bursts: a pod's status through its start);
+ * and tries to their encodings, for as long as a trie lives.
+ */
+const DECODED_MAX = 20_000;
+const decoded = new Map<JMap, Node>();
 const encoded = new WeakMap<Node, JMap>();
+
+/**
+ * One frozen fieldsV1 object per distinct content among the recent ones: pods from one template
+ * and a component's events own the same fields, so thousands of stored objects share one copy
+ * instead of each holding its own tree of small objects.
+ */
+const INTERN_MAX = 20_000;
+const interned = new Map<string, JMap>();
+function internFieldsV1(v: JMap): JMap {
+  const key = JSON.stringify(v);
+  const hit = interned.get(key);
+  if (hit) {
+    interned.delete(key);
+    interned.set(key, hit);
+    return hit;
+  }
+  interned.set(key, deepFreeze(v));
+  if (interned.size > INTERN_MAX) interned.delete(interned.keys().next().value!);
+  return v;
+}
 
 function encodeNode(n: Node): JMap {
   const out: JMap = {};
