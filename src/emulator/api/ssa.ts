@@ -165,7 +165,7 @@ export class FieldSet {
   /** The fieldsV1 JSON (fieldpath/serialize.go): a leaf member is `{}`, a member with children has `".": {}`. */
   toFieldsV1(): JMap {
     let v = encoded.get(this.root);
-    if (!v) encoded.set(this.root, (v = internFieldsV1(encodeNode(this.root))));
+    if (!v) encoded.set(this.root, (v = internFieldsV1(encodeString(this.root))));
     return v;
   }
 
@@ -221,26 +221,31 @@ const encoded = new WeakMap<Node, JMap>();
  */
 const INTERN_MAX = 20_000;
 const interned = new Map<string, JMap>();
-function internFieldsV1(v: JMap): JMap {
-  const key = JSON.stringify(v);
-  const hit = interned.get(key);
+function internFieldsV1(json: string): JMap {
+  const hit = interned.get(json);
   if (hit) {
-    interned.delete(key);
-    interned.set(key, hit);
+    interned.delete(json);
+    interned.set(json, hit);
     return hit;
   }
-  interned.set(key, deepFreeze(v));
+  const v = deepFreeze(JSON.parse(json) as JMap);
+  interned.set(json, v);
   if (interned.size > INTERN_MAX) interned.delete(interned.keys().next().value!);
   return v;
 }
 
-function encodeNode(n: Node): JMap {
-  const out: JMap = {};
-  if (!n.children) return out;
-  if (n.member) out['.'] = {};
-  for (const k of sortedKeys(n.children)) out[k] = encodeNode(n.children.get(k)!);
-  return out;
+/** The fieldsV1 JSON text, written straight from the trie. */
+function encodeString(n: Node): string {
+  if (!n.children?.size) return '{}';
+  let out = n.member ? '{".":{}' : '{';
+  let first = !n.member;
+  for (const k of sortedKeys(n.children)) {
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${encodeString(n.children.get(k)!)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
+
 
 function sortedKeys(m: Map<PathElement, Node>): PathElement[] {
   const keys = [...m.keys()];
