@@ -9,6 +9,8 @@
 //  5. the apiserver under load (bench/api.ts): LIST of 10,000 pods as JSON and Table against
 //     JSON.stringify of the same list, write latency p50/p99 with 10,000 objects stored, and
 //     `kubectl apply -f` of a folder of 1,000 objects
+//  6. kube-scheduler throughput at 5,000 nodes (bench/scheduler.ts), and the whole path at scale
+//     (bench/cluster-scale.ts): nodes with kubelets, pods created → Running, wall time and peak RSS
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { durableStartupBench, durableWriteBench } from './durable.ts';
 import { etcdWriteBench } from './etcd-vs-memory.ts';
 import { applyBench, latencyBench, listBench } from './api.ts';
 import { schedulerBench } from './scheduler.ts';
+import { clusterScaleBench } from './cluster-scale.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -108,6 +111,11 @@ async function main(): Promise<void> {
 
   // kube-scheduler (issue 5): 5,000 nodes, 30,000 pods; plain, zone spread, anti-affinity.
   await schedulerBench();
+
+  // The whole path at scale (issue 5): 150,000 pods on 5,000 nodes (BENCH_SCALE_NODES and
+  // BENCH_SCALE_PODS set others), after a smaller run for the trend.
+  await clusterScaleBench(1_000, 10_000);
+  await clusterScaleBench(Number(process.env.BENCH_SCALE_NODES ?? 5_000), Number(process.env.BENCH_SCALE_PODS ?? 150_000));
 }
 
 await main();
