@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIServer } from '../api/apiserver.ts';
 import { ApiError } from '../api/errors.ts';
-import { clone, rfc3339, rfc3339Micro, type Obj } from '../api/objects.ts';
+import { clone, jsonEqual, rfc3339, rfc3339Micro, type Obj } from '../api/objects.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { EventRecorder } from '../client/events.ts';
 import { Informer, keyOf } from '../client/informer.ts';
@@ -569,18 +569,5 @@ export class Kubelet implements KubeletHost {
 
 /** Status equality, ignoring key order: an unchanged status is not written again. */
 function sameStatus(a: Obj | undefined, b: Obj): boolean {
-  return stableJson(a ?? {}) === stableJson(b);
-}
-
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .filter((k) => o[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
+  return jsonEqual(a ?? {}, b);
 }
