@@ -15,7 +15,12 @@ export class FsError extends Error {
     readonly code: 'ENOENT' | 'EISDIR' | 'ENOTDIR' | 'EEXIST' | 'EROFS' | 'ENOTEMPTY' | 'EBUSY' | 'EINVAL',
     message: string,
   ) {
+    // An emulated file system's answer (ENOENT for a program's `cat`), not a bug: no stack trace,
+    // which would cost more than the lookup that failed.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
   }
 }
 
