@@ -74,7 +74,8 @@ export class Kubelet implements KubeletHost {
   readonly crashBackoff: Backoff;
   readonly imageBackoff: Backoff;
   readonly imagePullErrors = new Map<string, string>();
-  private readonly specs = new Map<string, string>();
+  /** The spec each worker last synced (stored objects are frozen: a status write shares it). */
+  private readonly specs = new Map<string, Obj>();
 
   constructor(
     private readonly api: APIServer,
@@ -305,22 +306,21 @@ export class Kubelet implements KubeletHost {
       if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
       w = new PodWorker(this, pod);
       this.workers.set(k, w);
-      this.specs.set(k, JSON.stringify(pod.spec));
+      this.specs.set(k, pod.spec);
       if (pod.status?.phase === 'Running' && pod.status?.podIP) this.adopt(w, pod);
       void w.sync();
       return;
     }
-    const meta = JSON.stringify([pod.metadata.labels, pod.metadata.annotations]);
-    if (meta !== JSON.stringify([w.pod.metadata.labels, w.pod.metadata.annotations])) w.storage?.updatePod?.(pod);
+    const was = w.pod.metadata;
+    if (!jsonEqual(pod.metadata.labels, was.labels) || !jsonEqual(pod.metadata.annotations, was.annotations)) w.storage?.updatePod?.(pod);
     w.pod = pod;
     if (pod.metadata.deletionTimestamp) {
       void w.terminate();
       return;
     }
     // Our own status writes come back as updates: only a spec change is work for the pod worker.
-    const spec = JSON.stringify(pod.spec);
-    if (spec !== this.specs.get(k)) {
-      this.specs.set(k, spec);
+    if (!jsonEqual(pod.spec, this.specs.get(k))) {
+      this.specs.set(k, pod.spec);
       void w.sync();
     }
   }
