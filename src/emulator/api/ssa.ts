@@ -234,16 +234,24 @@ function internFieldsV1(json: string): JMap {
   return v;
 }
 
-/** The fieldsV1 JSON text, written straight from the trie. */
+/**
+ * The fieldsV1 JSON text, written straight from the trie. Tries share unchanged subtrees from
+ * write to write (a status update changes a few fields), so each subtree's text is kept with it.
+ */
+const texts = new WeakMap<Node, string>();
 function encodeString(n: Node): string {
   if (!n.children?.size) return '{}';
+  const known = texts.get(n);
+  if (known !== undefined) return known;
   let out = n.member ? '{".":{}' : '{';
   let first = !n.member;
   for (const k of sortedKeys(n.children)) {
     out += `${first ? '' : ','}${JSON.stringify(k)}:${encodeString(n.children.get(k)!)}`;
     first = false;
   }
-  return `${out}}`;
+  out += '}';
+  texts.set(n, out);
+  return out;
 }
 
 
