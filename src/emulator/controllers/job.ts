@@ -21,8 +21,8 @@ import type { Clock } from '../clock.ts';
 import { EventRecorder } from '../client/events.ts';
 import type { Informer } from '../client/informer.ts';
 import type { SharedInformers } from '../client/informer-factory.ts';
+import { orphanPodIndexKeyForNamespace, POD_CONTROLLER_UID_INDEX, podControllerUIDIndex } from './controller-utils.ts';
 import {
-  byControllerUID,
   byNamespace,
   completionIndex,
   controllerOf,
@@ -97,8 +97,7 @@ export class JobController {
       .on({ add: (j) => this.addJob(j), update: (j, old) => this.updateJob(j, old), delete: (j) => this.deleteJob(j) });
     this.pods = informers
       .for('pods')
-      .addIndex('controllerUID', byControllerUID)
-      .addIndex('orphanNamespace', (p) => (controllerOf(p) ? [] : [p.metadata.namespace]))
+      .addIndex(POD_CONTROLLER_UID_INDEX, podControllerUIDIndex)
       .on({ add: (p) => this.addPod(p), update: (p, old) => this.updatePod(p, old), delete: (p) => this.deletePod(p, true) });
   }
 
@@ -221,7 +220,7 @@ export class JobController {
   }
 
   private cleanupPodFinalizers(job: Obj): void {
-    for (const pod of this.pods.byIndex('controllerUID', job.metadata.uid)) {
+    for (const pod of this.pods.byIndex(POD_CONTROLLER_UID_INDEX, job.metadata.uid)) {
       if (hasTrackingFinalizer(pod)) this.orphanQueue.add(keyOf(pod));
     }
   }
@@ -406,7 +405,7 @@ export class JobController {
     const matches = (p: Obj) => !!reqs && reqs.length > 0 && matchesLabels(reqs, p.metadata.labels ?? {});
     const out: Obj[] = [];
     const def = this.api.resource('pods');
-    for (const pod of this.pods.byIndex('controllerUID', uid)) {
+    for (const pod of this.pods.byIndex(POD_CONTROLLER_UID_INDEX, uid)) {
       if (matches(pod) || job.metadata.deletionTimestamp) {
         out.push(pod);
         continue;
@@ -420,7 +419,7 @@ export class JobController {
       }
     }
     if (job.metadata.deletionTimestamp) return out;
-    for (const pod of this.pods.byIndex('orphanNamespace', job.metadata.namespace)) {
+    for (const pod of this.pods.byIndex(POD_CONTROLLER_UID_INDEX, orphanPodIndexKeyForNamespace(job.metadata.namespace))) {
       if (pod.metadata.deletionTimestamp || !matches(pod)) continue;
       const ref = { apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name, uid, controller: true, blockOwnerDeletion: true };
       const finalizers = [...(pod.metadata.finalizers ?? [])];
