@@ -327,7 +327,7 @@ export interface PodControllerRefManagerOptions {
   podControl: PodControl;
   /** The controller (ReplicaSet, ReplicationController, Job, ...). */
   controller: Obj;
-  /** Its selector, parsed; a null selector matches nothing. */
+  /** Its selector, parsed (labelSelectorFromObject): null matches nothing, [] everything. */
   selector: Requirement[] | null;
   /** The controller's apiVersion and kind, for the ownerReference. */
   apiVersion: string;
@@ -356,7 +356,7 @@ export class PodControllerRefManager {
   async claimPods(pods: Obj[], filters: ((pod: Obj) => boolean)[] = []): Promise<Obj[]> {
     const claimed: Obj[] = [];
     const errors: unknown[] = [];
-    const match = (pod: Obj) => !!this.o.selector && this.o.selector.length > 0 && matchesLabels(this.o.selector, pod.metadata.labels ?? {}) && filters.every((f) => f(pod));
+    const match = (pod: Obj) => !!this.o.selector && matchesLabels(this.o.selector, pod.metadata.labels ?? {}) && filters.every((f) => f(pod));
     for (const pod of pods) {
       try {
         if (await this.claimObject(pod, match)) claimed.push(pod);
