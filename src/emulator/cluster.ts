@@ -23,6 +23,12 @@ import { ServiceAccountsController } from './controllers/serviceaccounts.ts';
 import { DisruptionController } from './controllers/disruption.ts';
 import { EndpointsController } from './controllers/endpoints.ts';
 import { EndpointSliceController } from './controllers/endpointslice.ts';
+import { TaintEvictionController } from './controllers/taint-eviction.ts';
+import { PodGCController } from './controllers/podgc.ts';
+import { JobController } from './controllers/job.ts';
+import { CronJobController } from './controllers/cronjob.ts';
+import { TTLAfterFinishedController } from './controllers/ttl-after-finished.ts';
+import { newReplicationManager, ReplicaSetController } from './controllers/replicaset.ts';
 import { bootstrapPriorityClasses } from './api/admission/priority.ts';
 import { bootstrapStorageClass, HostPathProvisioner, PersistentVolumeController } from './controllers/persistentvolume.ts';
 import { VolumeHost } from './runtime/volumes.ts';
@@ -115,6 +121,12 @@ export class Cluster {
     this.controllers.push(new ResourceQuotaController(kcm, this.clock), this.serviceAccounts, new DisruptionController(kcm, this.clock));
     // Endpoints and EndpointSlices of Services with selectors; kube-proxy's data plane reads the slices.
     this.controllers.push(new EndpointsController(kcm, this.clock), new EndpointSliceController(kcm, this.clock), this.network);
+    // NoExecute taint eviction (node loss) and pod garbage collection.
+    this.controllers.push(new TaintEvictionController(kcm, this.clock, this.informers), new PodGCController(kcm, this.clock, this.informers));
+    // Jobs, CronJobs and the TTL-after-finished cleanup of finished Jobs.
+    this.controllers.push(new JobController(kcm, this.clock, this.informers), new CronJobController(kcm, this.clock, this.informers), new TTLAfterFinishedController(kcm, this.clock, this.informers));
+    // ReplicaSets and ReplicationControllers (one implementation, as in pkg/controller/replication).
+    this.controllers.push(new ReplicaSetController(kcm, this.clock, this.informers), newReplicationManager(kcm, this.clock, this.informers));
     // The PV binder, minikube's hostpath storage-provisioner, and the volumes' watch on ConfigMaps and Secrets.
     this.volumes = new VolumeHost(this.api.as('kubelet'), this.clock);
     this.controllers.push(new PersistentVolumeController(kcm, this.clock, this.volumes), new HostPathProvisioner(this.api.as('storage-provisioner'), this.clock, this.name), this.volumes);
