@@ -221,23 +221,3 @@ test('podFailurePolicy: Ignore does not count a failure; FailJob fails the Job w
     await c.stop();
   }
 });
-
-test('ttlSecondsAfterFinished: the finished Job and its pods are deleted after the TTL', async () => {
-  const c = await cluster();
-  try {
-    const jobs = c.api.resource('jobs.batch');
-    await c.api.create(jobs, 'default', job('short', 'echo bye', { ttlSecondsAfterFinished: 60 }));
-    await c.advanceClock(10_000);
-    const j = await c.api.get(jobs, 'default', 'short');
-    const finishedAt = Date.parse(j.status.completionTime);
-    assert.equal((await podsOf(c, j)).length, 1);
-    await c.advanceClock(finishedAt + 59_000 - c.clock.now());
-    assert.ok(await c.api.tryGet(jobs, 'default', 'short'), 'still there before the TTL');
-    await c.advanceClock(5_000);
-    assert.equal(await c.api.tryGet(jobs, 'default', 'short'), undefined);
-    await c.advanceClock(5_000);
-    assert.deepEqual(await podsOf(c, j), []);
-  } finally {
-    await c.stop();
-  }
-});
