@@ -558,6 +558,11 @@ export class APIServer {
       // Status writes change only the status (ResetObjectMetaForStatus + the status strategies).
       // The stored object is frozen: the new one shares its unchanged parts (spec, metadata's maps).
       obj = { ...current, metadata: { ...cm }, status: obj.status };
+      // Deployments' status strategy keeps the request's annotations (the controller writes the revision with the status).
+      if (def.statusWritesAnnotations) {
+        if (meta.annotations && Object.keys(meta.annotations).length) obj.metadata.annotations = meta.annotations;
+        else delete obj.metadata.annotations;
+      }
     } else if (opts.subresource === 'finalize') {
       // namespaces/{name}/finalize writes only spec.finalizers (pkg/registry/core/namespace/storage).
       const next = clone(current);

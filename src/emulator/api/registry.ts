@@ -47,6 +47,8 @@ export interface ResourceDef {
   generation?: boolean;
   /** Whether the object has a status that only the status subresource writes. */
   statusSubresource?: boolean;
+  /** Whether status writes also write metadata.annotations (Deployments: the revision annotation). */
+  statusWritesAnnotations?: boolean;
   /**
    * Defaulting that must come before the mutating admission plug-ins (decode-time SetDefaults_*:
    * pods, so that LimitRanger sees limits copied to requests). Kinds without it default in
@@ -314,6 +316,7 @@ export const RESOURCES: ResourceDef[] = [
     verbs: verbsAll,
     subresources: ['status', 'scale'],
     statusSubresource: true,
+    statusWritesAnnotations: true,
     generation: true,
     ...apps.deployment,
   },
