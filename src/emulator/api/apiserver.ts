@@ -560,7 +560,7 @@ export class APIServer {
       obj = { ...current, metadata: { ...cm }, status: obj.status };
       // Deployments' status strategy keeps the request's annotations (the controller writes the revision with the status).
       if (def.statusWritesAnnotations) {
-        if (meta.annotations && Object.keys(meta.annotations).length) obj.metadata.annotations = meta.annotations;
+        if (meta.annotations && Object.keys(meta.annotations).length) obj.metadata.annotations = { ...meta.annotations };
         else delete obj.metadata.annotations;
       }
     } else if (opts.subresource === 'finalize') {
