@@ -41,6 +41,7 @@ export const ANN_PROVISIONED_BY = 'pv.kubernetes.io/provisioned-by';
 export const ANN_BETA_STORAGE_CLASS = 'volume.beta.kubernetes.io/storage-class';
 export const ANN_DEFAULT_CLASS = 'storageclass.kubernetes.io/is-default-class';
 export const ANN_BETA_DEFAULT_CLASS = 'storageclass.beta.kubernetes.io/is-default-class';
+export const ANN_SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 
 /** What the controller needs of the volumes' data (runtime/volumes.ts VolumeHost). */
 export interface VolumeDataStore {
@@ -121,8 +122,15 @@ function boundToClaim(pv: Obj, pvc: Obj): boolean {
   return !ref.uid || ref.uid === pvc.metadata.uid;
 }
 
+export interface MatchOptions {
+  /** The claim's class binds late (WaitForFirstConsumer): without a node only pre-bound volumes match. */
+  delayBinding?: boolean;
+  /** The scheduler's path: whether the volume's node affinity admits the node. */
+  nodeOk?: (pv: Obj) => boolean;
+}
+
 /** FindMatchingVolume (pkg/controller/volume/persistentvolume/util/util.go). */
-export function findMatchingVolume(pvc: Obj, volumes: Obj[]): Obj | undefined {
+export function findMatchingVolume(pvc: Obj, volumes: Iterable<Obj>, opts: MatchOptions = {}): Obj | undefined {
   const request = quantity(pvc.spec?.resources?.requests?.storage);
   const cls = claimClass(pvc);
   const wanted: string[] = pvc.spec?.accessModes ?? [];
@@ -140,18 +148,20 @@ export function findMatchingVolume(pvc: Obj, volumes: Obj[]): Obj | undefined {
     if (pv.metadata.deletionTimestamp) continue;
     if ((pv.spec?.volumeMode ?? 'Filesystem') !== mode) continue;
     const size = quantity(pv.spec?.capacity?.storage);
+    if (size < request) continue;
+    const nodeOk = !opts.nodeOk || opts.nodeOk(pv);
     if (boundToClaim(pv, pvc)) {
-      // Pre-bound to this claim: taken if big enough.
-      if (size < request) continue;
-      return pv;
+      // Pre-bound to this claim: taken, unless its node affinity rules the node out.
+      return nodeOk ? pv : undefined;
     }
+    if (!opts.nodeOk && opts.delayBinding) continue;
     if (pv.spec?.claimRef) continue;
     if (pv.status?.phase !== 'Available') continue;
     if (selector && !matchesLabels(selector, pv.metadata.labels ?? {})) continue;
     if (volumeClass(pv) !== cls) continue;
+    if (!nodeOk) continue;
     const has: string[] = pv.spec?.accessModes ?? [];
     if (!wanted.every((m) => has.includes(m))) continue;
-    if (size < request) continue;
     if (!best || size < quantity(best.spec?.capacity?.storage)) best = pv;
   }
   return best;
@@ -254,14 +264,17 @@ export class PersistentVolumeController {
           return;
         }
       }
-      const pv = findMatchingVolume(pvc, this.volumes.list());
+      const cls = claimClass(pvc);
+      const sc = cls ? this.classes.get(undefined, cls) : undefined;
+      // IsDelayBindingMode: the scheduler binds (or asks to provision) once a pod uses the claim.
+      const delayBinding = !!cls && sc?.volumeBindingMode === 'WaitForFirstConsumer';
+      const pv = findMatchingVolume(pvc, this.volumes.list(), { delayBinding });
       if (pv) {
         await this.bind(pv, pvc);
         return;
       }
-      const cls = claimClass(pvc);
-      const sc = cls ? this.classes.get(undefined, cls) : undefined;
-      if (cls && sc?.volumeBindingMode === 'WaitForFirstConsumer') {
+      // IsDelayBindingProvisioning: the scheduler chose a node (volume.kubernetes.io/selected-node).
+      if (delayBinding && !pvc.metadata.annotations?.[ANN_SELECTED_NODE]) {
         await this.claimPending(pvc);
         await this.event(pvc, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
         return;
@@ -514,6 +527,8 @@ export class HostPathProvisioner {
     const cls = claimClass(pvc);
     const sc = cls ? await this.api.tryGet(this.api.resource('storageclasses.storage.k8s.io'), undefined, cls) : undefined;
     if (!sc || sc.provisioner !== MINIKUBE_PROVISIONER) return;
+    // shouldProvision: a claim of a WaitForFirstConsumer class waits for the scheduler's node.
+    if (sc.volumeBindingMode === 'WaitForFirstConsumer' && !pvc.metadata.annotations?.[ANN_SELECTED_NODE]) return;
     const claimObj = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', ...pvc };
     await this.events.record(claimObj, 'Normal', 'Provisioning', `External provisioner is provisioning volume for claim "${ns}/${name}"`);
     const pv: Obj = {

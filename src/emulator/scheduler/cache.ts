@@ -62,6 +62,39 @@ export function termMatches(t: AffinityTerm, namespace: string, labels: Record<s
   return matchesLabels(t.selector, labels);
 }
 
+/** A host port a pod takes (hostIP defaults to 0.0.0.0, protocol to TCP). */
+export interface HostPort {
+  ip: string;
+  protocol: string;
+  port: number;
+}
+
+/** GetHostPorts (pkg/scheduler/util): host ports of the containers and of restartable init containers. */
+export function hostPortsOf(pod: Obj): HostPort[] {
+  const out: HostPort[] = [];
+  const add = (c: Obj) => {
+    for (const p of c?.ports ?? []) {
+      const port = Number(p?.hostPort);
+      if (!(port > 0)) continue;
+      out.push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port });
+    }
+  };
+  for (const c of pod.spec?.initContainers ?? []) if (c?.restartPolicy === 'Always') add(c);
+  for (const c of pod.spec?.containers ?? []) add(c);
+  return out;
+}
+
+/** The claims a pod's volumes use, as namespace/name (persistentVolumeClaim and generic ephemeral volumes). */
+export function claimsOf(pod: Obj): string[] {
+  const ns = pod.metadata.namespace ?? 'default';
+  const out: string[] = [];
+  for (const v of pod.spec?.volumes ?? []) {
+    if (v?.persistentVolumeClaim) out.push(`${ns}/${v.persistentVolumeClaim.claimName ?? ''}`);
+    else if (v?.ephemeral) out.push(`${ns}/${pod.metadata.name}-${v.name}`);
+  }
+  return out;
+}
+
 export class PodInfo {
   readonly key: string;
   readonly namespace: string;
@@ -75,6 +108,9 @@ export class PodInfo {
   readonly preferredAffinity: AffinityTerm[];
   readonly preferredAnti: AffinityTerm[];
   readonly terminating: boolean;
+  readonly hostPorts: HostPort[];
+  /** Claims of the pod's volumes (namespace/name). */
+  readonly claims: string[];
 
   constructor(public pod: Obj) {
     const m = pod.metadata;
@@ -92,6 +128,8 @@ export class PodInfo {
     this.preferredAffinity = (aff.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t: Obj) => newTerm(pod, t.podAffinityTerm ?? {}, Number(t.weight) || 0));
     this.preferredAnti = (aff.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((t: Obj) => newTerm(pod, t.podAffinityTerm ?? {}, Number(t.weight) || 0));
     this.terminating = !!m.deletionTimestamp;
+    this.hostPorts = hostPortsOf(pod);
+    this.claims = claimsOf(pod);
   }
 
   get hasAffinityTerms(): boolean {
@@ -118,6 +156,8 @@ export class NodeInfo {
   nonZeroCpu = 0;
   nonZeroMemory = 0;
   readonly pods = new Map<string, PodInfo>();
+  /** HostPortInfo: "protocol/port" → host IP → pods using it. */
+  readonly usedPorts = new Map<string, Map<string, number>>();
 
   constructor(
     readonly name: string,
@@ -147,6 +187,20 @@ export class NodeInfo {
     if (pi.req.scalar) for (const [k, v] of pi.req.scalar) (r.scalar ??= new Map()).set(k, (r.scalar.get(k) ?? 0) + v);
     this.nonZeroCpu += pi.nonZeroCpu;
     this.nonZeroMemory += pi.nonZeroMemory;
+    for (const hp of pi.hostPorts) {
+      const k = `${hp.protocol}/${hp.port}`;
+      let m = this.usedPorts.get(k);
+      if (!m) this.usedPorts.set(k, (m = new Map()));
+      m.set(hp.ip, (m.get(hp.ip) ?? 0) + 1);
+    }
+  }
+
+  /** HostPortInfo.CheckConflict: 0.0.0.0 conflicts with any IP, another IP with itself and 0.0.0.0. */
+  portConflict(hp: HostPort): boolean {
+    const m = this.usedPorts.get(`${hp.protocol}/${hp.port}`);
+    if (!m) return false;
+    if (hp.ip === '0.0.0.0') return m.size > 0;
+    return m.has('0.0.0.0') || m.has(hp.ip);
   }
 
   removePod(pi: PodInfo): void {
@@ -158,6 +212,15 @@ export class NodeInfo {
     if (pi.req.scalar && r.scalar) for (const [k, v] of pi.req.scalar) r.scalar.set(k, (r.scalar.get(k) ?? 0) - v);
     this.nonZeroCpu -= pi.nonZeroCpu;
     this.nonZeroMemory -= pi.nonZeroMemory;
+    for (const hp of pi.hostPorts) {
+      const k = `${hp.protocol}/${hp.port}`;
+      const m = this.usedPorts.get(k);
+      if (!m) continue;
+      const n = (m.get(hp.ip) ?? 0) - 1;
+      if (n > 0) m.set(hp.ip, n);
+      else m.delete(hp.ip);
+      if (!m.size) this.usedPorts.delete(k);
+    }
   }
 }
 
@@ -249,6 +312,8 @@ export class Cache {
   private readonly nodeDomains = new Map<string, Map<string, number>>();
   /** Bumped on every change of the node set or of node labels. */
   nodeGeneration = 0;
+  /** Claim (namespace/name) → pods in the cache using it (StorageInfos' PVC ref counts). */
+  readonly claimUsers = new Map<string, number>();
 
   // ---- nodes ----
 
@@ -337,6 +402,7 @@ export class Cache {
     if (this.podNode.has(pi.key)) this.removePod(pi.key);
     this.pods.set(pi.key, pi);
     this.podNode.set(pi.key, nodeName);
+    for (const c of pi.claims) this.claimUsers.set(c, (this.claimUsers.get(c) ?? 0) + 1);
     const ni = this.nodes.get(nodeName);
     if (ni) {
       ni.addPod(pi);
@@ -358,6 +424,11 @@ export class Cache {
     if (!pi || nodeName === undefined) return undefined;
     this.pods.delete(key);
     this.podNode.delete(key);
+    for (const c of pi.claims) {
+      const n = (this.claimUsers.get(c) ?? 0) - 1;
+      if (n > 0) this.claimUsers.set(c, n);
+      else this.claimUsers.delete(c);
+    }
     const ni = this.nodes.get(nodeName);
     if (ni) {
       ni.removePod(pi);
@@ -441,6 +512,7 @@ export class Cache {
     this.nodeList = [];
     this.pods.clear();
     this.podNode.clear();
+    this.claimUsers.clear();
     this.orphans.clear();
     this.counters.clear();
     this.groups.clear();

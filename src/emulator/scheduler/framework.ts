@@ -1,8 +1,10 @@
 // One scheduling cycle's algorithm (pkg/scheduler/schedule_one.go) with the default plugins of
 // kube-scheduler 1.32 (pkg/scheduler/apis/config/v1/default_plugins.go), in their order:
 //
-//   Filter: NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodeResourcesFit,
-//           PodTopologySpread, InterPodAffinity
+//   PreEnqueue: SchedulingGates (queue.ts keeps gated pods apart)
+//   Filter: NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit,
+//           VolumeRestrictions, VolumeBinding, VolumeZone (volumes.ts), PodTopologySpread,
+//           InterPodAffinity
 //   Score (weight): TaintToleration (3), NodeAffinity (2), NodeResourcesFit LeastAllocated (1),
 //           PodTopologySpread (2), InterPodAffinity (2), NodeResourcesBalancedAllocation (1),
 //           ImageLocality (1)
@@ -10,12 +12,15 @@
 // Filters stop at the first plugin that rejects a node (RunFilterPlugins); the search stops after
 // numFeasibleNodesToFind feasible nodes, starting where the previous pod stopped
 // (nextStartNodeIndex); scores are normalized per plugin, weighted and summed, and ties are broken
-// at random among the best (selectHost's reservoir sampling).
+// at random among the best (selectHost's reservoir sampling). A PreFilter that rejects the pod
+// (VolumeBinding's unbound immediate claims...) gives every node its status, and its message
+// replaces the reasons histogram in the FitError.
 
 import type { Obj } from '../api/objects.ts';
 import { matchesLabels, type Requirement } from '../api/selectors.ts';
 import { labelSelectorFromObject } from '../api/selectors.ts';
-import { termMatches, type AffinityTerm, type Cache, type NodeInfo, type PodCounter, type PodInfo } from './cache.ts';
+import { termMatches, type AffinityTerm, type Cache, type HostPort, type NodeInfo, type PodCounter, type PodInfo } from './cache.ts';
+import type { VolumeState } from './volumes.ts';
 import { podRequests } from './resources.ts';
 
 export const MAX_NODE_SCORE = 100;
@@ -39,6 +44,7 @@ function status(plugin: string, code: Code, ...reasons: string[]): Status {
 
 const ERR_UNSCHEDULABLE = status('NodeUnschedulable', Code.UnschedulableAndUnresolvable, 'node(s) were unschedulable');
 const ERR_NODE_NAME = status('NodeName', Code.UnschedulableAndUnresolvable, "node(s) didn't match the requested node name");
+const ERR_NODE_PORTS = status('NodePorts', Code.Unschedulable, "node(s) didn't have free ports for the requested pod ports");
 const ERR_NODE_AFFINITY = status('NodeAffinity', Code.UnschedulableAndUnresolvable, "node(s) didn't match Pod's node affinity/selector");
 const ERR_SPREAD = status('PodTopologySpread', Code.Unschedulable, "node(s) didn't match pod topology spread constraints");
 const ERR_SPREAD_LABEL = status('PodTopologySpread', Code.UnschedulableAndUnresolvable, "node(s) didn't match pod topology spread constraints (missing required label)");
@@ -179,6 +185,12 @@ export interface CycleState {
   affinityRequired: boolean;
   spread: SpreadFilterState | undefined;
   ipa: AffinityFilterState | undefined;
+  /** NodePorts: the host ports the pod wants. */
+  hostPorts: HostPort[];
+  /** The volume plugins' PreFilter state (undefined: the pod has no claims). */
+  volumes: VolumeState | undefined;
+  /** A PreFilter plugin rejected the pod: every node gets this status. */
+  preFilterStatus: Status | undefined;
   /** Nominated pods of equal or higher priority per node (RunFilterPluginsWithNominatedPods, resources only). */
   nominated: (node: string) => PodInfo[] | undefined;
 }
@@ -195,15 +207,22 @@ export interface FrameworkOptions {
   nominatedPods: (node: string) => Iterable<PodInfo>;
   /** Whether any pod is nominated at all (the common case is none: no per-node lookups then). */
   anyNominated: () => boolean;
+  /** VolumeRestrictions, VolumeBinding and VolumeZone (volumes.ts VolumeBinder). */
+  volumes?: {
+    preFilter(pi: PodInfo, cache: Cache): VolumeState | Status | undefined;
+    filter(s: VolumeState, ni: NodeInfo): Status | undefined;
+  };
 }
 
 export type ScheduleResult =
-  | { node: string; evaluated: number; feasible: number }
+  | { node: string; evaluated: number; feasible: number; state: CycleState }
   | { fit: FitDiagnosis }
   | { error: string };
 
 export interface FitDiagnosis {
   numAllNodes: number;
+  /** The message of a PreFilter plugin that rejected the pod. */
+  preFilterMsg?: string;
   statuses: Map<string, Status>;
   plugins: Set<string>;
 }
@@ -228,8 +247,18 @@ export class Framework {
       affinityRequired: hasRequiredNodeAffinity(pod),
       spread: undefined,
       ipa: undefined,
+      hostPorts: pi.hostPorts,
+      volumes: undefined,
+      preFilterStatus: undefined,
       nominated: noNominated,
     };
+    // PreFilter in the profile's order: the volume plugins come before PodTopologySpread.
+    const v = this.o.volumes?.preFilter(pi, this.cache);
+    if (v && 'code' in v) {
+      state.preFilterStatus = v;
+      return state;
+    }
+    state.volumes = v;
     state.spread = this.spreadPreFilter(state);
     state.ipa = this.affinityPreFilter(state);
     const priority = pi.priority;
@@ -387,6 +416,7 @@ export class Framework {
 
   /** RunFilterPlugins: the first rejecting plugin's status, or undefined when the node fits. */
   filter(state: CycleState, ni: NodeInfo): Status | undefined {
+    if (state.preFilterStatus) return state.preFilterStatus;
     const pod = state.pod;
     // NodeUnschedulable
     if (ni.unschedulable && !tolerated(state.tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) return ERR_UNSCHEDULABLE;
@@ -399,9 +429,18 @@ export class Framework {
     }
     // NodeAffinity
     if (state.affinityRequired && !requiredNodeAffinityMatches(pod, ni)) return ERR_NODE_AFFINITY;
+    // NodePorts
+    if (state.hostPorts.length && ni.usedPorts.size) {
+      for (const hp of state.hostPorts) if (ni.portConflict(hp)) return ERR_NODE_PORTS;
+    }
     // NodeResourcesFit
     const fit = this.fits(state, ni);
     if (fit) return fit;
+    // VolumeRestrictions, VolumeBinding, VolumeZone
+    if (state.volumes) {
+      const st = this.o.volumes!.filter(state.volumes, ni);
+      if (st) return st;
+    }
     // PodTopologySpread
     if (state.spread) {
       const s = state.spread;
@@ -493,6 +532,11 @@ export class Framework {
     const numAll = nodes.length;
     if (numAll === 0) return { error: 'no nodes available to schedule pods' };
     const state = this.preFilter(pi);
+    if (state.preFilterStatus) {
+      const statuses = new Map<string, Status>();
+      for (const ni of nodes) statuses.set(ni.name, state.preFilterStatus);
+      return { fit: { numAllNodes: numAll, statuses, plugins: new Set([state.preFilterStatus.plugin]), preFilterMsg: state.preFilterStatus.reasons.join(', ') } };
+    }
     // Failed nodes and their statuses, kept in arrays; the diagnosis is built only when nothing fits.
     const failedNodes: NodeInfo[] = [];
     const failedStatuses: Status[] = [];
@@ -500,7 +544,7 @@ export class Framework {
     const nominatedNode = pi.pod.status?.nominatedNodeName;
     if (nominatedNode) {
       const ni = this.cache.nodes.get(nominatedNode);
-      if (ni && !this.filter(state, ni)) return { node: ni.name, evaluated: 1, feasible: 1 };
+      if (ni && !this.filter(state, ni)) return { node: ni.name, evaluated: 1, feasible: 1, state };
     }
     const numToFind = Framework.numFeasibleNodesToFind(numAll);
     const feasible: NodeInfo[] = [];
@@ -528,7 +572,7 @@ export class Framework {
       }
       return { fit: { numAllNodes: numAll, statuses, plugins } };
     }
-    if (feasible.length === 1) return { node: feasible[0].name, evaluated: processed, feasible: 1 };
+    if (feasible.length === 1) return { node: feasible[0].name, evaluated: processed, feasible: 1, state };
     const scores = this.score(state, feasible);
     // selectHost: reservoir sampling among the highest totals.
     let best = 0;
@@ -542,7 +586,7 @@ export class Framework {
         if (Math.floor(this.o.random() * count) === 0) best = i;
       }
     }
-    return { node: feasible[best].name, evaluated: processed, feasible: feasible.length };
+    return { node: feasible[best].name, evaluated: processed, feasible: feasible.length, state };
   }
 
   // ---- Score ----
@@ -770,9 +814,13 @@ function defaultNormalize(scores: Float64Array, reverse: boolean, any: boolean):
 
 // ---- FitError ----
 
-/** FitError.Error (framework/types.go): the reasons histogram, sorted, then the PostFilter message. */
-export function fitErrorMessage(numAllNodes: number, statuses: Map<string, Status>, postFilterMsg: string, absent?: string): string {
+/**
+ * FitError.Error (framework/types.go): the PreFilter message, or else the reasons histogram,
+ * sorted; then the PostFilter message.
+ */
+export function fitErrorMessage(numAllNodes: number, statuses: Map<string, Status>, postFilterMsg: string, absent?: string, preFilterMsg?: string): string {
   let msg = `0/${numAllNodes} nodes are available:`;
+  if (preFilterMsg) return msg + ` ${preFilterMsg}.` + (postFilterMsg ? ` ${postFilterMsg}` : '');
   const reasons = new Map<string, number>();
   for (const st of statuses.values()) for (const r of st.reasons) reasons.set(r, (reasons.get(r) ?? 0) + 1);
   if (absent !== undefined && statuses.size < numAllNodes) reasons.set(absent, (reasons.get(absent) ?? 0) + numAllNodes - statuses.size);

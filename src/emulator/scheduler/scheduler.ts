@@ -4,6 +4,9 @@
 // pod is already being scheduled (the binding cycle runs apart, as its goroutine does). A pod that
 // fits nowhere runs DefaultPreemption (preemption.ts), gets PodScheduled=False with the FitError
 // message and a FailedScheduling event, and waits in the queue for a cluster event that may help.
+// Pods with claims go through the volume plugins (volumes.ts): Reserve assumes the volumes chosen,
+// and the binding cycle runs VolumeBinding's PreBind (claims bound, or provisioned on the chosen
+// node) before the pod is bound. Pods with scheduling gates wait apart until the gates are gone.
 //
 // Only pods whose spec.schedulerName is "default-scheduler" are ours. Everything timed (backoff,
 // the unschedulable pods' flush) runs on the emulator clock.
@@ -20,6 +23,7 @@ import { Cache, PodInfo } from './cache.ts';
 import { fitErrorMessage, Framework } from './framework.ts';
 import { Preemption } from './preemption.ts';
 import { SchedulingQueue } from './queue.ts';
+import { VolumeBinder, type VolumeDecisions } from './volumes.ts';
 
 export { podRequests } from './resources.ts';
 
@@ -27,7 +31,7 @@ export const SCHEDULER_NAME = 'default-scheduler';
 
 /** Cluster events and the plugins they may help (each plugin's EventsToRegister). */
 const ASSIGNED_POD_ADD = new Set(['PodTopologySpread', 'InterPodAffinity']);
-const ASSIGNED_POD_DELETE = new Set(['NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
+const ASSIGNED_POD_DELETE = new Set(['NodeResourcesFit', 'NodePorts', 'VolumeRestrictions', 'PodTopologySpread', 'InterPodAffinity']);
 const NODE_DELETE = new Set(['PodTopologySpread']);
 
 export interface SchedulerOptions {
@@ -59,6 +63,7 @@ export class Scheduler {
   private readonly replicaSets: Informer;
   private readonly statefulSets: Informer;
   private readonly pdbs: Informer;
+  readonly volumes: VolumeBinder;
   readonly cache = new Cache();
   readonly queue: SchedulingQueue;
   readonly framework: Framework;
@@ -92,7 +97,9 @@ export class Scheduler {
     this.replicaSets = new Informer(api, api.resource('replicasets.apps'));
     this.statefulSets = new Informer(api, api.resource('statefulsets.apps'));
     this.pdbs = new Informer(api, api.resource('poddisruptionbudgets.policy'));
+    this.volumes = new VolumeBinder(api, clock, (plugins) => this.queue.moveOnEvent(plugins));
     this.framework = new Framework({
+      volumes: this.volumes,
       cache: this.cache,
       random: this.random,
       defaultSelector: (pod) => this.defaultSelector(pod),
@@ -128,6 +135,7 @@ export class Scheduler {
     this.nominated.clear();
     this.nominatedOf.clear();
     for (const inf of [this.namespaces, this.services, this.rcs, this.replicaSets, this.statefulSets, this.pdbs, this.nodes]) await inf.start();
+    await this.volumes.start();
     await this.pods.start();
     this.queue.run();
     this.kick();
@@ -137,6 +145,7 @@ export class Scheduler {
     this.stopped = true;
     this.queue.stop();
     for (const inf of [this.pods, this.nodes, this.namespaces, this.services, this.rcs, this.replicaSets, this.statefulSets, this.pdbs]) inf.stop();
+    this.volumes.stop();
   }
 
   // ---- event handlers (eventhandlers.go) ----
@@ -144,7 +153,7 @@ export class Scheduler {
   private onNodeUpdate(n: Obj, old: Obj): void {
     this.cache.setNode(n);
     const plugins = new Set<string>();
-    if (!sameJSON(n.metadata.labels ?? {}, old.metadata.labels ?? {})) for (const p of ['NodeAffinity', 'PodTopologySpread', 'InterPodAffinity']) plugins.add(p);
+    if (!sameJSON(n.metadata.labels ?? {}, old.metadata.labels ?? {})) for (const p of ['NodeAffinity', 'VolumeBinding', 'VolumeZone', 'PodTopologySpread', 'InterPodAffinity']) plugins.add(p);
     if (!sameJSON(n.spec?.taints ?? [], old.spec?.taints ?? []) || !!n.spec?.unschedulable !== !!old.spec?.unschedulable) {
       for (const p of ['TaintToleration', 'NodeUnschedulable', 'PodTopologySpread']) plugins.add(p);
     }
@@ -286,12 +295,14 @@ export class Scheduler {
     const pi = new PodInfo(cur);
     const res = this.framework.schedule(pi);
     if ('node' in res) {
-      // assume, then bind apart.
+      // Reserve (the volumes), assume, then bind apart.
+      const ni = this.cache.nodes.get(res.node);
+      const volumes = ni ? this.volumes.reserve(res.state.volumes, ni) : undefined;
       this.cache.addPod(pi, res.node);
       this.unnominate(k);
       if (this.bindings >= this.maxBindings) await new Promise<void>((r) => this.bindingWaiters.push(r));
       this.bindings++;
-      void this.bindingCycle(pi, res.node).finally(() => {
+      void this.bindingCycle(pi, res.node, volumes).finally(() => {
         this.bindings--;
         this.bindingWaiters.shift()?.();
       });
@@ -310,14 +321,32 @@ export class Scheduler {
       if (!ok) nominate = undefined;
       else this.nominate(pi, pre.nominate);
     }
-    const message = fitErrorMessage(res.fit.numAllNodes, res.fit.statuses, pre.message);
+    const message = fitErrorMessage(res.fit.numAllNodes, res.fit.statuses, pre.message, undefined, res.fit.preFilterMsg);
     this.queue.addUnschedulable(k, res.fit.plugins);
     await this.recordFailure(cur, 'Unschedulable', message, nominate);
   }
 
-  private async bindingCycle(pi: PodInfo, node: string): Promise<void> {
+  private async bindingCycle(pi: PodInfo, node: string, volumes?: VolumeDecisions): Promise<void> {
     const pod = pi.pod;
     const { namespace, name } = pod.metadata;
+    if (volumes) {
+      // PreBind: VolumeBinding.
+      try {
+        await this.volumes.preBind(volumes, () => this.stopped);
+      } catch (e) {
+        this.volumes.forget(volumes);
+        if (this.stopped) return;
+        if (this.cache.nodeOf(pi.key) === node) {
+          this.cache.removePod(pi.key);
+          this.queue.moveOnEvent(ASSIGNED_POD_DELETE);
+        }
+        this.queue.addUnschedulable(pi.key, new Set());
+        const cur = this.pods.get(namespace, name);
+        if (cur && cur.metadata.uid === pod.metadata.uid) await this.recordFailure(cur, 'SchedulerError', `running PreBind plugin "VolumeBinding": ${e instanceof Error ? e.message : String(e)}`, undefined);
+        return;
+      }
+      this.volumes.forget(volumes);
+    }
     try {
       await this.api.bind(namespace, name, {
         apiVersion: 'v1',

@@ -491,3 +491,78 @@ test('backoff: 1 s after the first failed attempt, doubling per attempt up to 10
     q.stop();
   });
 });
+
+const withPorts = (...ports: Obj[]) => ({ containers: [{ name: 'c', image: 'nginx:1.27', ports: ports.map((p) => ({ containerPort: 80, ...p })) }] });
+
+test('NodePorts: a host port taken on a node rules it out (any IP vs 0.0.0.0, per protocol); freed when the pod goes', async () => {
+  await run(async (h) => {
+    await h.node('n1');
+    await h.node('n2');
+    await h.pod('a', withPorts({ hostPort: 8080 }));
+    await h.settle();
+    await h.pod('b', withPorts({ hostPort: 8080, hostIP: '10.0.0.1' }));
+    await h.settle();
+    const [a, b] = [await h.get('a'), await h.get('b')];
+    assert.ok(a.spec.nodeName && b.spec.nodeName);
+    assert.notEqual(a.spec.nodeName, b.spec.nodeName, '0.0.0.0:8080 and 10.0.0.1:8080 conflict');
+    // UDP 8080 and restartable init containers: a UDP port fits anywhere; a sidecar's host port counts.
+    await h.pod('udp', withPorts({ hostPort: 8080, protocol: 'UDP' }));
+    await h.settle();
+    assert.ok((await h.get('udp')).spec.nodeName);
+    await h.pod('c', {
+      initContainers: [{ name: 's', image: 'busybox:1.36', restartPolicy: 'Always', ports: [{ containerPort: 1, hostPort: 8080 }] }],
+      containers: [{ name: 'c', image: 'nginx:1.27' }],
+    });
+    await h.settle();
+    assert.equal(
+      await failedMessage(h, 'c'),
+      "0/2 nodes are available: 2 node(s) didn't have free ports for the requested pod ports. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.",
+    );
+    // A different host IP than b's still conflicts with a's 0.0.0.0 on the other node.
+    await h.api.delete(h.api.resource('pods'), 'default', 'b', { gracePeriodSeconds: 0 });
+    await h.settle();
+    await h.clock.advance(1_000);
+    await h.settle();
+    assert.equal((await h.get('c')).spec.nodeName, b.spec.nodeName);
+  });
+});
+
+test('SchedulingGates: a gated pod stays Pending with SchedulingGated; gates can only be removed; without them it is scheduled', async () => {
+  await run(async (h) => {
+    await h.node('n1');
+    const pods = h.api.resource('pods');
+    await h.pod('gated', { schedulingGates: [{ name: 'example.com/a' }, { name: 'example.com/b' }] });
+    await h.settle();
+    await h.clock.advance(60_000);
+    await h.settle();
+    let p = await h.get('gated');
+    assert.equal(p.spec.nodeName, undefined);
+    assert.deepEqual(cond(p), {
+      type: 'PodScheduled',
+      status: 'False',
+      lastProbeTime: null,
+      lastTransitionTime: null,
+      reason: 'SchedulingGated',
+      message: 'Scheduling is blocked due to non-empty scheduling gates',
+    });
+    assert.equal((await h.events('gated')).length, 0, 'no FailedScheduling for a gated pod');
+    assert.equal(h.sched.queue.stats().gated, 1);
+    // Adding a gate is forbidden; a pod cannot be created with a node and gates.
+    await assert.rejects(
+      h.api.patch(pods, 'default', 'gated', 'merge', { spec: { schedulingGates: [{ name: 'example.com/a' }, { name: 'example.com/b' }, { name: 'example.com/c' }] } }),
+      (e: Error) => e.message === `Pod "gated" is invalid: spec.schedulingGates[2].name: Forbidden: only deletion is allowed, but found new scheduling gate 'example.com/c'`,
+    );
+    await assert.rejects(
+      h.pod('pinned', { nodeName: 'n1', schedulingGates: [{ name: 'example.com/a' }] }),
+      (e: Error) => e.message === 'Pod "pinned" is invalid: spec.nodeName: Forbidden: cannot be set until all schedulingGates have been cleared',
+    );
+    await h.api.patch(pods, 'default', 'gated', 'merge', { spec: { schedulingGates: [{ name: 'example.com/b' }] } });
+    await h.settle();
+    assert.equal((await h.get('gated')).spec.nodeName, undefined, 'one gate left');
+    await h.api.patch(pods, 'default', 'gated', 'json', [{ op: 'remove', path: '/spec/schedulingGates' }]);
+    await h.settle();
+    p = await h.get('gated');
+    assert.equal(p.spec.nodeName, 'n1');
+    assert.equal(cond(p).status, 'True');
+  });
+});

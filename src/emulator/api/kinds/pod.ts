@@ -2,7 +2,7 @@
 // (pkg/apis/core/validation/validation.go), field selectors (pkg/registry/core/pod/strategy.go).
 
 import { FieldError } from '../errors.ts';
-import { isDNS1123Label, validateObjectMeta } from '../validation.ts';
+import { isDNS1123Label, isQualifiedName, validateObjectMeta } from '../validation.ts';
 import type { Obj, StrategyContext } from '../registry.ts';
 import { clone, jsonEqual } from '../objects.ts';
 
@@ -125,7 +125,30 @@ function stripMutable(spec: Obj): Obj {
   for (const c of [...(s.containers ?? []), ...(s.initContainers ?? [])]) if (c) delete c.image;
   delete s.activeDeadlineSeconds;
   delete s.tolerations;
+  delete s.schedulingGates;
   return s;
+}
+
+/** validateSchedulingGates (create) and validateOnlyDeletedSchedulingGates (update). */
+function validateSchedulingGates(spec: Obj | undefined, old?: Obj): FieldError[] {
+  const errs: FieldError[] = [];
+  const gates: Obj[] = Array.isArray(spec?.schedulingGates) ? spec.schedulingGates : [];
+  if (!old) {
+    const seen = new Set<string>();
+    gates.forEach((g, i) => {
+      const name = String(g?.name ?? '');
+      for (const m of isQualifiedName(name)) errs.push(new FieldError('Invalid', `spec.schedulingGates[${i}].name`, name, m));
+      if (seen.has(name)) errs.push(new FieldError('Duplicate', `spec.schedulingGates[${i}].name`, name));
+      seen.add(name);
+    });
+    if (gates.length && spec?.nodeName) errs.push(new FieldError('Forbidden', 'spec.nodeName', undefined, 'cannot be set until all schedulingGates have been cleared'));
+    return errs;
+  }
+  const had = new Set(((old.spec?.schedulingGates ?? []) as Obj[]).map((g) => g?.name));
+  gates.forEach((g, i) => {
+    if (!had.has(g?.name)) errs.push(new FieldError('Forbidden', `spec.schedulingGates[${i}].name`, undefined, `only deletion is allowed, but found new scheduling gate '${g?.name}'`));
+  });
+  return errs;
 }
 
 export const strategy = {
@@ -142,6 +165,10 @@ export const strategy = {
     defaultPodSpec(obj.spec);
     convertServiceAccount(obj.spec);
     obj.status = { phase: 'Pending', qosClass: qosClass(obj.spec) };
+    // applySchedulingGatedCondition: a gated pod says why it waits.
+    if (Array.isArray(obj.spec.schedulingGates) && obj.spec.schedulingGates.length) {
+      obj.status.conditions = [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: null, reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' }];
+    }
   },
   prepareForUpdate(obj: Obj, old: Obj): void {
     obj.status = old.status;
@@ -153,11 +180,12 @@ export const strategy = {
     }
   },
   validate(obj: Obj): FieldError[] {
-    return [...validateObjectMeta(obj.metadata, true), ...validatePodSpec(obj.spec)];
+    return [...validateObjectMeta(obj.metadata, true), ...validatePodSpec(obj.spec), ...validateSchedulingGates(obj.spec)];
   },
   validateUpdate(obj: Obj, old: Obj): FieldError[] {
     const errs = [...validateObjectMeta(obj.metadata, true), ...validatePodSpec(obj.spec)];
     if (errs.length) return errs;
+    if (obj.spec !== old.spec) errs.push(...validateSchedulingGates(obj.spec, old));
     if (obj.spec !== old.spec && !jsonEqual(stripMutable(obj.spec), stripMutable(old.spec))) {
       errs.push(new FieldError('Forbidden', 'spec', undefined, POD_UPDATE_FORBIDDEN));
     }
