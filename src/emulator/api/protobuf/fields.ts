@@ -387,6 +387,19 @@ export const MESSAGES: Record<string, Message> = {
   },
   'meta.v1.Preconditions': { 1: ['uid', S, 'p'], 2: ['resourceVersion', S, 'p'] },
 
+  // ---- autoscaling/v1 (k8s.io/api/autoscaling/v1/generated.proto): kubectl autoscale ----
+  'autoscaling.v1.HorizontalPodAutoscaler': {
+    1: ['metadata', 'meta.v1.ObjectMeta'], 2: ['spec', 'autoscaling.v1.HorizontalPodAutoscalerSpec'], 3: ['status', 'autoscaling.v1.HorizontalPodAutoscalerStatus'],
+  },
+  'autoscaling.v1.HorizontalPodAutoscalerSpec': {
+    1: ['scaleTargetRef', 'autoscaling.v1.CrossVersionObjectReference'], 2: ['minReplicas', I32, 'p'], 3: ['maxReplicas', I32, 'k'],
+    4: ['targetCPUUtilizationPercentage', I32, 'p'],
+  },
+  'autoscaling.v1.CrossVersionObjectReference': { 1: ['kind', S, 'k'], 2: ['name', S, 'k'], 3: ['apiVersion', S] },
+  'autoscaling.v1.HorizontalPodAutoscalerStatus': {
+    1: ['observedGeneration', I64, 'p'], 2: ['lastScaleTime', 'time', 'p'], 3: ['currentReplicas', I32, 'k'], 4: ['desiredReplicas', I32, 'k'],
+    5: ['currentCPUUtilizationPercentage', I32, 'p'],
+  },
   // ---- authentication/v1 (k8s.io/api/authentication/v1/generated.proto) ----
   'authentication.v1.SelfSubjectReview': { 1: ['metadata', 'meta.v1.ObjectMeta'], 2: ['status', 'authentication.v1.SelfSubjectReviewStatus'] },
   'authentication.v1.SelfSubjectReviewStatus': { 1: ['userInfo', 'authentication.v1.UserInfo'] },
@@ -408,6 +421,7 @@ export const KINDS: Record<string, string> = {
   '/v1/ServiceAccount': 'core.v1.ServiceAccount',
   'policy/v1/PodDisruptionBudget': 'policy.v1.PodDisruptionBudget',
   'policy/v1/Eviction': 'policy.v1.Eviction',
+  'autoscaling/v1/HorizontalPodAutoscaler': 'autoscaling.v1.HorizontalPodAutoscaler',
   'authorization.k8s.io/v1/SelfSubjectAccessReview': 'authorization.v1.SelfSubjectAccessReview',
   'authorization.k8s.io/v1/SelfSubjectRulesReview': 'authorization.v1.SelfSubjectRulesReview',
   'authorization.k8s.io/v1/SubjectAccessReview': 'authorization.v1.SubjectAccessReview',
