@@ -174,21 +174,43 @@ export function filterActivePods(pods: Obj[]): Obj[] {
   return pods.filter(isPodActive);
 }
 
-function readyCondition(pod: Obj): Obj | undefined {
-  return (pod.status?.conditions ?? []).find((c: Obj) => c?.type === 'Ready');
+interface ReadyInfo {
+  ready: boolean;
+  /** The Ready condition's lastTransitionTime (ms) when ready. */
+  since: number | undefined;
+}
+
+/** Pods from informers are frozen: what their conditions say is computed once per object. */
+const readyInfos = new WeakMap<Obj, ReadyInfo>();
+const NOT_READY: ReadyInfo = { ready: false, since: undefined };
+
+function readyInfo(pod: Obj): ReadyInfo {
+  const frozen = Object.isFrozen(pod);
+  if (frozen) {
+    const hit = readyInfos.get(pod);
+    if (hit) return hit;
+  }
+  let info = NOT_READY;
+  for (const c of pod.status?.conditions ?? []) {
+    if (c?.type !== 'Ready') continue;
+    if (c.status === 'True') {
+      const t = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : NaN;
+      info = { ready: true, since: Number.isNaN(t) ? undefined : t };
+    }
+    break;
+  }
+  if (frozen) readyInfos.set(pod, info);
+  return info;
 }
 
 /** podutil.IsPodReady: the Ready condition is True. */
 export function isPodReady(pod: Obj): boolean {
-  return readyCondition(pod)?.status === 'True';
+  return readyInfo(pod).ready;
 }
 
 /** The Ready condition's lastTransitionTime of a ready pod (ms), or undefined. */
 export function podReadyTime(pod: Obj): number | undefined {
-  const c = readyCondition(pod);
-  if (c?.status !== 'True' || !c.lastTransitionTime) return undefined;
-  const t = Date.parse(c.lastTransitionTime);
-  return Number.isNaN(t) ? undefined : t;
+  return readyInfo(pod).since;
 }
 
 /** podutil.IsPodAvailable: ready, and for at least minReadySeconds before `now`. */
@@ -357,7 +379,13 @@ export class PodControllerRefManager {
     const claimed: Obj[] = [];
     const errors: unknown[] = [];
     const match = (pod: Obj) => !!this.o.selector && matchesLabels(this.o.selector, pod.metadata.labels ?? {}) && filters.every((f) => f(pod));
+    const uid = this.o.controller.metadata.uid;
     for (const pod of pods) {
+      // The common case, a pod we own that still matches, needs no API call (and no await).
+      if (controllerOf(pod)?.uid === uid && match(pod)) {
+        claimed.push(pod);
+        continue;
+      }
       try {
         if (await this.claimObject(pod, match)) claimed.push(pod);
       } catch (e) {

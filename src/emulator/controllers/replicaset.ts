@@ -29,8 +29,10 @@ import {
   getPodsToDelete,
   isNamespaceTerminating,
   isNotFound,
+  isPodActive,
   isPodAvailable,
   isPodReady,
+  podReadyTime,
   keyOf,
   newControllerRef,
   PodControl,
@@ -223,6 +225,9 @@ export class ReplicaSetController {
     if (curRef) {
       const rs = this.resolveControllerRef(cur.metadata.namespace, curRef);
       if (!rs) return;
+      // Kubernetes syncs on every update; one that changes nothing a sync reads (labels, owner,
+      // phase, readiness and its time) would be a no-op sync, O(pods of the set): skipped.
+      if (!labelChanged && !refChanged && isPodActive(cur) === isPodActive(old) && isPodReady(cur) === isPodReady(old) && podReadyTime(cur) === podReadyTime(old)) return;
       this.enqueue(rs);
       // Available comes minReadySeconds after Ready: look again then (plus a second against skew).
       const minReady = rs.spec?.minReadySeconds ?? 0;
@@ -379,14 +384,14 @@ export function newReplicationManager(api: APIServer, clock: Clock, informers: S
 /** calculateStatus (replica_set_utils.go). */
 export function calculateStatus(rs: Obj, filteredPods: Obj[], manageReplicasErr: unknown, now: number): Obj {
   const newStatus: Obj = { ...(rs.status ?? {}) };
-  const templateLabels = rs.spec?.template?.metadata?.labels ?? {};
+  const templateLabels = Object.entries<string>(rs.spec?.template?.metadata?.labels ?? {});
   const minReady = rs.spec?.minReadySeconds ?? 0;
   let fullyLabeled = 0;
   let ready = 0;
   let available = 0;
   for (const pod of filteredPods) {
     const labels = pod.metadata.labels ?? {};
-    if (Object.entries(templateLabels).every(([k, v]) => labels[k] === v)) fullyLabeled++;
+    if (templateLabels.every(([k, v]) => labels[k] === v)) fullyLabeled++;
     if (isPodReady(pod)) {
       ready++;
       if (isPodAvailable(pod, minReady, now)) available++;
