@@ -25,12 +25,16 @@ import { EndpointsController } from './controllers/endpoints.ts';
 import { EndpointSliceController } from './controllers/endpointslice.ts';
 import { TaintEvictionController } from './controllers/taint-eviction.ts';
 import { PodGCController } from './controllers/podgc.ts';
+import { HorizontalController } from './controllers/horizontal.ts';
 import { JobController } from './controllers/job.ts';
 import { CronJobController } from './controllers/cronjob.ts';
 import { TTLAfterFinishedController } from './controllers/ttl-after-finished.ts';
 import { newReplicationManager, ReplicaSetController } from './controllers/replicaset.ts';
+import { DeploymentController } from './controllers/deployment.ts';
+import { DaemonSetsController } from './controllers/daemonset.ts';
 import { bootstrapPriorityClasses } from './api/admission/priority.ts';
 import { bootstrapStorageClass, HostPathProvisioner, PersistentVolumeController } from './controllers/persistentvolume.ts';
+import { PVCProtectionController, PVProtectionController } from './controllers/pvc-protection.ts';
 import { VolumeHost } from './runtime/volumes.ts';
 import { Kubelet, type NodeConfig } from './kubelet/kubelet.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
@@ -123,13 +127,21 @@ export class Cluster {
     this.controllers.push(new EndpointsController(kcm, this.clock), new EndpointSliceController(kcm, this.clock), this.network);
     // NoExecute taint eviction (node loss) and pod garbage collection.
     this.controllers.push(new TaintEvictionController(kcm, this.clock, this.informers), new PodGCController(kcm, this.clock, this.informers));
+    // HorizontalPodAutoscalers, reading metrics-server's resource metrics.
+    this.controllers.push(new HorizontalController(kcm, this.clock, this.informers, this.metrics));
     // Jobs, CronJobs and the TTL-after-finished cleanup of finished Jobs.
     this.controllers.push(new JobController(kcm, this.clock, this.informers), new CronJobController(kcm, this.clock, this.informers), new TTLAfterFinishedController(kcm, this.clock, this.informers));
     // ReplicaSets and ReplicationControllers (one implementation, as in pkg/controller/replication).
     this.controllers.push(new ReplicaSetController(kcm, this.clock, this.informers), newReplicationManager(kcm, this.clock, this.informers));
+    // Deployments: a ReplicaSet per pod template, rolling updates, revisions and rollbacks.
+    this.controllers.push(new DeploymentController(kcm, this.clock, this.informers));
+    // DaemonSets (a pod per eligible node) and StatefulSets, with ControllerRevision history.
+    this.controllers.push(new DaemonSetsController(kcm, this.clock, this.informers));
     // The PV binder, minikube's hostpath storage-provisioner, and the volumes' watch on ConfigMaps and Secrets.
     this.volumes = new VolumeHost(this.api.as('kubelet'), this.clock);
     this.controllers.push(new PersistentVolumeController(kcm, this.clock, this.volumes), new HostPathProvisioner(this.api.as('storage-provisioner'), this.clock, this.name), this.volumes);
+    // The kubernetes.io/pvc-protection and pv-protection finalizers: a claim in use stays Terminating.
+    this.controllers.push(new PVCProtectionController(kcm, this.clock, this.informers), new PVProtectionController(kcm, this.clock, this.informers));
     // apiextensions-apiserver's naming, establishing and finalizer controllers run inside kube-apiserver.
     this.controllers.unshift(new CustomResourceDefinitionController(this.api.as('kube-apiserver'), this.clock));
   }
