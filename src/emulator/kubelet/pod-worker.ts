@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Obj } from '../api/objects.ts';
 import { rfc3339 } from '../api/objects.ts';
+import { goQuote } from '../api/selectors.ts';
 import type { TimerHandle } from '../clock.ts';
 import type { EventRecorder } from '../client/events.ts';
 import type { FileSystem, ProcessContext, Program } from '../runtime/contracts.ts';
@@ -15,7 +16,7 @@ import { Backoff, goDuration } from './backoff.ts';
 import { expandCommand, type EnvResult } from './env.ts';
 import { imageFor, parseImage } from './images.ts';
 import type { NodeClock } from './node-clock.ts';
-import { probeTitle, ProbeWorker, withTimeout, type ProbeKind, type ProbeOutcome, type ProbeResult, type ProbeTarget } from './prober.ts';
+import { dialError, probeTitle, ProbeWorker, withTimeout, type ProbeKind, type ProbeOutcome, type ProbeResult, type ProbeTarget } from './prober.ts';
 import type { KubeletRuntime, PodStorage } from './runtime.ts';
 
 export interface LogLine {
@@ -47,6 +48,8 @@ export interface KubeletHost {
 /** One run of a container (a CRI container). */
 export interface ContainerInstance {
   id: string;
+  /** The image this run was started from (spec.containers[].image is mutable). */
+  image: string;
   imageID: string;
   startedAt: number;
   finishedAt?: number;
@@ -66,6 +69,11 @@ export interface ContainerInstance {
   fs: FileSystem;
   /** The main process's stdin (spec.stdin), fed by kubectl attach -i. */
   stdin: StdinQueue;
+  /**
+   * While the postStart hook runs: the status the API showed before this start (the kubelet's
+   * sync is blocked in startContainer, so nothing newer is posted for the container).
+   */
+  statusDuringHook?: Obj;
 }
 
 /** An AsyncIterable of the bytes written to a process's stdin, ended on request. */
@@ -231,6 +239,11 @@ export class PodWorker {
   }
 
   private async syncOnce(): Promise<void> {
+    // The containers' specs as the pod has them now (an image may have been changed).
+    for (const c of [...(this.pod.spec.initContainers ?? []), ...(this.pod.spec.containers ?? [])] as Obj[]) {
+      const cs = this.containers.get(c.name);
+      if (cs) cs.spec = c;
+    }
     if (!this.podIP) {
       this.requestStatus();
       // The sandbox comes up and gets its IP (RunPodSandbox).
@@ -273,6 +286,12 @@ export class PodWorker {
       const cur = cs.current;
       if (cur?.running) {
         active = true;
+        // computePodActions: a running container whose definition changed (its image, the one
+        // mutable field) is killed and started again, whatever the restart policy.
+        if (cur.image !== (cs.spec.image ?? '')) {
+          await this.killContainer(cs, cur, this.pod.spec.terminationGracePeriodSeconds ?? 30, `Container ${cs.spec.name} definition changed, will be restarted`);
+          if (this.alive() && !cs.current?.running) await this.startContainer(cs);
+        }
         continue;
       }
       if (!cur) {
@@ -301,7 +320,8 @@ export class PodWorker {
   /** doBackOff: restart at once the first time, then after 10 s, 20 s, ... 5 min. */
   private async restart(cs: ContainerState): Promise<void> {
     const cur = cs.current!;
-    const key = `${this.uid}/${cs.spec.name}`;
+    // getStableKey: the key includes the container's definition, so a new image starts afresh.
+    const key = `${this.uid}/${cs.spec.name}/${cs.spec.image ?? ''}`;
     const until = this.host.crashBackoff.inBackOffSince(key, cur.finishedAt ?? this.host.clock.now());
     if (until !== undefined) {
       const period = goDuration(this.host.crashBackoff.get(key));
@@ -417,12 +437,38 @@ export class PodWorker {
     const inst = this.newInstance(c, env, fs);
     await this.event('Normal', 'Created', `Created container: ${c.name}`, cs);
     if (!this.alive()) return;
+    const postStart: Obj | undefined = c.lifecycle?.postStart;
+    if (postStart) inst.statusDuringHook = this.containerStatus(cs, (this.pod.spec.initContainers ?? []).length > 0);
     this.pushInstance(cs, inst);
     cs.waiting = undefined;
     await this.event('Normal', 'Started', `Started container ${c.name}`, cs);
     this.runProgram(cs, inst, program, [...command, ...args]);
+    if (postStart && !(await this.postStart(cs, inst, postStart))) return;
     this.startProbes(cs, inst);
     this.requestStatus();
+  }
+
+  /**
+   * startContainer step 4: the postStart hook, synchronously (the pod's sync waits for it, and the
+   * next container starts after it). A failure is a FailedPostStartHook event, the container is
+   * killed ("FailedPostStartHook") and waits as PostStartHookError until the restart policy
+   * brings it back.
+   */
+  private async postStart(cs: ContainerState, inst: ContainerInstance, hook: Obj): Promise<boolean> {
+    let failure: string | undefined;
+    try {
+      failure = await this.runHook(cs, inst, hook, Infinity);
+    } finally {
+      inst.statusDuringHook = undefined;
+    }
+    if (failure === undefined) return inst.running;
+    await this.event('Warning', 'FailedPostStartHook', 'PostStartHook failed', cs);
+    const grace = this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
+    await this.killContainer(cs, inst, grace, 'FailedPostStartHook');
+    // kubelet_pods.go: the start failure's reason shows while the container waits for its restart.
+    if (cs.current === inst && !this.terminating) cs.waiting = { reason: 'PostStartHookError', message: failure };
+    this.requestStatus();
+    return false;
   }
 
   private newInstance(c: Obj, env: Record<string, string>, fs: FileSystem): ContainerInstance {
@@ -431,6 +477,7 @@ export class PodWorker {
     const exited = new Promise<void>((r) => (markExited = r));
     return {
       id: `containerd://${randomBytes(32).toString('hex')}`,
+      image: c.image ?? '',
       imageID: `${img.repository}@sha256:${img.digest}`,
       startedAt: this.host.clock.now(),
       running: true,
@@ -630,22 +677,31 @@ export class PodWorker {
 
   // ---- running commands in the container (probes, hooks, kubectl exec) ----
 
-  /** Runs argv in the container to its end, with a deadline; combined output. */
-  async execCapture(cs: ContainerState, inst: ContainerInstance, argv: string[], timeoutMs: number): Promise<{ code: number; output: string; timedOut: boolean }> {
+  /** Runs argv in the container to its end, with a deadline (none if not finite); combined output, and stderr alone. */
+  async execCapture(cs: ContainerState, inst: ContainerInstance, argv: string[], timeoutMs: number): Promise<{ code: number; output: string; stderr: string; timedOut: boolean }> {
     let output = '';
-    const io = { stdout: (d: string | Buffer) => (output += d.toString()), stderr: (d: string | Buffer) => (output += d.toString()) };
+    let stderr = '';
+    const io = {
+      stdout: (d: string | Buffer) => (output += d.toString()),
+      stderr: (d: string | Buffer) => {
+        output += d.toString();
+        stderr += d.toString();
+      },
+    };
     let timedOut = false;
     let kill!: (s: 'SIGTERM' | 'SIGKILL') => void;
     const signal = new Promise<'SIGTERM' | 'SIGKILL'>((r) => (kill = r));
-    const timer = this.host.clock.setTimeout(() => {
-      timedOut = true;
-      kill('SIGKILL');
-    }, timeoutMs);
+    const timer = Number.isFinite(timeoutMs)
+      ? this.host.clock.setTimeout(() => {
+          timedOut = true;
+          kill('SIGKILL');
+        }, timeoutMs)
+      : undefined;
     try {
       const code = await this.execIn(cs, inst, argv, io, signal);
-      return { code: timedOut ? 137 : code, output, timedOut };
+      return { code: timedOut ? 137 : code, output, stderr, timedOut };
     } finally {
-      timer.cancel();
+      timer?.cancel();
     }
   }
 
@@ -696,48 +752,75 @@ export class PodWorker {
     }
   }
 
-  /** A lifecycle hook (exec in the container, or httpGet from the node). */
+  /**
+   * Runs a lifecycle hook (pkg/kubelet/lifecycle/handlers.go handlerRunner.Run): exec in the
+   * container, httpGet from the node, or sleep. Resolves with the failure message the kubelet
+   * logs (and shows as PostStartHookError's message), or undefined when the hook succeeded.
+   */
   private async runHook(cs: ContainerState, inst: ContainerInstance, hook: Obj, timeoutMs: number): Promise<string | undefined> {
+    const who = `for Container ${goQuote(cs.spec.name)} in Pod ${goQuote(this.podRef)}`;
     if (hook.exec) {
-      const r = await this.execCapture(cs, inst, hook.exec.command ?? [], timeoutMs);
-      if (r.code !== 0) return `Exec lifecycle hook (${JSON.stringify(hook.exec.command ?? [])}) for Container "${cs.spec.name}" in Pod "${this.podRef}" failed - error: command '${(hook.exec.command ?? []).join(' ')}' exited with ${r.code}: ${r.output}, message: ${JSON.stringify(r.output)}`;
-      return undefined;
+      const argv: string[] = hook.exec.command ?? [];
+      const r = await this.execCapture(cs, inst, argv, timeoutMs);
+      if (r.code === 0) return undefined;
+      // RunInContainer's error is ExecSync's: "command '...' exited with N: <stderr>"; the message is the whole output.
+      return `Exec lifecycle hook ([${argv.join(' ')}]) ${who} failed - error: command '${argv.join(' ')}' exited with ${r.code}: ${r.stderr}, message: ${goQuote(r.output)}`;
     }
     if (hook.httpGet) {
       const g = hook.httpGet;
-      const port = typeof g.port === 'number' ? g.port : (cs.spec.ports ?? []).find((p: Obj) => p.name === g.port)?.containerPort ?? Number(g.port);
-      const path = g.path ? (String(g.path).startsWith('/') ? g.path : `/${g.path}`) : '/';
-      const url = `${String(g.scheme ?? 'HTTP').toLowerCase()}://${g.host || this.podIP}:${port}${path}`;
+      const path: string = g.path ?? '';
+      const port: number | undefined =
+        typeof g.port === 'number' ? g.port : /^\d+$/.test(String(g.port)) ? Number(g.port) : (cs.spec.ports ?? []).find((p: Obj) => p.name === g.port)?.containerPort;
+      if (port === undefined) return `HTTP lifecycle hook (${path}) ${who} failed - error: couldn't find port: ${g.port} in ${cs.spec.name}`;
+      const host: string = g.host || this.podIP || '';
+      // httpprobe.NewRequestForHTTPGetAction: scheme, host:port, and the path as given.
+      const url = `${String(g.scheme ?? 'HTTP').toLowerCase()}://${host}:${port}${path && !path.startsWith('/') ? '/' : ''}${path}`;
+      const headers: Record<string, string> = { 'User-Agent': 'kube-lifecycle/1.32', Accept: '*/*' };
+      for (const h of (g.httpHeaders ?? []) as Obj[]) headers[h.name] = h.value;
       try {
-        const res = await withDeadline(this.host, timeoutMs, this.host.runtime.network.request({ ip: this.host.internalIP, namespace: this.namespace }, url, { method: 'GET' }));
-        if (res.status >= 200 && res.status < 400) return undefined;
-        return `HTTP lifecycle hook (${g.path ?? ''}) for Container "${cs.spec.name}" in Pod "${this.podRef}" failed - error: HTTP status code ${res.status}`;
+        // Only a failed request fails the hook: the kubelet does not look at the status code.
+        await withDeadline(this.host, timeoutMs, this.host.runtime.network.request({ ip: this.host.internalIP, namespace: this.namespace }, url, { method: 'GET', headers }));
+        return undefined;
       } catch (e) {
-        return `HTTP lifecycle hook (${g.path ?? ''}) for Container "${cs.spec.name}" in Pod "${this.podRef}" failed - error: ${(e as Error).message}`;
+        return `HTTP lifecycle hook (${path}) ${who} failed - error: Get ${goQuote(url)}: ${dialError(e, host, port)}`;
       }
     }
     if (hook.sleep) {
-      await this.delay(Math.min(timeoutMs, (hook.sleep.seconds ?? 0) * 1000));
+      // runSleepHandler (PodLifecycleSleepAction, beta and on in 1.32): waits, on the node's clock.
+      const ms = Math.min(timeoutMs, Number(hook.sleep.seconds ?? 0) * 1000);
+      let t: TimerHandle | undefined;
+      await Promise.race([new Promise<void>((r) => (t = this.host.clock.setTimeout(r, ms))), inst.exited]);
+      t?.cancel();
     }
     return undefined;
   }
 
-  /** killContainer: Killing event, preStop hook, SIGTERM, the grace period, then SIGKILL (137). */
+  /**
+   * killContainer: the Killing event, the preStop hook within the grace period, then SIGTERM and,
+   * after what is left of the grace period (at least 2 s), SIGKILL (137).
+   */
   async killContainer(cs: ContainerState, inst: ContainerInstance, graceSeconds: number, message: string): Promise<void> {
     if (!inst.running) return;
-    const grace = Math.max(graceSeconds, MIN_GRACE_SECONDS) * 1000;
-    const deadline = this.host.clock.now() + grace;
+    let grace = Math.max(0, Math.floor(graceSeconds));
     await this.event('Normal', 'Killing', message, cs);
     const preStop = cs.spec.lifecycle?.preStop;
-    if (preStop && inst.running) {
-      const failure = await Promise.race([this.runHook(cs, inst, preStop, grace), inst.exited.then(() => undefined)]);
-      if (failure) await this.event('Warning', 'FailedPreStopHook', failure, cs);
+    if (preStop && grace > 0 && inst.running) {
+      // executePreStopHook: the hook gets the grace period; what it used (whole seconds) is taken off.
+      const started = this.host.clock.now();
+      let t: TimerHandle | undefined;
+      const hook = this.runHook(cs, inst, preStop, grace * 1000).then(async (failure) => {
+        // The message stays in the kubelet's log so that secrets do not leak into events.
+        if (failure !== undefined) await this.event('Warning', 'FailedPreStopHook', 'PreStopHook failed', cs);
+      });
+      await Promise.race([hook, inst.exited, new Promise<void>((r) => (t = this.host.clock.setTimeout(r, grace * 1000)))]);
+      t?.cancel();
+      grace -= Math.floor((this.host.clock.now() - started) / 1000);
     }
     if (!inst.running) return;
+    grace = Math.max(grace, MIN_GRACE_SECONDS);
     inst.signal('SIGTERM');
-    const left = deadline - this.host.clock.now();
     let timer: TimerHandle | undefined;
-    await Promise.race([inst.exited, new Promise<void>((r) => (timer = this.host.clock.setTimeout(r, Math.max(0, left))))]);
+    await Promise.race([inst.exited, new Promise<void>((r) => (timer = this.host.clock.setTimeout(r, grace * 1000)))]);
     timer?.cancel();
     if (!inst.running) return;
     inst.signal('SIGKILL');
@@ -786,6 +869,7 @@ export class PodWorker {
   // ---- status (kubelet_pods.go generateAPIPodStatus) ----
 
   private containerStatus(cs: ContainerState, hasInit: boolean): Obj {
+    if (cs.current?.statusDuringHook) return cs.current.statusDuringHook;
     const c = cs.spec;
     const term = (i: ContainerInstance): Obj => {
       const t: Obj = { exitCode: i.exitCode ?? 0, reason: i.reason, startedAt: rfc3339(i.startedAt), finishedAt: rfc3339(i.finishedAt ?? this.host.clock.now()), containerID: i.id };
@@ -813,7 +897,7 @@ export class PodWorker {
       lastState: last,
       ready: !!cur?.running && cs.ready,
       restartCount: cs.restartCount,
-      image: c.image,
+      image: cur?.image ?? c.image,
       imageID: cur?.imageID ?? '',
     };
     if (cur) s.containerID = cur.id;
@@ -926,5 +1010,6 @@ function trim(n: number): string {
 }
 
 function withDeadline<T>(host: KubeletHost, ms: number, p: Promise<T>): Promise<T> {
+  if (!Number.isFinite(ms)) return p;
   return withTimeout(host.clock, ms, p);
 }

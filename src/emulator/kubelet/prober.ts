@@ -90,8 +90,8 @@ export async function runProbe(probe: Obj, t: ProbeTarget): Promise<ProbeOutcome
 
 export class ProbeTimeout extends Error {}
 
-/** Go's net/http client errors as the probe reports them. */
-function dialError(e: unknown, host: string, port: number): string {
+/** Go's net/http client errors as the probe (and an httpGet lifecycle hook) reports them. */
+export function dialError(e: unknown, host: string, port: number): string {
   if (e instanceof ProbeTimeout) return 'context deadline exceeded (Client.Timeout exceeded while awaiting headers)';
   const code = e instanceof NetError ? e.code : undefined;
   switch (code) {
