@@ -10,6 +10,10 @@ import { createCluster, type Cluster } from '../../../src/emulator/cluster.ts';
 import { EmulatorClock } from '../../../src/emulator/clock.ts';
 import type { Obj } from '../../../src/emulator/api/objects.ts';
 import { scaleOf } from '../../../src/emulator/api/scale.ts';
+import { APIServer } from '../../../src/emulator/api/apiserver.ts';
+import { ApiError } from '../../../src/emulator/api/errors.ts';
+import { SharedInformers } from '../../../src/emulator/client/informer-factory.ts';
+import { REPLICA_SET, ReplicaSetController } from '../../../src/emulator/controllers/replicaset.ts';
 
 async function withCluster(fn: (c: Cluster) => Promise<void>): Promise<void> {
   const c = await createCluster({ nodes: 2, clock: new EmulatorClock({ mode: 'manual' }), noHttp: true });
@@ -203,4 +207,84 @@ test('deleting a ReplicaSet deletes its pods (garbage collector, background)', a
     await until(c, async () => (await podsOf(c, rs)).length === 0, 'pods gone', 5000);
     assert.equal((await c.api.list(c.api.resource('pods'), 'default')).items.length, 0);
   });
+});
+
+// ---- burst and slow start, on an apiserver alone (no kubelets), with the pod writes counted ----
+
+async function standalone(burst: number, failAfter = Infinity) {
+  const clock = new EmulatorClock({ mode: 'manual' });
+  const api = new APIServer(clock);
+  await api.create(api.resource('namespaces'), undefined, { metadata: { name: 'default' } });
+  const log: string[] = [];
+  let inFlight = 0;
+  let made = 0;
+  // The controller writes through this view: pod creations are logged with how many run at once.
+  const spy = new Proxy(api, {
+    get(target, prop) {
+      if (prop === 'create') {
+        return async (def: Obj, ns: string, body: Obj) => {
+          if (def.resource !== 'pods') return target.create(def as never, ns, body);
+          inFlight++;
+          log.push(`create(${inFlight})`);
+          await Promise.resolve();
+          inFlight--;
+          if (made >= failAfter) throw new ApiError(403, 'Forbidden', `pods "${body.metadata.generateName}x" is forbidden: refused`);
+          made++;
+          return target.create(def as never, ns, body);
+        };
+      }
+      const v = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const ctl = new ReplicaSetController(spy, clock, new SharedInformers(api), REPLICA_SET, burst);
+  const sync = (ctl as unknown as { syncReplicaSet: (k: string) => Promise<void> }).syncReplicaSet.bind(ctl);
+  (ctl as unknown as { syncReplicaSet: (k: string) => Promise<void> }).syncReplicaSet = (k: string) => {
+    log.push('sync');
+    return sync(k);
+  };
+  await ctl.start();
+  return { api, clock, ctl, log };
+}
+
+test('burstReplicas caps the pods one sync creates; each sync creates in slow-start batches (1, 2, 4)', async () => {
+  const { api, ctl, log } = await standalone(3);
+  try {
+    await api.create(api.resource('replicasets.apps'), 'default', rsBody('web', 7));
+    for (let i = 0; i < 50 && (await api.list(api.resource('pods'), 'default')).items.length < 7; i++) {
+      await ctl.idle();
+      await tick();
+    }
+    await ctl.idle();
+    // Syncs that create nothing (waiting on expectations, or status only) are left out.
+    const creating = log.join(' ').split('sync').map((s) => s.trim()).filter(Boolean);
+    assert.deepEqual(creating, ['create(1) create(1) create(2)', 'create(1) create(1) create(2)', 'create(1)']);
+    assert.equal((await api.list(api.resource('pods'), 'default')).items.length, 7);
+    assert.equal((await api.get(api.resource('replicasets.apps'), 'default', 'web')).status.replicas, 7);
+  } finally {
+    ctl.stop();
+  }
+});
+
+test('a refused creation stops the slow start: 1 + 2 + 4 attempts, 3 pods, FailedCreate and ReplicaFailure', async () => {
+  const { api, ctl, log } = await standalone(500, 3);
+  try {
+    const rs = await api.create(api.resource('replicasets.apps'), 'default', rsBody('web', 10));
+    for (let i = 0; i < 20; i++) {
+      await ctl.idle();
+      await tick();
+    }
+    const firstSync = log.join(' ').split('sync')[1].trim();
+    assert.equal(firstSync, 'create(1) create(1) create(2) create(1) create(2) create(3) create(4)');
+    const status = (await api.get(api.resource('replicasets.apps'), 'default', 'web')).status;
+    assert.equal(status.replicas, 3);
+    assert.deepEqual(
+      status.conditions.map((c: Obj) => [c.type, c.status, c.reason, c.message]),
+      [['ReplicaFailure', 'True', 'FailedCreate', 'pods "web-x" is forbidden: refused']],
+    );
+    const ev = await events({ api } as Cluster, rs);
+    assert.ok(ev.some((e) => e.type === 'Warning' && e.reason === 'FailedCreate' && e.message === 'Error creating: pods "web-x" is forbidden: refused'));
+  } finally {
+    ctl.stop();
+  }
 });
