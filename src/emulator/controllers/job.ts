@@ -10,8 +10,11 @@
 // reference (index by controller UID), orphans through the Jobs of their namespace; Job syncs are
 // batched by 1 s after pod events, as syncJobBatchPeriod does.
 //
-// Not done: backoffLimitPerIndex / maxFailedIndexes (and so the FailIndex action), successPolicy,
-// managedBy (Jobs managed by another controller are skipped).
+// backoffLimitPerIndex (JobBackoffLimitPerIndex, on in 1.32): each index counts its failures in the
+// batch.kubernetes.io/job-index-failure-count annotation of its replacement pods, backs off on its
+// own, and fails alone (failedIndexes, the FailIndex action), the Job failing with FailedIndexes or
+// MaxFailedIndexesExceeded. Not done: successPolicy; Jobs managed by another controller (managedBy)
+// are skipped.
 
 import type { APIServer } from '../api/apiserver.ts';
 import { ApiError } from '../api/errors.ts';
@@ -31,6 +34,8 @@ import {
   formatIndexes,
   isJobFinished,
   JOB_COMPLETION_INDEX,
+  JOB_INDEX_FAILURE_COUNT,
+  JOB_INDEX_IGNORED_FAILURE_COUNT,
   JOB_TRACKING_FINALIZER,
   keyOf,
   parseIndexes,
@@ -64,6 +69,9 @@ interface SyncCtx {
   failed: number;
   prevSucceededIndexes: Set<number>;
   succeededIndexes: Set<number>;
+  /** backoffLimitPerIndex: the failed indexes, and per index the failed pod whose removal waits for its replacement. */
+  failedIndexes: Set<number> | undefined;
+  delayedDeletion: Map<number, Obj>;
   newBackoffRecord: BackoffRecord;
   expectedRmFinalizers: Set<string>;
   uncountedSucceeded: Set<string>;
@@ -277,6 +285,8 @@ export class JobController {
       failed: 0,
       prevSucceededIndexes: new Set(),
       succeededIndexes: new Set(),
+      failedIndexes: undefined,
+      delayedDeletion: new Map(),
       newBackoffRecord: { failuresAfterLastSuccess: 0, lastFailureTime: undefined },
       expectedRmFinalizers: new Set(this.finalizerExpectations.expected(key)),
       uncountedSucceeded: new Set(uncounted.succeeded ?? []),
@@ -322,6 +332,21 @@ export class JobController {
         if (p.status?.phase === 'Succeeded' && ix >= 0 && ix < completions && hasTrackingFinalizer(p)) ctx.succeededIndexes.add(ix);
       }
       ctx.succeeded = ctx.succeededIndexes.size;
+      if (hasBackoffLimitPerIndex(job)) {
+        ctx.failedIndexes = parseIndexes(status.failedIndexes, completions);
+        for (const p of pods) {
+          const ix = completionIndex(p);
+          if (ix >= 0 && ix < completions && hasTrackingFinalizer(p) && isIndexFailed(job, p)) ctx.failedIndexes.add(ix);
+        }
+        if (!ctx.finishedCondition) {
+          if (typeof spec.maxFailedIndexes === 'number' && ctx.failedIndexes.size > spec.maxFailedIndexes) {
+            ctx.finishedCondition = this.condition('FailureTarget', 'MaxFailedIndexesExceeded', 'Job has exceeded the specified maximal number of failed indexes');
+          } else if (ctx.failedIndexes.size > 0 && ctx.failedIndexes.size + ctx.succeededIndexes.size >= completions) {
+            ctx.finishedCondition = this.condition('FailureTarget', 'FailedIndexes', 'Job has failed indexes');
+          }
+        }
+        ctx.delayedDeletion = podsWithDelayedDeletionPerIndex(ctx, now);
+      }
     }
 
     let suspendCondChanged = false;
@@ -508,7 +533,8 @@ export class JobController {
     const terminating = onlyReplaceFailedPods(job) ? ctx.terminating : 0;
     let diff = wantActive - terminating - active;
     if (diff <= 0) return active;
-    const remaining = this.remainingBackoff(ctx.newBackoffRecord);
+    const perIndex = hasBackoffLimitPerIndex(job);
+    const remaining = perIndex ? 0 : this.remainingBackoff(ctx.newBackoffRecord);
     if (remaining > 0) {
       this.queue.addAfter(key, Math.max(remaining, SYNC_JOB_BATCH_PERIOD_MS));
       return 0;
@@ -517,6 +543,22 @@ export class JobController {
     let indexes: number[] = [];
     if (isIndexed(job)) {
       indexes = firstPendingIndexes(ctx, diff, spec.completions);
+      if (perIndex) {
+        // getPodCreationInfoForIndependentIndexes: indexes still backing off wait.
+        const now: number[] = [];
+        let minLeft: number | undefined;
+        for (const ix of indexes) {
+          const last = ctx.delayedDeletion.get(ix);
+          const left = last ? this.remainingBackoff({ failuresAfterLastSuccess: absoluteFailureCount(last) + 1, lastFailureTime: finishedTime(last, this.clock.now()) }) : 0;
+          if (left === 0) now.push(ix);
+          else if (minLeft === undefined || left < minLeft) minLeft = left;
+        }
+        if (now.length === 0 && minLeft !== undefined) {
+          this.queue.addAfter(key, Math.max(minLeft, SYNC_JOB_BATCH_PERIOD_MS));
+          return 0;
+        }
+        indexes = now;
+      }
       diff = indexes.length;
     }
     this.expectations.expectCreations(key, diff);
@@ -531,7 +573,10 @@ export class JobController {
     for (let batch = Math.min(diff, SLOW_START_INITIAL_BATCH_SIZE); diff > 0; batch = Math.min(2 * batch, diff)) {
       const errsBefore = firstErr ? 1 : 0;
       const creations = [];
-      for (let i = 0; i < batch; i++) creations.push(this.createPod(job, template, indexes.length ? indexes.shift()! : -1));
+      for (let i = 0; i < batch; i++) {
+        const ix = indexes.length ? indexes.shift()! : -1;
+        creations.push(this.createPod(job, template, ix, perIndex && ix >= 0 ? newIndexFailureCounts(job, ctx.delayedDeletion.get(ix)) : undefined));
+      }
       const results = await Promise.all(creations);
       for (const err of results) {
         if (!err) continue;
@@ -552,13 +597,17 @@ export class JobController {
   }
 
   /** podControl.CreatePodsWithGenerateName; an error is returned (a terminating namespace is no error). */
-  private async createPod(job: Obj, base: Obj, index: number): Promise<ApiError | undefined> {
+  private async createPod(job: Obj, base: Obj, index: number, failureCounts?: [number, number]): Promise<ApiError | undefined> {
     const template = index >= 0 ? clone(base) : base;
     const name = job.metadata.name;
     let generateName = `${name}-`;
     if (index >= 0) {
       const meta = template.metadata;
       meta.annotations = { ...(meta.annotations ?? {}), [JOB_COMPLETION_INDEX]: String(index) };
+      if (failureCounts) {
+        meta.annotations[JOB_INDEX_FAILURE_COUNT] = String(failureCounts[0]);
+        if (failureCounts[1] > 0) meta.annotations[JOB_INDEX_IGNORED_FAILURE_COUNT] = String(failureCounts[1]);
+      }
       meta.labels = { ...(meta.labels ?? {}), [JOB_COMPLETION_INDEX]: String(index) };
       template.spec = { ...template.spec, hostname: `${name}-${index}` };
       const suffix = `-${index}-`;
@@ -679,7 +728,11 @@ export class JobController {
       const uid = pod.metadata.uid;
       if (!hasTrackingFinalizer(pod) || ctx.expectedRmFinalizers.has(uid)) continue;
       const failed = isPodFailed(pod, job);
-      const canRemove = !!job.metadata.deletionTimestamp || !!ctx.finishedCondition || pod.status?.phase === 'Succeeded' || failed;
+      let canRemove = !!job.metadata.deletionTimestamp || !!ctx.finishedCondition || pod.status?.phase === 'Succeeded' || failed;
+      if (canRemove && !job.metadata.deletionTimestamp && !ctx.finishedCondition && pod.status?.phase !== 'Succeeded' && hasBackoffLimitPerIndex(job)) {
+        // The failed pod stays until its replacement carries the index's failure count.
+        if (ctx.delayedDeletion.get(completionIndex(pod))?.metadata.uid === uid) canRemove = false;
+      }
       if (!canRemove) continue;
       toRemove.push(pod);
       if (pod.status?.phase === 'Succeeded' && !ctx.uncountedFailed.has(uid)) {
@@ -714,6 +767,11 @@ export class JobController {
       if (str !== (job.status.completedIndexes ?? '')) needsFlush = true;
       job.status.succeeded = ctx.succeededIndexes.size;
       job.status.completedIndexes = str;
+      const failedStr = ctx.failedIndexes ? formatIndexes([...ctx.failedIndexes].sort((a, b) => a - b)) : undefined;
+      if (failedStr !== job.status.failedIndexes) {
+        job.status.failedIndexes = failedStr;
+        needsFlush = true;
+      }
     }
     if (ctx.finishedCondition?.type === 'FailureTarget') {
       // The interim FailureTarget is written before the finalizers go; Failed comes once pods are gone.
@@ -827,6 +885,59 @@ function isIndexed(job: Obj): boolean {
   return job.spec?.completionMode === 'Indexed';
 }
 
+function hasBackoffLimitPerIndex(job: Obj): boolean {
+  return isIndexed(job) && typeof job.spec?.backoffLimitPerIndex === 'number';
+}
+
+function annotationCount(pod: Obj, key: string): number {
+  const v = pod.metadata.annotations?.[key];
+  if (typeof v !== 'string' || !/^\d+$/.test(v)) return 0;
+  const n = Number(v);
+  return n > 2147483647 ? 0 : n;
+}
+
+function absoluteFailureCount(pod: Obj): number {
+  return annotationCount(pod, JOB_INDEX_FAILURE_COUNT) + annotationCount(pod, JOB_INDEX_IGNORED_FAILURE_COUNT);
+}
+
+/** isIndexFailed: FailIndex matched, or a counted failure at the index's backoffLimitPerIndex. */
+function isIndexFailed(job: Obj, pod: Obj): boolean {
+  let counted = false;
+  if (isPodFailed(pod, job)) {
+    if (job.spec.podFailurePolicy) {
+      const m = matchPodFailurePolicy(job.spec.podFailurePolicy, pod);
+      if (m.action === 'FailIndex') return true;
+      counted = m.countFailed;
+    } else counted = true;
+  }
+  return counted && annotationCount(pod, JOB_INDEX_FAILURE_COUNT) >= job.spec.backoffLimitPerIndex;
+}
+
+/** getNewIndexFailureCounts: the replacement's (failure, ignored failure) counts. */
+function newIndexFailureCounts(job: Obj, replaced: Obj | undefined): [number, number] {
+  if (!replaced) return [0, 0];
+  let failures = annotationCount(replaced, JOB_INDEX_FAILURE_COUNT);
+  let ignored = annotationCount(replaced, JOB_INDEX_IGNORED_FAILURE_COUNT);
+  if (job.spec.podFailurePolicy && !matchPodFailurePolicy(job.spec.podFailurePolicy, replaced).countFailed) ignored++;
+  else failures++;
+  return [failures, ignored];
+}
+
+/** getPodsWithDelayedDeletionPerIndex: per pending index, its latest failed pod (kept until replaced). */
+function podsWithDelayedDeletionPerIndex(ctx: SyncCtx, now: number): Map<number, Obj> {
+  const active = new Set(ctx.activePods.map(completionIndex).filter((ix) => ix >= 0));
+  const out = new Map<number, Obj>();
+  for (const p of ctx.pods) {
+    if (!hasTrackingFinalizer(p) || ctx.expectedRmFinalizers.has(p.metadata.uid) || !isPodFailed(p, ctx.job)) continue;
+    const ix = completionIndex(p);
+    if (ix < 0 || ix >= ctx.job.spec.completions) continue;
+    if (ctx.succeededIndexes.has(ix) || ctx.failedIndexes?.has(ix) || active.has(ix)) continue;
+    const last = out.get(ix);
+    if (!last || (absoluteFailureCount(last) <= absoluteFailureCount(p) && finishedTime(p, now) >= finishedTime(last, now))) out.set(ix, p);
+  }
+  return out;
+}
+
 /** onlyReplaceFailedPods: podReplacementPolicy Failed, or a podFailurePolicy. */
 function onlyReplaceFailedPods(job: Obj): boolean {
   return job.spec?.podReplacementPolicy === 'Failed' || !!job.spec?.podFailurePolicy;
@@ -891,8 +1002,9 @@ function activePodsForRemoval(job: Obj, pods: Obj[], rmAtLeast: number): Obj[] {
 
 /** firstPendingIndexes: the lowest indexes neither succeeded nor held by an active pod. */
 function firstPendingIndexes(ctx: SyncCtx, count: number, completions: number): number[] {
-  const taken = new Set(ctx.succeededIndexes);
-  for (const p of ctx.activePods) {
+  const taken = new Set([...ctx.succeededIndexes, ...(ctx.failedIndexes ?? [])]);
+  const holders = onlyReplaceFailedPods(ctx.job) ? [...ctx.activePods, ...ctx.pods.filter(isTerminating)] : ctx.activePods;
+  for (const p of holders) {
     const ix = completionIndex(p);
     if (ix >= 0) taken.add(ix);
   }
@@ -901,14 +1013,15 @@ function firstPendingIndexes(ctx: SyncCtx, count: number, completions: number): 
   return out;
 }
 
-/** addCompletionIndexEnvVariables: JOB_COMPLETION_INDEX from the pod's annotation. */
+/** addCompletionIndexEnvVariables: JOB_COMPLETION_INDEX from the pod's completion index label. */
 function addCompletionIndexEnv(template: Obj): void {
   const spec = (template.spec ??= {});
   for (const list of [spec.initContainers, spec.containers]) {
     for (const c of list ?? []) {
       c.env ??= [];
       if (c.env.some((e: Obj) => e.name === 'JOB_COMPLETION_INDEX')) continue;
-      c.env.push({ name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${JOB_COMPLETION_INDEX}']` } } });
+      // PodIndexLabel (on since 1.28): the value comes from the label.
+      c.env.push({ name: 'JOB_COMPLETION_INDEX', valueFrom: { fieldRef: { fieldPath: `metadata.labels['${JOB_COMPLETION_INDEX}']` } } });
     }
   }
 }
@@ -956,8 +1069,7 @@ export function matchPodFailurePolicy(policy: Obj, pod: Obj): { message?: string
         case 'Count':
           return { countFailed: true, action: 'Count' };
         case 'FailIndex':
-          // Needs backoffLimitPerIndex, which this controller does not do: the default handling.
-          continue;
+          return { countFailed: true, action: 'FailIndex' };
         case 'FailJob':
           return {
             message: `Container ${cs.name} for pod ${pod.metadata.namespace}/${pod.metadata.name} failed with exit code ${cs.state.terminated.exitCode} matching FailJob rule at index ${index}`,
@@ -974,7 +1086,7 @@ export function matchPodFailurePolicy(policy: Obj, pod: Obj): { message?: string
         case 'Count':
           return { countFailed: true, action: 'Count' };
         case 'FailIndex':
-          continue;
+          return { countFailed: true, action: 'FailIndex' };
         case 'FailJob':
           return { message: `Pod ${pod.metadata.namespace}/${pod.metadata.name} has condition ${cond.type} matching FailJob rule at index ${index}`, countFailed: true, action: 'FailJob' };
       }

@@ -128,7 +128,7 @@ test('Indexed Job: one pod per index with the index annotation, label, hostname 
     assert.deepEqual(pods.map((p) => p.spec.hostname), ['idx-0', 'idx-1', 'idx-2']);
     pods.forEach((p, i) => assert.match(p.metadata.name, new RegExp(`^idx-${i}-[a-z0-9]{5}$`)));
     const env = pods[0]!.spec.containers[0].env;
-    assert.deepEqual(env.map((e: Obj) => [e.name, e.valueFrom.fieldRef.fieldPath]), [['JOB_COMPLETION_INDEX', "metadata.annotations['batch.kubernetes.io/job-completion-index']"]]);
+    assert.deepEqual(env.map((e: Obj) => [e.name, e.valueFrom.fieldRef.fieldPath]), [['JOB_COMPLETION_INDEX', "metadata.labels['batch.kubernetes.io/job-completion-index']"]]);
     const logs = pods.map((p) => c.kubelets.get(p.spec.nodeName)!.readLog('default', p.metadata.name, 'main', false)!.map((l) => l.text).join('\n'));
     assert.deepEqual(logs, ['index=0', 'index=1', 'index=2']);
   } finally {
@@ -217,6 +217,60 @@ test('podFailurePolicy: Ignore does not count a failure; FailJob fails the Job w
     // The ignored failure is not counted; the FailJob one is.
     assert.equal(j.status.failed, 1);
     assert.equal((await events(c, created)).at(-1), `Warning PodFailurePolicy ${msg}`);
+  } finally {
+    await c.stop();
+  }
+});
+
+test('backoffLimitPerIndex: a failing index backs off on its own, counts its failures, and the Job fails with FailedIndexes', async () => {
+  const c = await cluster();
+  try {
+    const jobs = c.api.resource('jobs.batch');
+    const created = await c.api.create(
+      jobs,
+      'default',
+      job('per-index', 'if [ "$JOB_COMPLETION_INDEX" = 1 ]; then exit 1; fi; echo ok', { completions: 3, parallelism: 3, completionMode: 'Indexed', backoffLimitPerIndex: 1 }),
+    );
+    await c.advanceClock(60_000);
+    const j = await c.api.get(jobs, 'default', 'per-index');
+    assert.equal(j.status.completedIndexes, '0,2');
+    assert.equal(j.status.failedIndexes, '1');
+    assert.equal(j.status.succeeded, 2);
+    assert.equal(j.status.failed, 2);
+    assert.deepEqual(conditions(j), ['FailureTarget=True FailedIndexes: Job has failed indexes', 'Failed=True FailedIndexes: Job has failed indexes']);
+    const failed = (await podsOf(c, j))
+      .filter((p) => p.metadata.annotations['batch.kubernetes.io/job-completion-index'] === '1')
+      .sort((a, b) => Date.parse(a.metadata.creationTimestamp) - Date.parse(b.metadata.creationTimestamp));
+    assert.deepEqual(failed.map((p) => p.metadata.annotations['batch.kubernetes.io/job-index-failure-count']), ['0', '1']);
+    const gap = Date.parse(failed[1]!.metadata.creationTimestamp) - Date.parse(failed[0]!.status.containerStatuses[0].state.terminated.finishedAt);
+    assert.ok(gap >= 10_000 && gap < 12_000, `the index backed off ${gap} ms`);
+    assert.equal((await events(c, created)).at(-1), 'Warning FailedIndexes Job has failed indexes');
+  } finally {
+    await c.stop();
+  }
+});
+
+test('podFailurePolicy FailIndex fails only that index', async () => {
+  const c = await cluster();
+  try {
+    const jobs = c.api.resource('jobs.batch');
+    await c.api.create(
+      jobs,
+      'default',
+      job('fail-index', 'if [ "$JOB_COMPLETION_INDEX" = 0 ]; then exit 7; fi; echo ok', {
+        completions: 2,
+        parallelism: 2,
+        completionMode: 'Indexed',
+        backoffLimitPerIndex: 3,
+        podFailurePolicy: { rules: [{ action: 'FailIndex', onExitCodes: { operator: 'In', values: [7] } }] },
+      }),
+    );
+    await c.advanceClock(30_000);
+    const j = await c.api.get(jobs, 'default', 'fail-index');
+    assert.equal(j.status.failedIndexes, '0');
+    assert.equal(j.status.completedIndexes, '1');
+    assert.equal((await podsOf(c, j)).length, 2, 'no retry of index 0');
+    assert.deepEqual(conditions(j).map((x) => x.split(' ')[0]), ['FailureTarget=True', 'Failed=True']);
   } finally {
     await c.stop();
   }
