@@ -64,7 +64,6 @@ export class Kubelet implements KubeletHost {
   private readonly workers = new Map<string, PodWorker>();
   private readonly usedIPs = new Set<number>();
   readonly pulled = new Set<string>();
-  private readonly followers = new Map<string, Set<LogFollower>>();
   readonly events: EventRecorder;
   private lastReport = 0;
   private readonly bootID = randomUUID();
@@ -465,25 +464,38 @@ export class Kubelet implements KubeletHost {
 
   // ---- logs ----
 
-  logLine(w: PodWorker, container: string, line: LogLine): void {
-    for (const f of this.followers.get(`${w.key}/${container}`) ?? []) f(line);
-  }
-
   /** The log of one container (its latest run, or with previous the one before), as `kubectl logs` reads it. */
   readLog(namespace: string, pod: string, container: string, previous = false): LogLine[] | undefined {
     const cs = this.workers.get(`${namespace}/${pod}`)?.containers.get(container);
     return (previous ? cs?.previous : cs?.current)?.logs;
   }
 
-  followLog(namespace: string, pod: string, container: string, f: LogFollower): () => void {
-    const k = `${namespace}/${pod}/${container}`;
-    let set = this.followers.get(k);
-    if (!set) this.followers.set(k, (set = new Set()));
-    set.add(f);
-    return () => {
-      set!.delete(f);
-      if (set!.size === 0) this.followers.delete(k);
+  /**
+   * Follows one run of a container (the latest, or with previous the one before): its new lines
+   * go to f, and onEnd is called when that run ends, as the kubelet's log follower stops at the
+   * container's exit (kuberuntime/logs ReadLogs: waitLogs returns once the container is not
+   * running). A run that has already ended ends the stream at once; the run a restart starts is a
+   * new log, not part of this one. Returns the function that stops following.
+   */
+  followLog(namespace: string, pod: string, container: string, f: LogFollower, opts: { previous?: boolean; onEnd?: () => void } = {}): () => void {
+    const cs = this.workers.get(`${namespace}/${pod}`)?.containers.get(container);
+    const inst = opts.previous ? cs?.previous : cs?.current;
+    let done = false;
+    const stop = () => {
+      done = true;
+      inst?.followers.delete(f);
     };
+    if (!inst?.running) {
+      if (opts.onEnd) queueMicrotask(opts.onEnd);
+      return stop;
+    }
+    inst.followers.add(f);
+    void inst.exited.then(() => {
+      if (done) return;
+      stop();
+      opts.onEnd?.();
+    });
+    return stop;
   }
 
   hasPod(namespace: string, pod: string): boolean {

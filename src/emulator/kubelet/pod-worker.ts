@@ -41,7 +41,6 @@ export interface KubeletHost {
   makeEnv(pod: Obj, container: Obj, podIP: string): Promise<EnvResult>;
   writeStatus(w: PodWorker): Promise<void>;
   deletePod(pod: Obj): Promise<void>;
-  logLine(w: PodWorker, container: string, line: LogLine): void;
   done(w: PodWorker): void;
 }
 
@@ -74,6 +73,8 @@ export interface ContainerInstance {
    * sync is blocked in startContainer, so nothing newer is posted for the container).
    */
   statusDuringHook?: Obj;
+  /** `kubectl logs -f` of this run: its lines as they come; the stream ends with the run. */
+  followers: Set<(line: LogLine) => void>;
 }
 
 /** An AsyncIterable of the bytes written to a process's stdin, ended on request. */
@@ -491,6 +492,7 @@ export class PodWorker {
       env,
       fs,
       stdin: new StdinQueue(),
+      followers: new Set(),
     };
   }
 
@@ -571,7 +573,7 @@ export class PodWorker {
     const line = { ts: this.host.clock.now(), text };
     inst.logs.push(line);
     if (inst.logs.length > MAX_LOG_LINES) inst.logs.splice(0, inst.logs.length - MAX_LOG_LINES);
-    if (cs.current === inst) this.host.logLine(this, cs.spec.name, line);
+    for (const f of inst.followers) f(line);
   }
 
   /** The process ended (PLEG: ContainerDied). */

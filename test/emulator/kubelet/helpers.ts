@@ -116,8 +116,8 @@ export interface TestCluster {
 }
 
 /** One node (by default) on a manual clock, the kubelets running the test programs. */
-export async function testCluster(nodes = 1): Promise<TestCluster> {
-  const c = await createCluster({ nodes, clock: new EmulatorClock({ mode: 'manual', start: Date.parse('2025-01-01T00:00:00Z') }), noHttp: true });
+export async function testCluster(nodes = 1, opts: { http?: boolean } = {}): Promise<TestCluster> {
+  const c = await createCluster({ nodes, clock: new EmulatorClock({ mode: 'manual', start: Date.parse('2025-01-01T00:00:00Z') }), noHttp: !opts.http });
   const net = new FakeNetwork();
   const missingImages = new Set<string>();
   for (const k of c.kubelets.values()) {
