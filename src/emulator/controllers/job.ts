@@ -13,8 +13,9 @@
 // backoffLimitPerIndex (JobBackoffLimitPerIndex, on in 1.32): each index counts its failures in the
 // batch.kubernetes.io/job-index-failure-count annotation of its replacement pods, backs off on its
 // own, and fails alone (failedIndexes, the FailIndex action), the Job failing with FailedIndexes or
-// MaxFailedIndexesExceeded. Not done: successPolicy; Jobs managed by another controller (managedBy)
-// are skipped.
+// MaxFailedIndexesExceeded. successPolicy (JobSuccessPolicy): an Indexed Job whose rule matches
+// meets its success criteria at once, its other pods go. Jobs managed by another controller
+// (managedBy) are skipped.
 
 import type { APIServer } from '../api/apiserver.ts';
 import { ApiError } from '../api/errors.ts';
@@ -346,6 +347,10 @@ export class JobController {
           }
         }
         ctx.delayedDeletion = podsWithDelayedDeletionPerIndex(ctx, now);
+      }
+      if (!ctx.finishedCondition) {
+        const msg = matchSuccessPolicy(spec.successPolicy, completions, ctx.succeededIndexes);
+        if (msg !== undefined) ctx.finishedCondition = this.condition('SuccessCriteriaMet', 'SuccessPolicy', msg);
       }
     }
 
@@ -936,6 +941,23 @@ function podsWithDelayedDeletionPerIndex(ctx: SyncCtx, now: number): Map<number,
     if (!last || (absoluteFailureCount(last) <= absoluteFailureCount(p) && finishedTime(p, now) >= finishedTime(last, now))) out.set(ix, p);
   }
   return out;
+}
+
+/** matchSuccessPolicy: "Matched rules at index N" for the first rule the succeeded indexes meet. */
+function matchSuccessPolicy(policy: Obj | undefined, completions: number, succeeded: Set<number>): string | undefined {
+  if (!policy || succeeded.size === 0) return undefined;
+  const rules: Obj[] = policy.rules ?? [];
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i]!;
+    if (typeof rule.succeededIndexes === 'string') {
+      const required = parseIndexes(rule.succeededIndexes, completions);
+      if (required.size === 0) continue;
+      let contains = 0;
+      for (const ix of required) if (succeeded.has(ix)) contains++;
+      if (typeof rule.succeededCount === 'number' ? contains >= rule.succeededCount : contains === required.size) return `Matched rules at index ${i}`;
+    } else if (typeof rule.succeededCount === 'number' && succeeded.size >= rule.succeededCount) return `Matched rules at index ${i}`;
+  }
+  return undefined;
 }
 
 /** onlyReplaceFailedPods: podReplacementPolicy Failed, or a podFailurePolicy. */

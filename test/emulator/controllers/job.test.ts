@@ -275,3 +275,31 @@ test('podFailurePolicy FailIndex fails only that index', async () => {
     await c.stop();
   }
 });
+
+test('successPolicy: index 0 succeeding meets the criteria; the other pods are deleted and the Job is Complete', async () => {
+  const c = await cluster();
+  try {
+    const jobs = c.api.resource('jobs.batch');
+    const created = await c.api.create(
+      jobs,
+      'default',
+      job('leader', 'if [ "$JOB_COMPLETION_INDEX" = 0 ]; then echo done; else sleep 600; fi', {
+        completions: 3,
+        parallelism: 3,
+        completionMode: 'Indexed',
+        successPolicy: { rules: [{ succeededIndexes: '0' }] },
+      }),
+    );
+    await c.advanceClock(60_000);
+    const j = await c.api.get(jobs, 'default', 'leader');
+    assert.deepEqual(conditions(j), ['SuccessCriteriaMet=True SuccessPolicy: Matched rules at index 0', 'Complete=True SuccessPolicy: Matched rules at index 0']);
+    assert.equal(j.status.completedIndexes, '0');
+    assert.equal(j.status.succeeded, 1);
+    assert.equal(j.status.active, undefined);
+    const ev = await events(c, created);
+    assert.equal(ev.filter((e) => e.startsWith('Normal SuccessfulDelete Deleted pod: leader-')).length, 2, ev.join('\n'));
+    assert.equal(ev.at(-1), 'Normal Completed Job completed');
+  } finally {
+    await c.stop();
+  }
+});
