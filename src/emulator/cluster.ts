@@ -32,6 +32,7 @@ import { TTLAfterFinishedController } from './controllers/ttl-after-finished.ts'
 import { newReplicationManager, ReplicaSetController } from './controllers/replicaset.ts';
 import { DeploymentController } from './controllers/deployment.ts';
 import { DaemonSetsController } from './controllers/daemonset.ts';
+import { StatefulSetController } from './controllers/statefulset.ts';
 import { bootstrapPriorityClasses } from './api/admission/priority.ts';
 import { bootstrapStorageClass, HostPathProvisioner, PersistentVolumeController } from './controllers/persistentvolume.ts';
 import { PVCProtectionController, PVProtectionController } from './controllers/pvc-protection.ts';
@@ -136,7 +137,7 @@ export class Cluster {
     // Deployments: a ReplicaSet per pod template, rolling updates, revisions and rollbacks.
     this.controllers.push(new DeploymentController(kcm, this.clock, this.informers));
     // DaemonSets (a pod per eligible node) and StatefulSets, with ControllerRevision history.
-    this.controllers.push(new DaemonSetsController(kcm, this.clock, this.informers));
+    this.controllers.push(new DaemonSetsController(kcm, this.clock, this.informers), new StatefulSetController(kcm, this.clock, this.informers));
     // The PV binder, minikube's hostpath storage-provisioner, and the volumes' watch on ConfigMaps and Secrets.
     this.volumes = new VolumeHost(this.api.as('kubelet'), this.clock);
     this.controllers.push(new PersistentVolumeController(kcm, this.clock, this.volumes), new HostPathProvisioner(this.api.as('storage-provisioner'), this.clock, this.name), this.volumes);
