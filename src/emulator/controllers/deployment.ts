@@ -618,8 +618,10 @@ export class DeploymentController {
         const template = clone(rs.spec.template);
         if (template.metadata?.labels) delete template.metadata.labels[u.DEFAULT_DEPLOYMENT_UNIQUE_LABEL_KEY];
         d.spec.template = template;
-        const ann = (d.metadata.annotations ??= {});
+        // SetDeploymentAnnotationsTo: the Deployment keeps only its own (skipped) annotations, then takes the ReplicaSet's others.
+        const ann: Obj = Object.fromEntries(Object.entries(d.metadata.annotations ?? {}).filter(([k]) => u.skipCopyAnnotation(k)));
         for (const [k, v] of Object.entries<string>(rs.metadata.annotations ?? {})) if (!u.skipCopyAnnotation(k)) ann[k] = v;
+        d.metadata.annotations = ann;
         await this.recorder.record(d, 'Normal', 'DeploymentRollback', `Rolled back deployment ${goQuote(d.metadata.name)} to revision ${revision}`);
       } else {
         await this.recorder.record(d, 'Warning', 'RollbackTemplateUnchanged', `The rollback revision contains the same template as current deployment ${goQuote(d.metadata.name)}`);

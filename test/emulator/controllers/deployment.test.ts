@@ -327,3 +327,42 @@ test('an orphan ReplicaSet matching the selector is adopted; one whose labels st
     await until(c, async () => !(await c.api.get(defs(c).rs, 'default', rs!.metadata.name)).metadata.ownerReferences?.length, 'released');
   });
 });
+
+test('the deprecated.deployment.rollback.to annotation rolls the template back and is cleared (rollback.go)', async () => {
+  await withCluster(async (c) => {
+    const d = await c.api.create(defs(c).d, 'default', deployment('web', 1));
+    await until(c, complete(c, 'web'), 'v1');
+    await setImage(c, 'web', 'nginx:1.28');
+    await until(c, complete(c, 'web'), 'v2');
+    await c.api.patch(defs(c).d, 'default', 'web', 'merge', { metadata: { annotations: { [u.DEPRECATED_ROLLBACK_TO]: '0', note: 'v2 only' } } });
+    await until(c, async () => (await c.api.get(defs(c).d, 'default', 'web')).spec.template.spec.containers[0].image === 'nginx:1.27', 'rolled back');
+    await until(c, complete(c, 'web'), 'v1 again');
+    const cur = await c.api.get(defs(c).d, 'default', 'web');
+    assert.deepEqual(cur.metadata.annotations, { 'deployment.kubernetes.io/revision': '3' }, 'the rollback annotation and the others are gone');
+    const ev = await events(c, d);
+    assert.ok(ev.includes('Normal DeploymentRollback deployment-controller: Rolled back deployment "web" to revision 1'), ev.join('\n'));
+    await c.api.patch(defs(c).d, 'default', 'web', 'merge', { metadata: { annotations: { [u.DEPRECATED_ROLLBACK_TO]: '7' } } });
+    await until(c, async () => !(await c.api.get(defs(c).d, 'default', 'web')).metadata.annotations[u.DEPRECATED_ROLLBACK_TO], 'cleared');
+    assert.ok((await events(c, d)).includes('Warning RollbackRevisionNotFound deployment-controller: Unable to find the revision to rollback to.'));
+  });
+});
+
+test('minReadySeconds: pods count as available only after it, Available is False until then; the ReplicaSet follows changes', async () => {
+  await withCluster(async (c) => {
+    const d = await c.api.create(defs(c).d, 'default', deployment('web', 2, { minReadySeconds: 30 }));
+    await until(c, async () => (await c.api.get(defs(c).d, 'default', 'web')).status?.readyReplicas === 2, '2 ready', 500);
+    let cur = await c.api.get(defs(c).d, 'default', 'web');
+    assert.equal(cur.status.availableReplicas, undefined, 'none available yet');
+    assert.equal(cur.status.unavailableReplicas, 2);
+    const a = u.getCondition(cur.status, 'Available')!;
+    assert.deepEqual([a.status, a.reason, a.message], ['False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.']);
+    await until(c, complete(c, 'web'), 'available after minReadySeconds', 5000);
+    cur = await c.api.get(defs(c).d, 'default', 'web');
+    assert.equal(u.getCondition(cur.status, 'Available')!.status, 'True');
+    const [rs] = await replicaSetsOf(c, d);
+    assert.equal(rs!.spec.minReadySeconds, 30);
+    await c.api.patch(defs(c).d, 'default', 'web', 'merge', { spec: { minReadySeconds: 5 } });
+    await until(c, async () => (await replicaSetsOf(c, d))[0]!.spec.minReadySeconds === 5, 'minReadySeconds copied');
+    assert.equal((await replicaSetsOf(c, d)).length, 1, 'not a new template');
+  });
+});
