@@ -398,7 +398,8 @@ export class PersistentVolumeController {
   private async syncVolume(name: string): Promise<void> {
     const pvDef = this.api.resource('persistentvolumes');
     const pv = await this.api.tryGet(pvDef, undefined, name);
-    if (!pv || pv.metadata.deletionTimestamp) return;
+    // A volume being deleted still gets its phase (Released lets pv-protection remove its finalizer).
+    if (!pv) return;
     const ref = pv.spec?.claimRef;
     if (!ref) {
       if (pv.status?.phase !== 'Available') await this.setVolumePhase(pv, 'Available');

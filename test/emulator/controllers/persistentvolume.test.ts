@@ -167,7 +167,14 @@ test('Delete on a hand-made volume no plug-in can delete: Failed with VolumeFail
     await c.api.create(pvDef, undefined, volume('gone', { storageClassName: 'manual' }));
     await c.api.create(pvcDef, 'default', claim('g', { storageClassName: 'manual' }));
     await until(async () => (await c.api.get(pvcDef, 'default', 'g')).status?.phase === 'Bound', 'g bound');
+    // pv-protection keeps a Bound volume Terminating; only a forced removal of the finalizer makes it go.
     await c.api.delete(pvDef, undefined, 'gone');
+    for (let i = 0; i < 30; i++) await tick();
+    const terminating = await c.api.get(pvDef, undefined, 'gone');
+    assert.ok(terminating.metadata.deletionTimestamp);
+    assert.deepEqual(terminating.metadata.finalizers, ['kubernetes.io/pv-protection']);
+    assert.equal((await c.api.get(pvcDef, 'default', 'g')).status.phase, 'Bound');
+    await c.api.patch(pvDef, undefined, 'gone', 'merge', { metadata: { finalizers: null } });
     await until(async () => (await c.api.get(pvcDef, 'default', 'g')).status.phase === 'Lost', 'Lost');
     assert.ok((await eventsFor(c, 'g')).includes('Warning ClaimLost persistentvolume-controller: Bound claim has lost its PersistentVolume. Data on the volume is lost!'));
   });

@@ -19,6 +19,7 @@ import { priority } from './priority.ts';
 import { defaultTolerationSeconds } from './default-toleration-seconds.ts';
 import { resourceQuota } from './resource-quota.ts';
 import { defaultStorageClass } from './default-storage-class.ts';
+import { storageObjectInUseProtection } from './storage-object-in-use-protection.ts';
 
 export { forbidden, forbiddenNamed, isCore, type Attributes, type Operation, type Plugin } from './attributes.ts';
 
@@ -30,6 +31,7 @@ export const ORDERED_PLUGINS: Plugin[] = [
   priority, // Priority
   defaultTolerationSeconds, // DefaultTolerationSeconds
   defaultStorageClass, // DefaultStorageClass
+  storageObjectInUseProtection, // StorageObjectInUseProtection
   resourceQuota, // ResourceQuota (webhooks, resourcequota and deny go last)
 ];
 
