@@ -73,6 +73,8 @@ export class Kubelet implements KubeletHost {
   readonly crashBackoff: Backoff;
   readonly imageBackoff: Backoff;
   readonly imagePullErrors = new Map<string, string>();
+  /** When the probe manager (the kubelet) last started; pods added within a probe period get jittered probes. */
+  probeManagerStart = -Infinity;
   /** The spec each worker last synced (stored objects are frozen: a status write shares it). */
   private readonly specs = new Map<string, Obj>();
 
@@ -136,6 +138,7 @@ export class Kubelet implements KubeletHost {
     } else {
       await this.events.record(existing, 'Normal', 'Starting', 'Starting kubelet.');
     }
+    this.probeManagerStart = this.clock.now();
     await this.reportStatus(true);
     await this.renewLease();
     this.timers.push(this.clock.setInterval(() => void this.heartbeat(), LEASE_RENEW_MS));

@@ -35,6 +35,8 @@ export interface KubeletHost {
   readonly imageBackoff: Backoff;
   readonly imagePullErrors: Map<string, string>;
   readonly pulled: Set<string>;
+  /** When the kubelet's probe manager started (its start-up: probe workers of pods added within a period are jittered). */
+  readonly probeManagerStart: number;
   isStopped(): boolean;
   allocateIP(): string;
   releaseIP(ip: string): void;
@@ -115,6 +117,8 @@ export interface ContainerState {
   started: boolean;
   /** A crash-loop back-off was announced for this exit. */
   backoffAnnouncedFor?: string;
+  /** The random start-up delay of this container's probe workers (ms, by probe), when they have one. */
+  jitter?: Partial<Record<ProbeKind, number>>;
 }
 
 const MAX_LOG_LINES = 10_000;
@@ -131,6 +135,8 @@ export class PodWorker {
   pod: Obj;
   podIP?: string;
   startTime: number;
+  /** When the kubelet took the pod (its probe workers date from then). */
+  readonly addedAt: number;
   storage?: PodStorage;
   readonly containers = new Map<string, ContainerState>();
   terminating = false;
@@ -153,6 +159,7 @@ export class PodWorker {
     this.name = pod.metadata.name;
     this.key = `${this.namespace}/${this.name}`;
     this.startTime = host.clock.now();
+    this.addedAt = this.startTime;
     for (const c of (pod.spec.initContainers ?? []) as Obj[]) this.containers.set(c.name, this.newState(c, true));
     for (const c of (pod.spec.containers ?? []) as Obj[]) this.containers.set(c.name, this.newState(c, false));
   }
@@ -628,7 +635,11 @@ export class PodWorker {
     const make = (kind: ProbeKind, spec: Obj) => {
       const w = new ProbeWorker(kind, spec, this.host.clock, this.probeTarget(cs, inst), onAttempt, onChange);
       inst.probes.push(w);
-      w.start();
+      // worker.go run(): a worker made within a period of the kubelet's start waits a random part
+      // of the period first, so that a restarted kubelet's probes do not all fire at once. The
+      // workers live as long as the pod: a container's restart keeps their rhythm.
+      const jitter = this.addedAt - this.host.probeManagerStart < w.periodMs ? ((cs.jitter ??= {})[kind] ??= Math.floor(this.host.runtime.random() * w.periodMs)) : undefined;
+      w.start(jitter === undefined ? undefined : { from: this.addedAt + jitter });
     };
     if (c.startupProbe) {
       make('startup', c.startupProbe);

@@ -148,11 +148,22 @@ export class ProbeWorker {
     return (this.probe.periodSeconds ?? 10) * 1000;
   }
 
-  /** Starts probing: the first attempt after initialDelaySeconds (readiness and startup at once when it is 0). */
-  start(): void {
+  /**
+   * Starts probing: the first attempt after initialDelaySeconds (readiness and startup at once when
+   * it is 0). With `jittered` (the kubelet started less than a period before the pod came:
+   * worker.go run() sleeps a random part of the period first), the worker's ticks fall at
+   * jittered.from + k * period, and the first is the first tick at or after initialDelaySeconds.
+   */
+  start(jittered?: { from: number }): void {
     const initial = (this.probe.initialDelaySeconds ?? 0) * 1000;
-    const first = initial > 0 ? initial : this.kind === 'liveness' ? this.periodMs : 0;
-    this.timer = this.clock.setTimeout(() => void this.tick(), first);
+    let first = initial > 0 ? initial : this.kind === 'liveness' ? this.periodMs : 0;
+    if (jittered) {
+      const now = this.clock.now();
+      const earliest = now + initial;
+      const k = Math.max(0, Math.ceil((earliest - jittered.from) / this.periodMs));
+      first = jittered.from + k * this.periodMs - now;
+    }
+    this.timer = this.clock.setTimeout(() => void this.tick(), Math.max(0, first));
   }
 
   stop(): void {

@@ -36,6 +36,20 @@ export interface KubeletRuntime {
   /** The pod's volumes, made when its sandbox comes up, kept until it goes. */
   podStorage(pod: Obj, node: { name: string }): PodStorage;
   network: Network;
+  /** The kubelet's random source, in [0, 1) (probe workers' start-up jitter); seed it in tests with seededRandom. */
+  random(): number;
+}
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same sequence. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /** A long-running process that prints its image's start-up lines and exits 0 when signalled. */
@@ -76,5 +90,6 @@ export function defaultRuntime(api: APIServer, clock: Clock): KubeletRuntime {
     imageExists,
     podStorage: (pod, node) => buildPodVolumes(volumeHostFor(api, clock), pod, node.name),
     network: isolatedNetwork,
+    random: Math.random,
   };
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { seededRandom } from '../../../src/emulator/kubelet/runtime.ts';
 import { condition, createPod, cstatus, eventLines, getPod, podEvents, podSpec, testCluster } from './helpers.ts';
 
 test('exec liveness probe: initialDelaySeconds, periodSeconds, failureThreshold; Unhealthy events, the restart message, restartCount', async () => {
@@ -155,6 +156,44 @@ test('a startup probe holds back liveness and readiness (started false) until it
     const ev = await eventLines(c, 'never');
     assert.ok(ev.includes('Normal Killing: Container app failed startup probe, will be restarted'), ev.join('\n'));
     assert.ok(ev.some((e) => e.startsWith("Warning Unhealthy: Startup probe failed: cat: can't open '/started'")));
+  } finally {
+    await c.stop();
+  }
+});
+
+test('probe workers of pods added within a period of the kubelet start wait a random part of the period first (worker.go), seeded', async () => {
+  const { c, net } = await testCluster();
+  try {
+    const k = [...c.kubelets.values()][0];
+    const probes: { url: string; at: number }[] = [];
+    const request = net.request.bind(net);
+    net.request = (from, url, init) => {
+      probes.push({ url, at: c.clock.now() });
+      return request(from, url, init);
+    };
+    const web = (name: string) =>
+      podSpec(name, { containers: [{ name: 'web', image: 'nginx', command: ['serve', '8080'], readinessProbe: { httpGet: { path: '/' + name, port: 8080 }, periodSeconds: 10 } }] });
+    // The kubelet (re)starts with a seeded random source: the first draw is the worker's delay.
+    k.runtime.random = seededRandom(42);
+    const jitter = Math.floor(seededRandom(42)() * 10_000);
+    k.stop();
+    await k.start();
+    const added = c.clock.now();
+    await createPod(c, web('early'));
+    await c.advanceClock(25_000);
+    const early = probes.filter((p) => p.url.endsWith('/early')).map((p) => p.at - added);
+    // Ticks at added + jitter + k * period; the first (6.011 s) comes after the container started.
+    assert.equal(jitter, 6_011);
+    assert.deepEqual(early, [jitter, jitter + 10_000]);
+    assert.equal(condition(await getPod(c, 'early'), 'Ready')!.status, 'True');
+    // A pod added more than a period after the start: no delay, readiness is probed as the container starts.
+    const later = c.clock.now();
+    await createPod(c, web('late'));
+    await c.advanceClock(3_000);
+    const late = probes.filter((p) => p.url.endsWith('/late')).map((p) => p.at - later);
+    assert.equal(late.length, 1);
+    assert.ok(late[0] < 2_000, String(late[0]));
+    assert.equal(condition(await getPod(c, 'late'), 'Ready')!.status, 'True');
   } finally {
     await c.stop();
   }
