@@ -1,5 +1,7 @@
 // Shared helpers for the end-to-end suites: the real CLI (dist/cli.js) and the real kubectl.
 
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,4 +120,42 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, ti
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+}
+
+export type Kubectl = (...args: string[]) => Promise<Run>;
+
+export interface KubectlServer {
+  server: Served;
+  /** The suite's temporary directory (the kubeconfig and kubectl's discovery cache live in it). */
+  dir: string;
+  kubectl: Kubectl;
+  /** kubectl with `input` on stdin (`-f -`). */
+  kubectlIn: (input: string, ...args: string[]) => Promise<Run>;
+}
+
+/**
+ * The before/after block of the kubectl suites: before the tests, `kube-emulator serve --nodes N`
+ * with its kubeconfig in a fresh temporary directory and the real kubectl bound to it (its own
+ * discovery cache); after them, the server must stop cleanly on SIGTERM. `ready` receives the
+ * session once the server is up.
+ */
+export function kubectlServer(name: string, nodes: number, ready: (s: KubectlServer) => void): void {
+  let server: Served | undefined;
+  before(async () => {
+    const bin = kubectlPath();
+    const dir = tempDir(name);
+    const served = await serve(['--nodes', String(nodes), '--kubeconfig', join(dir, 'kubeconfig')]);
+    server = served;
+    const cache = join(dir, 'kube-cache');
+    const env = { KUBECONFIG: served.kubeconfig };
+    ready({
+      server: served,
+      dir,
+      kubectl: (...args) => run(bin, ['--cache-dir', cache, ...args], env),
+      kubectlIn: (input, ...args) => run(bin, ['--cache-dir', cache, ...args], env, input),
+    });
+  });
+  after(async () => {
+    assert.equal(await server?.stop(), 0, 'serve should stop cleanly on SIGTERM');
+  });
 }

@@ -4,28 +4,17 @@
 // the short name, -o yaml, explain from /openapi/v3, the schema's 422, strict field validation,
 // api-resources, and delete crd removing its custom resources.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { kubectlPath, run, serve, tempDir, type Served } from './helpers.ts';
+import { kubectlServer, type Kubectl } from './helpers.ts';
 
-let server: Served;
 let dir: string;
-let kubectl: (...args: string[]) => ReturnType<typeof run>;
+let kubectl: Kubectl;
 
-before(async () => {
-  const bin = kubectlPath();
-  dir = tempDir('kubectl-crd');
-  server = await serve(['--nodes', '1', '--kubeconfig', join(dir, 'kubeconfig')]);
-  const cache = join(dir, 'kube-cache');
-  kubectl = (...args: string[]) => run(bin, ['--cache-dir', cache, ...args], { KUBECONFIG: server.kubeconfig });
-});
-
-after(async () => {
-  assert.equal(await server?.stop(), 0, 'serve should stop cleanly on SIGTERM');
-});
+kubectlServer('kubectl-crd', 1, (s) => ({ dir, kubectl } = s));
 
 const CRD = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition

@@ -3,28 +3,17 @@
 // authorization/authentication reviews. Each command's output is kubectl's own; the stored object
 // is read back with `kubectl get -o json`.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate as generateCertificate } from 'selfsigned';
-import { kubectlPath, run, serve, tempDir, type Served } from './helpers.ts';
+import { kubectlServer, type Kubectl } from './helpers.ts';
 
-let server: Served;
 let dir: string;
-let kubectl: (...args: string[]) => ReturnType<typeof run>;
+let kubectl: Kubectl;
 
-before(async () => {
-  const bin = kubectlPath();
-  dir = tempDir('kubectl-create');
-  server = await serve(['--nodes', '1', '--kubeconfig', join(dir, 'kubeconfig')]);
-  const cache = join(dir, 'kube-cache');
-  kubectl = (...args: string[]) => run(bin, ['--cache-dir', cache, ...args], { KUBECONFIG: server.kubeconfig });
-});
-
-after(async () => {
-  assert.equal(await server?.stop(), 0, 'serve should stop cleanly on SIGTERM');
-});
+kubectlServer('kubectl-create', 1, (s) => ({ dir, kubectl } = s));
 
 /** Runs kubectl, expecting success and exactly this stdout (and no warnings). */
 async function ok(expected: string, ...args: string[]): Promise<void> {

@@ -2,27 +2,16 @@
 // one of each, `get` with the columns of Kubernetes' printers, `get all`, api-resources, scale
 // through the /scale subresource, describe, and a 422 for an invalid Deployment.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, kubectlPath, run, serve, tempDir, type Served } from './helpers.ts';
+import { eventually, kubectlServer, type Kubectl } from './helpers.ts';
 
-let server: Served;
 let dir: string;
-let kubectl: (...args: string[]) => ReturnType<typeof run>;
+let kubectl: Kubectl;
 
-before(async () => {
-  const bin = kubectlPath();
-  dir = tempDir('kubectl-kinds');
-  server = await serve(['--nodes', '1', '--kubeconfig', join(dir, 'kubeconfig')]);
-  const cache = join(dir, 'kube-cache');
-  kubectl = (...args: string[]) => run(bin, ['--cache-dir', cache, ...args], { KUBECONFIG: server.kubeconfig });
-});
-
-after(async () => {
-  assert.equal(await server?.stop(), 0, 'serve should stop cleanly on SIGTERM');
-});
+kubectlServer('kubectl-kinds', 1, (s) => ({ dir, kubectl } = s));
 
 const MANIFEST = `apiVersion: v1
 kind: ConfigMap

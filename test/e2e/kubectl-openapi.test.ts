@@ -2,27 +2,17 @@
 // (--validate=strict|warn|false) and client-side apply's strategic merge patch built from the
 // schemas' merge keys.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { kubectlPath, run, serve, tempDir, type Served } from './helpers.ts';
+import { kubectlServer, type Kubectl, type Served } from './helpers.ts';
 
 let server: Served;
 let dir: string;
-let kubectl: (...args: string[]) => ReturnType<typeof run>;
+let kubectl: Kubectl;
 
-before(async () => {
-  const bin = kubectlPath();
-  dir = tempDir('kubectl-openapi');
-  server = await serve(['--nodes', '1', '--kubeconfig', join(dir, 'kubeconfig')]);
-  const cache = join(dir, 'kube-cache');
-  kubectl = (...args: string[]) => run(bin, ['--cache-dir', cache, ...args], { KUBECONFIG: server.kubeconfig });
-});
-
-after(async () => {
-  assert.equal(await server?.stop(), 0, 'serve should stop cleanly on SIGTERM');
-});
+kubectlServer('kubectl-openapi', 1, (s) => ({ server, dir, kubectl } = s));
 
 function manifest(name: string, body: string): string {
   const f = join(dir, `${name}.yaml`);

@@ -3,27 +3,16 @@
 // pvc,pv,sc` columns, the provisioning events in `describe pvc`, data that outlives the pod that
 // wrote it, and reclaimPolicy Delete removing the volume with its claim.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventually, kubectlPath, run, serve, tempDir, type Served } from './helpers.ts';
+import { eventually, kubectlServer, type Kubectl } from './helpers.ts';
 
-let server: Served;
 let dir: string;
-let kubectl: (...args: string[]) => ReturnType<typeof run>;
+let kubectl: Kubectl;
 
-before(async () => {
-  const bin = kubectlPath();
-  dir = tempDir('kubectl-storage');
-  server = await serve(['--nodes', '1', '--kubeconfig', join(dir, 'kubeconfig')]);
-  const cache = join(dir, 'kube-cache');
-  kubectl = (...args: string[]) => run(bin, ['--cache-dir', cache, ...args], { KUBECONFIG: server.kubeconfig });
-});
-
-after(async () => {
-  assert.equal(await server?.stop(), 0, 'serve should stop cleanly on SIGTERM');
-});
+kubectlServer('kubectl-storage', 1, (s) => ({ dir, kubectl } = s));
 
 function file(name: string, text: string): string {
   const p = join(dir, name);

@@ -1,26 +1,16 @@
 // The real kubectl against `kube-emulator serve`: the commands issue 2 promises work.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, eventually, kubectlPath, run, serve, tempDir, type Served } from './helpers.ts';
+import { cli, eventually, kubectlPath, kubectlServer, type Kubectl, type Served } from './helpers.ts';
 
 let server: Served;
 let dir: string;
-let kubectl: (...args: string[]) => ReturnType<typeof run>;
+let kubectl: Kubectl;
 
-before(async () => {
-  const bin = kubectlPath();
-  dir = tempDir('kubectl');
-  server = await serve(['--nodes', '3', '--kubeconfig', join(dir, 'kubeconfig')]);
-  const cache = join(dir, 'kube-cache');
-  kubectl = (...args: string[]) => run(bin, ['--cache-dir', cache, ...args], { KUBECONFIG: server.kubeconfig });
-});
-
-after(async () => {
-  assert.equal(await server?.stop(), 0, 'serve should stop cleanly on SIGTERM');
-});
+kubectlServer('kubectl', 3, (s) => ({ server, dir, kubectl } = s));
 
 const POD = `apiVersion: v1
 kind: Pod
