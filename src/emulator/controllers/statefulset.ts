@@ -375,6 +375,9 @@ export class StatefulSetController {
       let pod = replicas[i];
       if (pod && (isFailed(pod) || isSucceeded(pod)) && !isTerminating(pod)) {
         // A failed (or, for restartPolicy Never, succeeded) pod is deleted and recreated.
+        const ns = set.metadata.namespace;
+        if (isFailed(pod)) void this.recorder.record(set, 'Warning', 'RecreatingFailedPod', `StatefulSet ${ns}/${set.metadata.name} is recreating failed Pod ${pod.metadata.name}`);
+        else void this.recorder.record(set, 'Normal', 'RecreatingTerminatedPod', `StatefulSet ${ns}/${set.metadata.name} is recreating terminated Pod ${pod.metadata.name}`);
         await this.deletePod(set, pod);
         if (monotonic) return status;
         continue;

@@ -149,3 +149,24 @@ test('OnDelete: a new template reaches a pod only when it is deleted', async () 
     assert.equal((await c.api.get(c.api.resource('pods'), 'default', 'od-0')).spec.containers[0].image, 'nginx:1.27');
   });
 });
+
+test('a failed pod is deleted and recreated under the same name (RecreatingFailedPod)', async () => {
+  await withCluster(async (c) => {
+    const def = c.api.resource('statefulsets.apps');
+    const podsDef = c.api.resource('pods');
+    const set = await c.api.create(def, 'default', stsBody('fl', 1, { volumeClaimTemplates: [] }));
+    await until(c, async () => (await c.api.get(def, 'default', 'fl')).status?.readyReplicas === 1, '1 ready');
+    const before = await c.api.get(podsDef, 'default', 'fl-0');
+    // As the kubelet reports an evicted pod.
+    await c.api.update(podsDef, 'default', 'fl-0', { ...before, status: { ...before.status, phase: 'Failed', reason: 'Evicted' } }, { subresource: 'status' });
+    await until(c, async () => {
+      const p = await c.api.tryGet(podsDef, 'default', 'fl-0');
+      return !!p && p.metadata.uid !== before.metadata.uid && p.status?.phase === 'Running';
+    }, 'fl-0 recreated');
+    const { items: ev } = await c.api.list(c.api.resource('events'), 'default', { fieldSelector: `involvedObject.uid=${set.metadata.uid}` });
+    const e = ev.find((x) => x.reason === 'RecreatingFailedPod');
+    assert.ok(e, ev.map((x) => x.reason).join());
+    assert.equal(e.type, 'Warning');
+    assert.equal(e.message, 'StatefulSet default/fl is recreating failed Pod fl-0');
+  });
+});
