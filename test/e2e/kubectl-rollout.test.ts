@@ -250,3 +250,18 @@ test('pause holds a template change, resume rolls it out; restart makes a new re
   const events = await ok('get', 'events', '-n', ns, '--field-selector', 'involvedObject.kind=Deployment', '-o', 'jsonpath={range .items[*]}{.message}{"\\n"}{end}');
   assert.ok(events.includes(`Scaled up replica set ${cur[2]![0]} to 4 from 2\n`), events);
 });
+
+test('rollout status reports a rollout stuck past progressDeadlineSeconds, as kubectl words it', async () => {
+  const ns = 'rollout-deadline';
+  await namespace(ns);
+  assert.equal((await kubectlIn(deployment(ns, 1, '\n  progressDeadlineSeconds: 3'), 'apply', '-f', '-')).code, 0);
+  assert.equal((await kubectl('rollout', 'status', 'deployment/web', '-n', ns, '--timeout=60s')).code, 0);
+  // A template no node can run: its pod stays Pending.
+  const r0 = await kubectl('patch', 'deployment', 'web', '-n', ns, '-p', '{"spec":{"template":{"spec":{"nodeSelector":{"disk":"none"}}}}}');
+  assert.equal(r0.stdout, 'deployment.apps/web patched\n', r0.stderr);
+  const r = await kubectl('rollout', 'status', 'deployment/web', '-n', ns, '--timeout=60s');
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'error: deployment "web" exceeded its progress deadline\n');
+  const cond = await ok('get', 'deploy', 'web', '-n', ns, '-o', 'jsonpath={.status.conditions[?(@.type=="Progressing")].status} {.status.conditions[?(@.type=="Progressing")].reason}');
+  assert.equal(cond, 'False ProgressDeadlineExceeded');
+});
