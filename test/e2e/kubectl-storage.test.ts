@@ -140,3 +140,89 @@ spec:
   await eventually(async () => (await kubectl('get', 'pv', '-o', 'name')).stdout.trim() === 'persistentvolume/task-pv-volume', 20_000, 'provisioned PV deleted');
   await eventually(async () => (await kubectl('get', 'pv', 'task-pv-volume', '-o', 'jsonpath={.status.phase}')).stdout === 'Released', 20_000, 'Released');
 });
+
+test('kubectl delete pvc of a claim in use: Terminating (kubernetes.io/pvc-protection) until its pod is deleted', async () => {
+  const manifests = file(
+    'held.yaml',
+    `apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: held}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: holder}
+spec:
+  containers:
+  - {name: h, image: busybox, command: [sleep, '3600'], volumeMounts: [{name: d, mountPath: /data}]}
+  volumes: [{name: d, persistentVolumeClaim: {claimName: held}}]
+`,
+  );
+  let r = await kubectl('apply', '-f', manifests);
+  assert.equal(r.code, 0, r.stderr);
+  await eventually(async () => (await kubectl('get', 'pod', 'holder', '-o', 'jsonpath={.status.phase}')).stdout === 'Running', 30_000, 'holder Running');
+  r = await kubectl('get', 'pvc', 'held', '-o', 'jsonpath={.metadata.finalizers}');
+  assert.equal(r.stdout, '["kubernetes.io/pvc-protection"]');
+  const pv = (await kubectl('get', 'pvc', 'held', '-o', 'jsonpath={.spec.volumeName}')).stdout;
+  r = await kubectl('get', 'pv', pv, '-o', 'jsonpath={.metadata.finalizers}');
+  assert.equal(r.stdout, '["kubernetes.io/pv-protection"]');
+
+  r = await kubectl('delete', 'pvc', 'held', '--wait=false');
+  assert.deepEqual([r.code, r.stdout], [0, 'persistentvolumeclaim "held" deleted\n']);
+  await new Promise((res) => setTimeout(res, 1000));
+  r = await kubectl('get', 'pvc', 'held');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(rows(r.stdout)[1].slice(0, 3), ['held', 'Terminating', pv]);
+
+  r = await kubectl('delete', 'pod', 'holder', '--grace-period=1', '--wait=true');
+  assert.equal(r.code, 0, r.stderr);
+  await eventually(async () => (await kubectl('get', 'pvc', 'held')).stderr === 'Error from server (NotFound): persistentvolumeclaims "held" not found\n', 20_000, 'claim gone');
+  await eventually(async () => (await kubectl('get', 'pv', pv)).code === 1, 20_000, 'provisioned volume gone');
+});
+
+test('a WaitForFirstConsumer class: the claim waits; a gated pod shows SchedulingGated; without gates it is scheduled and its claim provisioned on its node', async () => {
+  const manifests = file(
+    'late.yaml',
+    `apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: late}
+provisioner: k8s.io/minikube-hostpath
+volumeBindingMode: WaitForFirstConsumer
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: later}
+spec:
+  storageClassName: late
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: gated}
+spec:
+  schedulingGates: [{name: example.com/ready}]
+  containers:
+  - {name: g, image: busybox, command: [sleep, '3600'], volumeMounts: [{name: d, mountPath: /data}]}
+  volumes: [{name: d, persistentVolumeClaim: {claimName: later}}]
+`,
+  );
+  let r = await kubectl('apply', '-f', manifests);
+  assert.equal(r.code, 0, r.stderr);
+  await eventually(async () => /WaitForFirstConsumer\s+.*waiting for first consumer to be created before binding/.test((await kubectl('describe', 'pvc', 'later')).stdout), 20_000, 'WaitForFirstConsumer event');
+  r = await kubectl('get', 'pvc', 'later');
+  assert.deepEqual(rows(r.stdout)[1].slice(0, 2), ['later', 'Pending']);
+  r = await kubectl('get', 'pod', 'gated');
+  assert.deepEqual(rows(r.stdout)[1].slice(0, 3), ['gated', '0/1', 'SchedulingGated']);
+
+  r = await kubectl('patch', 'pod', 'gated', '--type=json', '-p', '[{"op":"remove","path":"/spec/schedulingGates"}]');
+  assert.equal(r.code, 0, r.stderr);
+  await eventually(async () => (await kubectl('get', 'pod', 'gated', '-o', 'jsonpath={.status.phase}')).stdout === 'Running', 30_000, 'gated Running');
+  const node = (await kubectl('get', 'pod', 'gated', '-o', 'jsonpath={.spec.nodeName}')).stdout;
+  r = await kubectl('get', 'pvc', 'later', '-o', 'jsonpath={.status.phase} {.metadata.annotations.volume\\.kubernetes\\.io/selected-node}');
+  assert.equal(r.stdout, `Bound ${node}`);
+  r = await kubectl('delete', 'pod', 'gated', '--grace-period=1', '--wait=true');
+  assert.equal(r.code, 0, r.stderr);
+});

@@ -686,6 +686,7 @@ export class APIServer {
     await this.guaranteedUpdate(def, namespace, name, opts, (pod) => {
       if (pod.metadata.deletionTimestamp) throw conflict('', 'pods', name, 'pod is being deleted, cannot be assigned to a host');
       if (pod.spec?.nodeName) throw conflict('', 'pods', name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+      if (pod.spec?.schedulingGates?.length) throw conflict('', 'pods', name, `pod ${name} has non-empty .spec.schedulingGates`);
       if (binding.metadata?.uid && binding.metadata.uid !== pod.metadata.uid) {
         throw conflict('', 'pods', name, `Precondition failed: UID in precondition: ${binding.metadata.uid}, UID in object meta: ${pod.metadata.uid}`);
       }

@@ -556,6 +556,11 @@ test('SchedulingGates: a gated pod stays Pending with SchedulingGated; gates can
       h.pod('pinned', { nodeName: 'n1', schedulingGates: [{ name: 'example.com/a' }] }),
       (e: Error) => e.message === 'Pod "pinned" is invalid: spec.nodeName: Forbidden: cannot be set until all schedulingGates have been cleared',
     );
+    // pods/binding refuses a gated pod.
+    await assert.rejects(
+      h.api.bind('default', 'gated', { metadata: { name: 'gated' }, target: { kind: 'Node', name: 'n1' } }),
+      (e: Error & { code?: number }) => e.code === 409 && e.message.endsWith('pod gated has non-empty .spec.schedulingGates'),
+    );
     await h.api.patch(pods, 'default', 'gated', 'merge', { spec: { schedulingGates: [{ name: 'example.com/b' }] } });
     await h.settle();
     assert.equal((await h.get('gated')).spec.nodeName, undefined, 'one gate left');
