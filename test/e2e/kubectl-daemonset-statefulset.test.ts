@@ -2,33 +2,13 @@
 // ordered pods and claims, and `kubectl rollout status | history | undo`, which read the
 // controllers' status and ControllerRevisions.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { eventually, kubectlPath, run, serve, tempDir, type Served } from './helpers.ts';
+import { eventually, kubectlServer, type KubectlServer } from './helpers.ts';
 
-let server: Served;
-let dir: string;
-let kubectl: (...args: string[]) => ReturnType<typeof run>;
-
-before(async () => {
-  const bin = kubectlPath();
-  dir = tempDir('kubectl-ds-sts');
-  server = await serve(['--nodes', '2', '--kubeconfig', join(dir, 'kubeconfig')]);
-  const cache = join(dir, 'kube-cache');
-  kubectl = (...args: string[]) => run(bin, ['--cache-dir', cache, ...args], { KUBECONFIG: server.kubeconfig }, undefined, 120_000);
-});
-
-after(async () => {
-  assert.equal(await server?.stop(), 0, 'serve should stop cleanly on SIGTERM');
-});
-
-function file(name: string, text: string): string {
-  const p = join(dir, name);
-  writeFileSync(p, text);
-  return p;
-}
+let k: KubectlServer;
+kubectlServer('kubectl-ds-sts', 2, (s) => (k = s));
+const kubectl = (...args: string[]) => k.kubectl(...args);
 
 function rows(text: string): string[][] {
   return text
@@ -38,9 +18,7 @@ function rows(text: string): string[][] {
 }
 
 test('DaemonSet: a pod per node, rollout status, set image, history and undo', async () => {
-  const f = file(
-    'ds.yaml',
-    `apiVersion: apps/v1
+  const ds = `apiVersion: apps/v1
 kind: DaemonSet
 metadata: {name: agent}
 spec:
@@ -49,12 +27,11 @@ spec:
     metadata: {labels: {app: agent}}
     spec:
       containers: [{name: agent, image: "nginx:1.27"}]
-`,
-  );
-  let r = await kubectl('apply', '-f', f);
+`;
+  let r = await k.kubectlIn(ds, 'apply', '-f', '-');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'daemonset.apps/agent created');
-  r = await kubectl('rollout', 'status', 'daemonset/agent', '--timeout=60s');
+  r = await kubectl('rollout', 'status', 'daemonset/agent', '--timeout=50s');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /daemon set "agent" successfully rolled out\n$/);
   r = await kubectl('get', 'pods', '-l', 'app=agent', '-o', 'jsonpath={range .items[*]}{.spec.nodeName}{"\\n"}{end}');
@@ -66,7 +43,7 @@ spec:
 
   r = await kubectl('set', 'image', 'daemonset/agent', 'agent=nginx:1.26');
   assert.equal(r.code, 0, r.stderr);
-  r = await kubectl('rollout', 'status', 'daemonset/agent', '--timeout=60s');
+  r = await kubectl('rollout', 'status', 'daemonset/agent', '--timeout=50s');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /daemon set "agent" successfully rolled out\n$/);
   r = await kubectl('rollout', 'history', 'daemonset/agent');
@@ -79,12 +56,12 @@ spec:
   r = await kubectl('rollout', 'undo', 'daemonset/agent');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'daemonset.apps/agent rolled back');
-  r = await kubectl('rollout', 'status', 'daemonset/agent', '--timeout=60s');
+  r = await kubectl('rollout', 'status', 'daemonset/agent', '--timeout=50s');
   assert.equal(r.code, 0, r.stderr);
   await eventually(async () => {
     const p = await kubectl('get', 'pods', '-l', 'app=agent', '-o', 'jsonpath={.items[*].spec.containers[0].image}');
     return p.stdout.trim() === 'nginx:1.27 nginx:1.27';
-  }, 60_000, 'pods back on nginx:1.27');
+  }, 50_000, 'pods back on nginx:1.27');
   r = await kubectl('rollout', 'history', 'daemonset/agent');
   assert.deepEqual(rows(r.stdout).slice(2), [['2', '<none>'], ['3', '<none>']]);
   r = await kubectl('get', 'controllerrevisions', '-l', 'app=agent', '-o', 'name');
@@ -92,9 +69,7 @@ spec:
 });
 
 test('StatefulSet: ordered pods with claims, rollout status, history and undo', async () => {
-  const f = file(
-    'sts.yaml',
-    `apiVersion: v1
+  const sts = `apiVersion: v1
 kind: Service
 metadata: {name: nginx}
 spec:
@@ -121,11 +96,10 @@ spec:
     spec:
       accessModes: [ReadWriteOnce]
       resources: {requests: {storage: 1Gi}}
-`,
-  );
-  let r = await kubectl('apply', '-f', f);
+`;
+  let r = await k.kubectlIn(sts, 'apply', '-f', '-');
   assert.equal(r.code, 0, r.stderr);
-  r = await kubectl('rollout', 'status', 'statefulset/web', '--timeout=60s');
+  r = await kubectl('rollout', 'status', 'statefulset/web', '--timeout=50s');
   assert.equal(r.code, 0, r.stderr);
   // kubectl: a RollingUpdate with a (defaulted) partition reports a partitioned roll out.
   assert.match(r.stdout, /partitioned roll out complete: 2 new pods have been updated\.\.\.\n$/, JSON.stringify(r.stdout));
@@ -138,7 +112,7 @@ spec:
 
   r = await kubectl('set', 'image', 'statefulset/web', 'nginx=nginx:1.26');
   assert.equal(r.code, 0, r.stderr);
-  r = await kubectl('rollout', 'status', 'statefulset/web', '--timeout=90s');
+  r = await kubectl('rollout', 'status', 'statefulset/web', '--timeout=50s');
   assert.equal(r.code, 0, r.stderr);
   // kubectl: a RollingUpdate with a (defaulted) partition reports a partitioned roll out.
   assert.match(r.stdout, /partitioned roll out complete: 2 new pods have been updated\.\.\.\n$/, JSON.stringify(r.stdout));
@@ -147,7 +121,7 @@ spec:
   r = await kubectl('rollout', 'undo', 'statefulset/web', '--to-revision=1');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'statefulset.apps/web rolled back');
-  r = await kubectl('rollout', 'status', 'statefulset/web', '--timeout=90s');
+  r = await kubectl('rollout', 'status', 'statefulset/web', '--timeout=50s');
   assert.equal(r.code, 0, r.stderr);
   r = await kubectl('get', 'pods', '-l', 'app=web', '-o', 'jsonpath={.items[*].spec.containers[0].image}');
   assert.equal(r.stdout.trim(), 'nginx:1.27 nginx:1.27');
