@@ -70,7 +70,9 @@ export class DeploymentController {
       maxDelayMs: 1000,
       classify: (e) => {
         if (e instanceof HashCollision) return 'now';
-        if (!(e instanceof ApiError)) return 'throw';
+        // A bug is a bug; other errors (an adoption refused because the Deployment went) are retried.
+        if (e instanceof TypeError || e instanceof RangeError || e instanceof ReferenceError) return 'throw';
+        if (!(e instanceof ApiError)) return 'later';
         if (e.code === 403 && /is being terminated/.test(e.message)) return 'drop';
         return e.code === 409 ? 'now' : 'later';
       },
