@@ -118,7 +118,11 @@ export class Cluster {
     const kcm = this.api.as('kube-controller-manager');
     this.informers = new SharedInformers(kcm);
     this.garbageCollector = new GarbageCollector(kcm, this.clock);
-    this.network = new ClusterNetwork(this.api.as('kube-proxy'), this.clock);
+    // Requests pods serve count in metrics; kube-apiserver answers behind the `kubernetes` Service.
+    this.network = new ClusterNetwork(this.api.as('kube-proxy'), this.clock, {
+      onRequest: (ip) => this.metrics.recordRequest(ip),
+      apiServer: { token: () => this.token, url: () => this.httpUrl },
+    });
     this.metrics = new MetricsServer(this.api.as('metrics-server'), this.clock);
     this.controllers = [new NodeLifecycleController(kcm, this.clock), new NamespaceController(kcm, this.clock), this.garbageCollector];
     // Quotas' status, the default ServiceAccount and kube-root-ca.crt per namespace, PDBs' status.
@@ -443,7 +447,8 @@ export class Cluster {
       return;
     }
     res.flushHeaders();
-    const unfollow = k.followLog(namespace, pod, container!, (l) => res.write(fmt(l)));
+    // The follow ends with the container's run (a restart is a new log), as the kubelet's does.
+    const unfollow = k.followLog(namespace, pod, container!, (l) => res.write(fmt(l)), { previous: o.previous, onEnd: () => res.end() });
     res.on('close', unfollow);
   }
 }

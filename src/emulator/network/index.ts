@@ -28,7 +28,10 @@
 //
 // Cluster DNS (CoreDNS's kubernetes plugin, as minikube's Corefile configures it: `pods insecure`,
 // the `loadbalance` plugin rotating answers, `hosts` with host.minikube.internal): see dns.ts.
-// Requests travel instantly: no real sockets, no latency.
+// Requests travel instantly: no real sockets, no latency. Each request a pod serves is reported to
+// `onRequest` (metrics-server's busy servers); the host's own requests (port-forward) are counted
+// where they enter. kube-apiserver listens on its endpoint behind the `kubernetes` Service
+// (apiserver.ts).
 
 import type { APIServer } from '../api/apiserver.ts';
 import type { Obj } from '../api/objects.ts';
@@ -36,6 +39,8 @@ import type { Clock } from '../clock.ts';
 import { Informer } from '../client/informer.ts';
 import { NetError, type HttpHandler, type HttpRequest, type HttpResponse, type Network } from '../runtime/contracts.ts';
 import { ClusterDNS, HOST_IP, isIPv4, type DNSAnswer } from './dns.ts';
+import { APISERVER_ENDPOINT } from '../api/kinds/service.ts';
+import { inClusterApiServer, type InClusterApiOptions } from './apiserver.ts';
 
 export { ClusterDNS, CLUSTER_DOMAIN, HOST_IP, type DNSAnswer } from './dns.ts';
 
@@ -72,6 +77,13 @@ export interface Dialed {
   service?: string;
 }
 
+export interface ClusterNetworkOptions {
+  /** Each request delivered to a listener from inside the cluster (pods, kubelets' probes and hooks). */
+  onRequest?(ip: string): void;
+  /** kube-apiserver on its endpoint (192.168.49.2:8443), reached through the `kubernetes` Service. */
+  apiServer?: Omit<InClusterApiOptions, 'clock'>;
+}
+
 interface Endpoint {
   ip: string;
   port: number;
@@ -92,9 +104,12 @@ export class ClusterNetwork implements Network {
   private readonly roundRobin = new Map<string, number>();
   private readonly affinity = new Map<string, { endpoint: string; last: number }>();
 
+  private stopApiServer: (() => void) | undefined;
+
   constructor(
     readonly api: APIServer,
     readonly clock: Clock,
+    private readonly opts: ClusterNetworkOptions = {},
   ) {
     this.services = new Informer(api, api.resource('services'))
       .addIndex('clusterIP', (s) => (s.spec?.clusterIPs ?? [s.spec?.clusterIP]).filter((ip: unknown) => typeof ip === 'string' && ip && ip !== 'None'))
@@ -129,6 +144,9 @@ export class ClusterNetwork implements Network {
 
   async start(): Promise<void> {
     await Promise.all([this.services.start(), this.slices.start(), this.pods.start(), this.nodes.start(), this.endpoints.start()]);
+    if (this.opts.apiServer && !this.stopApiServer) {
+      this.stopApiServer = this.listen(APISERVER_ENDPOINT.ip, APISERVER_ENDPOINT.port, inClusterApiServer({ ...this.opts.apiServer, clock: this.clock }));
+    }
   }
 
   stop(): void {
@@ -137,6 +155,8 @@ export class ClusterNetwork implements Network {
     this.pods.stop();
     this.nodes.stop();
     this.endpoints.stop();
+    this.stopApiServer?.();
+    this.stopApiServer = undefined;
     this.affinity.clear();
     this.roundRobin.clear();
   }
@@ -189,6 +209,7 @@ export class ClusterNetwork implements Network {
     const headers: Record<string, string> = { ...(init.headers ?? {}) };
     if (!Object.keys(headers).some((h) => h.toLowerCase() === 'host')) headers.host = u.host;
     const req: HttpRequest = { method: init.method ?? 'GET', path: (u.pathname || '/') + u.search, headers, body: init.body ?? Buffer.alloc(0), remoteIP: d.remoteIP };
+    if (from.ip !== HOST_CLIENT.ip) this.opts.onRequest?.(d.ip);
     return d.handler(req);
   }
 
