@@ -9,6 +9,7 @@ import { createCluster, type Cluster } from '../../../src/emulator/cluster.ts';
 import { EmulatorClock } from '../../../src/emulator/clock.ts';
 import type { Obj } from '../../../src/emulator/api/objects.ts';
 import { authenticate, forbiddenStatus, requestInfo } from '../../../src/emulator/network/apiserver.ts';
+import type { HttpRequest } from '../../../src/emulator/runtime/contracts.ts';
 
 const anonymous = { name: 'system:anonymous', groups: ['system:unauthenticated'] };
 
@@ -54,7 +55,7 @@ test('authenticate: anonymous, the admin token, a service-account token of the i
   const now = Date.parse('2025-01-01T00:00:00Z');
   const jwt = (claims: Obj) => `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
   const iss = 'https://kubernetes.default.svc.cluster.local';
-  const req = (auth?: string) => ({ method: 'GET', path: '/api', headers: auth ? { Authorization: auth } : {}, body: Buffer.alloc(0), remoteIP: '10.244.0.2' });
+  const req = (auth?: string): HttpRequest => ({ method: 'GET', path: '/api', headers: auth ? { Authorization: auth } : {}, body: Buffer.alloc(0), remoteIP: '10.244.0.2' });
   assert.deepEqual(authenticate(req(), 'admin-token', now), anonymous);
   assert.equal(authenticate(req('Bearer admin-token'), 'admin-token', now), 'admin');
   assert.deepEqual(authenticate(req(`Bearer ${jwt({ iss, aud: [iss], sub: 'system:serviceaccount:ns1:robot', exp: now / 1000 + 60 })}`), 'admin-token', now), {
