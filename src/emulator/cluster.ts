@@ -144,7 +144,7 @@ export class Cluster {
     this.controllers.push(new DaemonSetsController(kcm, this.clock, this.informers), new StatefulSetController(kcm, this.clock, this.informers));
     // The PV binder, minikube's hostpath storage-provisioner, and the volumes' watch on ConfigMaps and Secrets.
     this.volumes = new VolumeHost(this.api.as('kubelet'), this.clock);
-    this.controllers.push(new PersistentVolumeController(kcm, this.clock, this.volumes), new HostPathProvisioner(this.api.as('storage-provisioner'), this.clock, this.name), this.volumes);
+    this.controllers.push(new PersistentVolumeController(kcm, this.clock, this.volumes, this.informers), new HostPathProvisioner(this.api.as('storage-provisioner'), this.clock, this.name), this.volumes);
     // The kubernetes.io/pvc-protection and pv-protection finalizers: a claim in use stays Terminating.
     this.controllers.push(new PVCProtectionController(kcm, this.clock, this.informers), new PVProtectionController(kcm, this.clock, this.informers));
     // apiextensions-apiserver's naming, establishing and finalizer controllers run inside kube-apiserver.

@@ -28,8 +28,10 @@ import { labelSelectorFromObject, matchesLabels } from '../api/selectors.ts';
 import type { Clock } from '../clock.ts';
 import { EventRecorder } from '../client/events.ts';
 import { Informer } from '../client/informer.ts';
+import type { SharedInformers } from '../client/informer-factory.ts';
 import { WorkQueue } from '../client/workqueue.ts';
 import { HOSTPATH_PROVISIONER_DIR, MINIKUBE_PROVISIONER } from '../runtime/volumes.ts';
+import { POD_PVC_INDEX, podPVCIndex } from './pvc-protection.ts';
 
 export { HOSTPATH_PROVISIONER_DIR, MINIKUBE_PROVISIONER };
 
@@ -172,6 +174,7 @@ export class PersistentVolumeController {
   private readonly volumes: Informer;
   private readonly classes: Informer;
   private readonly events: EventRecorder;
+  private readonly pods: Informer | undefined;
   /** Claims already told about external provisioning (an event once, as the controller's cache does). */
   private readonly announced = new Set<string>();
   private readonly queue = new WorkQueue(async (k) => {
@@ -189,8 +192,19 @@ export class PersistentVolumeController {
     private readonly api: APIServer,
     private readonly clock: Clock,
     private readonly data?: VolumeDataStore,
+    /** kube-controller-manager's shared informers: the pods (by claim) for the WaitForPodScheduled event. */
+    private readonly informers?: SharedInformers,
   ) {
     this.events = new EventRecorder(api, clock, { component: 'persistentvolume-controller' });
+    if (informers) {
+      this.pods = informers.for('pods').addIndex(POD_PVC_INDEX, podPVCIndex);
+      // A pod waiting to be scheduled: its delayed-binding claims say so (the controller's periodic resync does on a cluster).
+      this.pods.on({
+        add: (p) => {
+          if (!p.spec?.nodeName) for (const k of podPVCIndex(p)) this.queue.add(`claim:${k}`);
+        },
+      });
+    }
     const byClaim = (pv: Obj) => (pv.spec?.claimRef ? [`${pv.spec.claimRef.namespace}/${pv.spec.claimRef.name}`] : []);
     this.volumes = new Informer(api, api.resource('persistentvolumes')).addIndex('claim', byClaim).on({
       add: (pv) => this.onVolume(pv),
@@ -225,11 +239,13 @@ export class PersistentVolumeController {
     this.queue.start();
     await this.classes.start();
     await this.volumes.start();
+    if (this.pods) await this.informers!.acquire(this.pods);
     await this.claims.start();
   }
 
   stop(): void {
     this.claims.stop();
+    if (this.pods) this.informers!.release(this.pods);
     this.volumes.stop();
     this.classes.stop();
     this.queue.stop();
@@ -276,7 +292,7 @@ export class PersistentVolumeController {
       // IsDelayBindingProvisioning: the scheduler chose a node (volume.kubernetes.io/selected-node).
       if (delayBinding && !pvc.metadata.annotations?.[ANN_SELECTED_NODE]) {
         await this.claimPending(pvc);
-        await this.event(pvc, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
+        await this.emitEventForUnboundDelayBindingClaim(pvc);
         return;
       }
       if (cls && sc) {
@@ -300,6 +316,19 @@ export class PersistentVolumeController {
     }
     await this.claimPending(pvc);
     await this.event(pvc, 'Warning', 'FailedBinding', `volume "${pv.metadata.name}" already bound to a different claim.`);
+  }
+
+  /** emitEventForUnboundDelayBindingClaim: WaitForFirstConsumer, or WaitForPodScheduled naming the pods not yet scheduled. */
+  private async emitEventForUnboundDelayBindingClaim(pvc: Obj): Promise<void> {
+    const names: string[] = [];
+    for (const pod of this.pods?.byIndex(POD_PVC_INDEX, claimKey(pvc)) ?? []) {
+      const phase = pod.status?.phase;
+      if (phase === 'Succeeded' || phase === 'Failed') continue;
+      if (!pod.spec?.nodeName) names.push(pod.metadata.name);
+    }
+    if (!names.length) return this.event(pvc, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
+    const message = names.length > 1 ? `waiting for pods ${names.join(',')} to be scheduled` : `waiting for pod ${names[0]} to be scheduled`;
+    await this.event(pvc, 'Normal', 'WaitForPodScheduled', message);
   }
 
   private async syncBoundClaim(pvc: Obj): Promise<void> {

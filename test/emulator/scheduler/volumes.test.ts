@@ -106,6 +106,21 @@ test('WaitForFirstConsumer: the claim waits for a pod; the scheduler picks the n
     const pvc = await getClaim(c, 'data');
     assert.equal(pvc.status.phase, 'Bound');
     assert.equal(pvc.spec.volumeName, `pvc-${pvc.metadata.uid}`);
+
+    // A pod that fits nowhere: its claim says which pod it waits for (WaitForPodScheduled).
+    await c.api.create(c.api.resource('persistentvolumeclaims'), 'default', claim('other', { storageClassName: 'late' }));
+    await c.api.create(c.api.resource('pods'), 'default', podWith('stuck', 'other', { nodeSelector: { disk: 'none-such' } }));
+    await until(
+      c,
+      async () => (await c.api.list(c.api.resource('events'), 'default')).items.some((e) => e.involvedObject.name === 'other' && e.reason === 'WaitForPodScheduled' && e.message === 'waiting for pod stuck to be scheduled'),
+      'WaitForPodScheduled event',
+    );
+    await until(c, async () => (await failedScheduling(c, 'stuck')) !== undefined, 'FailedScheduling stuck');
+    assert.equal(
+      await failedScheduling(c, 'stuck'),
+      "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.",
+    );
+    assert.equal((await getClaim(c, 'other')).metadata.annotations?.['volume.kubernetes.io/selected-node'], undefined);
   });
 });
 
