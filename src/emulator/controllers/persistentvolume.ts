@@ -115,6 +115,7 @@ function quantity(q: unknown): number {
 }
 
 const claimKey = (o: Obj) => `${o.metadata.namespace}/${o.metadata.name}`;
+const UNBOUND_INDEX = 'unbound';
 
 /** IsVolumeBoundToClaim: the PV's claimRef names this claim (and its uid, when the ref has one). */
 function boundToClaim(pv: Obj, pvc: Obj): boolean {
@@ -211,7 +212,8 @@ export class PersistentVolumeController {
       update: (pv) => this.onVolume(pv),
       delete: (pv) => this.onVolume(pv, true),
     });
-    this.claims = new Informer(api, api.resource('persistentvolumeclaims')).on({
+    // Claims without a volume yet: what a new volume or a new default class may concern (not every claim).
+    this.claims = new Informer(api, api.resource('persistentvolumeclaims')).addIndex(UNBOUND_INDEX, (c) => (c.spec?.volumeName ? [] : [''])).on({
       add: (c) => this.queue.add(`claim:${claimKey(c)}`),
       update: (c) => this.queue.add(`claim:${claimKey(c)}`),
       delete: (c) => {
@@ -222,7 +224,7 @@ export class PersistentVolumeController {
     this.classes = new Informer(api, api.resource('storageclasses.storage.k8s.io')).on({
       // A default class appears: claims without a class may get it (retroactive default assignment).
       add: () => {
-        for (const c of this.claims.list()) if (c.spec?.storageClassName === undefined && !c.spec?.volumeName) this.queue.add(`claim:${claimKey(c)}`);
+        for (const c of this.claims.byIndex(UNBOUND_INDEX, '')) if (c.spec?.storageClassName === undefined) this.queue.add(`claim:${claimKey(c)}`);
       },
     });
   }
@@ -232,7 +234,7 @@ export class PersistentVolumeController {
     const ref = pv.spec?.claimRef;
     if (ref?.namespace && ref.name) this.queue.add(`claim:${ref.namespace}/${ref.name}`);
     // A new Available volume may suit a waiting claim.
-    if (!deleted && !ref) for (const c of this.claims.list()) if (!c.spec?.volumeName) this.queue.add(`claim:${claimKey(c)}`);
+    if (!deleted && !ref) for (const c of this.claims.byIndex(UNBOUND_INDEX, '')) this.queue.add(`claim:${claimKey(c)}`);
   }
 
   async start(): Promise<void> {
