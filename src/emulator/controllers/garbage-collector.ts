@@ -194,7 +194,10 @@ export class GarbageCollector {
         if (r.blockOwnerDeletion) blocking--;
         continue;
       }
-      await this.deleteObj(dep, r.blockOwnerDeletion ? 'Foreground' : 'Background');
+      // attemptToDeleteItem (garbagecollector.go): Foreground only for a dependent that has
+      // dependents of its own (a Deployment's ReplicaSet); a leaf (a pod) goes in the background.
+      const hasDependents = (this.dependents.get(dep.uid)?.size ?? 0) > 0;
+      await this.deleteObj(dep, r.blockOwnerDeletion && hasDependents ? 'Foreground' : 'Background');
     }
     if (blocking === 0) await this.removeFinalizer(owner, obj, FOREGROUND);
     else this.retry(owner.uid); // also re-queued when a dependent goes
