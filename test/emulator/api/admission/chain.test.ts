@@ -9,7 +9,7 @@ import { cluster, eventually, pod, rejects } from './helpers.ts';
 test('plug-ins run in kube-apiserver AllOrderedPlugins order', () => {
   assert.deepEqual(
     ORDERED_PLUGINS.map((p) => p.name),
-    ['NamespaceLifecycle', 'LimitRanger', 'ServiceAccount', 'Priority', 'DefaultTolerationSeconds', 'DefaultStorageClass', 'ResourceQuota'],
+    ['NamespaceLifecycle', 'LimitRanger', 'ServiceAccount', 'Priority', 'DefaultTolerationSeconds', 'DefaultStorageClass', 'StorageObjectInUseProtection', 'ResourceQuota'],
   );
 });
 
