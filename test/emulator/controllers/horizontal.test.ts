@@ -129,7 +129,12 @@ test('cpu above target: scaled up with SuccessfulRescale and the status; stabili
       await c.advanceClock(300_000);
       h = await getHPA(c);
       assert.equal(h.status.desiredReplicas, 1);
-      assert.deepEqual((await events(c, 'SuccessfulRescale')).sort(), ['New size: 1; reason: All metrics below target', 'New size: 3; reason: cpu resource utilization (percentage of request) above target']);
+      // The emulated usage decays over the metrics window, so the way down may pass through 2 as the
+      // older, higher recommendations leave the window; it ends at 1.
+      const rescales = await events(c, 'SuccessfulRescale');
+      assert.ok(rescales.includes('New size: 3; reason: cpu resource utilization (percentage of request) above target'), rescales.join('\n'));
+      assert.ok(rescales.includes('New size: 1; reason: All metrics below target'), rescales.join('\n'));
+      for (const e of rescales) assert.match(e, /^New size: (3; reason: cpu resource utilization \(percentage of request\) above target|[12]; reason: All metrics below target)$/);
     } finally {
       load.stop();
     }
