@@ -50,12 +50,14 @@ spec:
     spec: {containers: [{name: web, image: "nginx:1.27"}]}
 `;
 
-async function replicaSets(ns: string): Promise<string[][]> {
+async function replicaSets(ns: string, byRevision = false): Promise<string[][]> {
   const out = await ok(
     'get', 'rs', '-n', ns, '--sort-by=.metadata.creationTimestamp', '--no-headers',
     '-o', 'custom-columns=NAME:.metadata.name,REV:.metadata.annotations.deployment\\.kubernetes\\.io/revision,REPLICAS:.spec.replicas,IMAGE:.spec.template.spec.containers[0].image',
   );
-  return out.trim().split('\n').map((l) => l.trim().split(/\s+/));
+  const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/));
+  // creationTimestamp has whole seconds: ReplicaSets made in one second tie; byRevision orders them by revision.
+  return byRevision ? rows.sort((a, b) => Number(a[1]) - Number(b[1])) : rows;
 }
 
 const token = () => /token: (\S+)/.exec(readFileSync(server.kubeconfig, 'utf8'))![1];
@@ -209,7 +211,7 @@ test('pause holds a template change, resume rolls it out; restart makes a new re
     10_000,
     'DeploymentPaused',
   );
-  assert.equal((await replicaSets(ns)).length, 1, 'no new ReplicaSet while paused');
+  assert.equal((await replicaSets(ns, true)).length, 1, 'no new ReplicaSet while paused');
   // One revision only: no previous one; an explicit one is refused while paused.
   r = await kubectl('rollout', 'undo', 'deployment/web', '-n', ns);
   assert.equal(r.stderr, 'error: no rollout history found for deployment "web"\n');
@@ -219,14 +221,14 @@ test('pause holds a template change, resume rolls it out; restart makes a new re
 
   assert.equal(await ok('rollout', 'resume', 'deployment/web', '-n', ns), 'deployment.apps/web resumed\n');
   assert.equal((await kubectl('rollout', 'status', 'deployment/web', '-n', ns, '--timeout=60s')).code, 0);
-  assert.deepEqual((await replicaSets(ns)).map((x) => x.slice(1)), [
+  assert.deepEqual((await replicaSets(ns, true)).map((x) => x.slice(1)), [
     ['1', '0', 'nginx:1.27'],
     ['2', '2', 'nginx:1.28'],
   ]);
 
   assert.equal(await ok('rollout', 'restart', 'deployment/web', '-n', ns), 'deployment.apps/web restarted\n');
   assert.equal((await kubectl('rollout', 'status', 'deployment/web', '-n', ns, '--timeout=60s')).code, 0);
-  const rss = await replicaSets(ns);
+  const rss = await replicaSets(ns, true);
   assert.deepEqual(rss.map((x) => x.slice(1)), [
     ['1', '0', 'nginx:1.27'],
     ['2', '0', 'nginx:1.28'],
@@ -236,7 +238,7 @@ test('pause holds a template change, resume rolls it out; restart makes a new re
 
   assert.equal(await ok('scale', 'deployment/web', '--replicas=4', '-n', ns), 'deployment.apps/web scaled\n');
   await eventually(async () => (await ok('get', 'deploy', 'web', '-n', ns, '-o', 'jsonpath={.status.availableReplicas}')) === '4', 30_000, '4 available');
-  const cur = await replicaSets(ns);
+  const cur = await replicaSets(ns, true);
   assert.deepEqual(cur.map((x) => x.slice(1)), [
     ['1', '0', 'nginx:1.27'],
     ['2', '0', 'nginx:1.28'],
