@@ -1,7 +1,6 @@
 // Helpers shared by the Job, CronJob and TTL-after-finished controllers:
 // - a delaying work queue on the emulator clock (client-go util/workqueue delaying_queue.go AddAfter);
-// - ControllerExpectations (pkg/controller/controller_utils.go) and the Job controller's UID-tracking
-//   finalizer expectations (pkg/controller/job/tracking_utils.go);
+// - the Job controller's UID-tracking finalizer expectations (pkg/controller/job/tracking_utils.go);
 // - Job conditions (pkg/controller/job/util/utils.go IsJobFinished, FinishedCondition);
 // - ordered index intervals (pkg/controller/job/indexed_job_utils.go orderedIntervals).
 
@@ -9,6 +8,10 @@ import { ApiError } from '../api/errors.ts';
 import type { Obj } from '../api/objects.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { WorkQueue } from '../client/workqueue.ts';
+import { controllerOf } from './controller-utils.ts';
+
+// ControllerExpectations and the key helpers are controller-utils' (controller_utils.go), shared by every workload controller.
+export { ControllerExpectations as Expectations, controllerOf, keyOf, splitKey } from './controller-utils.ts';
 
 /**
  * A WorkQueue with AddAfter: a key added with a delay waits on the emulator clock; a key already
@@ -72,45 +75,6 @@ export class DelayingQueue {
   }
 }
 
-/** ExpectationsTimeout: expectations older than this are considered satisfied. */
-const EXPECTATIONS_TIMEOUT_MS = 5 * 60_000;
-
-/** ControllerExpectations: pod creations and deletions a controller waits to see in its informer. */
-export class Expectations {
-  private readonly m = new Map<string, { add: number; del: number; at: number }>();
-
-  constructor(private readonly clock: Clock) {}
-
-  satisfied(key: string): boolean {
-    const e = this.m.get(key);
-    if (!e) return true;
-    if (e.add <= 0 && e.del <= 0) return true;
-    return this.clock.now() - e.at > EXPECTATIONS_TIMEOUT_MS;
-  }
-
-  expectCreations(key: string, n: number): void {
-    this.m.set(key, { add: n, del: 0, at: this.clock.now() });
-  }
-
-  expectDeletions(key: string, n: number): void {
-    this.m.set(key, { add: 0, del: n, at: this.clock.now() });
-  }
-
-  creationObserved(key: string): void {
-    const e = this.m.get(key);
-    if (e) e.add--;
-  }
-
-  deletionObserved(key: string): void {
-    const e = this.m.get(key);
-    if (e) e.del--;
-  }
-
-  delete(key: string): void {
-    this.m.delete(key);
-  }
-}
-
 /** uidTrackingExpectations: pods whose tracking finalizer removal the controller waits to observe. */
 export class UIDExpectations {
   private readonly m = new Map<string, Set<string>>();
@@ -156,11 +120,6 @@ export function isJobSucceeded(job: Obj): boolean {
   return finishedCondition(job)?.type === 'Complete';
 }
 
-/** metav1.GetControllerOf. */
-export function controllerOf(o: Obj): Obj | undefined {
-  return (o.metadata?.ownerReferences ?? []).find((r: Obj) => r?.controller === true);
-}
-
 /** Indexes by the controller's UID (ownerReferences[controller=true].uid). */
 export function byControllerUID(o: Obj): string[] {
   const ref = controllerOf(o);
@@ -171,14 +130,6 @@ export function byNamespace(o: Obj): string[] {
   return [o.metadata.namespace ?? ''];
 }
 
-export function keyOf(o: Obj): string {
-  return `${o.metadata.namespace}/${o.metadata.name}`;
-}
-
-export function splitKey(key: string): [string, string] {
-  const i = key.indexOf('/');
-  return [key.slice(0, i), key.slice(i + 1)];
-}
 
 /** The completion index of a pod (its annotation), or -1 (unknownCompletionIndex). */
 export function completionIndex(pod: Obj): number {

@@ -255,7 +255,7 @@ export class JobController {
     const [ns, name] = splitKey(key);
     const shared = this.jobs.get(ns, name);
     if (!shared) {
-      this.expectations.delete(key);
+      this.expectations.deleteExpectations(key);
       this.finalizerExpectations.delete(key);
       this.backoff.delete(key);
       return;
@@ -273,7 +273,7 @@ export class JobController {
     }
     const status = (job.status ??= {});
     status.uncountedTerminatedPods ??= {};
-    const satisfied = this.expectations.satisfied(key);
+    const satisfied = this.expectations.satisfiedExpectations(key);
     const pods = await this.podsForJob(job);
     const activePods = pods.filter(isActive);
     const uncounted = status.uncountedTerminatedPods;
