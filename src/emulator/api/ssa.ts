@@ -10,6 +10,7 @@
 // objects are granular maps. The few lists whose SSA keys differ from their patchMergeKey
 // (`+listMapKey` tags of k8s.io/api core/v1/types.go) are listed in SSA_KEYS.
 
+import { RecentCache } from '../recent.ts';
 import { mergeKeyFor } from './merge-keys.ts';
 import { deepFreeze, jsonEqual, type Obj } from './objects.ts';
 
@@ -172,12 +173,7 @@ export class FieldSet {
   static fromFieldsV1(v: unknown): FieldSet {
     // Stored objects are frozen: the same fieldsV1 object decodes to the same (immutable) set.
     const cached = isMap(v) && Object.isFrozen(v) ? decoded.get(v) : undefined;
-    if (cached) {
-      // Most recently used last.
-      decoded.delete(v as JMap);
-      decoded.set(v as JMap, cached);
-      return new FieldSet(cached);
-    }
+    if (cached) return new FieldSet(cached);
     const s = new FieldSet();
     const dec = (m: unknown, prefix: Path) => {
       if (!isMap(m)) return;
@@ -192,7 +188,6 @@ export class FieldSet {
     dec(v, []);
     if (isMap(v) && Object.isFrozen(v)) {
       decoded.set(v, s.root);
-      if (decoded.size > DECODED_MAX) decoded.delete(decoded.keys().next().value!);
       encoded.set(s.root, v);
     }
     return s;
@@ -211,7 +206,9 @@ export class FieldSet {
  * and tries to their encodings, for as long as a trie lives.
  */
 const DECODED_MAX = 20_000;
-const decoded = new Map<JMap, Node>();
+// Not a Map re-inserted on each hit: evicting a Map's oldest key walks the holes
+// earlier deletions left at its front, tens of microseconds per write at this size.
+const decoded = new RecentCache<JMap, Node>(DECODED_MAX);
 const encoded = new WeakMap<Node, JMap>();
 
 /**
@@ -220,17 +217,12 @@ const encoded = new WeakMap<Node, JMap>();
  * instead of each holding its own tree of small objects.
  */
 const INTERN_MAX = 20_000;
-const interned = new Map<string, JMap>();
+const interned = new RecentCache<string, JMap>(INTERN_MAX);
 function internFieldsV1(json: string): JMap {
   const hit = interned.get(json);
-  if (hit) {
-    interned.delete(json);
-    interned.set(json, hit);
-    return hit;
-  }
+  if (hit) return hit;
   const v = deepFreeze(JSON.parse(json) as JMap);
   interned.set(json, v);
-  if (interned.size > INTERN_MAX) interned.delete(interned.keys().next().value!);
   return v;
 }
 

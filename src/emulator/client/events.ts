@@ -2,6 +2,7 @@
 // named <object>.<hex nanos>, and a repeat of the same event bumps count and lastTimestamp
 // instead of creating a new one.
 
+import { RecentCache } from '../recent.ts';
 import type { APIServer } from '../api/apiserver.ts';
 import type { Clock } from '../clock.ts';
 import { rfc3339, type Obj } from '../api/objects.ts';
@@ -22,7 +23,7 @@ export interface EventSource {
 }
 
 export class EventRecorder {
-  private readonly recent = new Map<string, { namespace: string; name: string }>();
+  private readonly recent = new RecentCache<string, { namespace: string; name: string }>(4096);
 
   constructor(
     private readonly api: APIServer,
@@ -72,7 +73,6 @@ export class EventRecorder {
         reportingInstance: this.source.host ?? '',
       });
       this.recent.set(aggKey, { namespace, name });
-      if (this.recent.size > 4096) this.recent.delete(this.recent.keys().next().value!);
     } catch {
       // Events are best effort, as in client-go: a failed event (a stopped or failing store
       // included) never fails the caller.
