@@ -11,6 +11,8 @@
 //     `kubectl apply -f` of a folder of 1,000 objects
 //  6. kube-scheduler throughput at 5,000 nodes (bench/scheduler.ts), and the whole path at scale
 //     (bench/cluster-scale.ts): nodes with kubelets, pods created → Running, wall time and peak RSS
+//  7. a 1,000-replica Deployment rolled to a new image with 25%/25% (bench/rollout.ts): wall and
+//     emulated time, kube-controller-manager's API writes against what Kubernetes issues
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { etcdWriteBench } from './etcd-vs-memory.ts';
 import { applyBench, latencyBench, listBench } from './api.ts';
 import { schedulerBench } from './scheduler.ts';
 import { clusterScaleBench } from './cluster-scale.ts';
+import { rolloutBench } from './rollout.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -111,6 +114,9 @@ async function main(): Promise<void> {
 
   // kube-scheduler (issue 5): 5,000 nodes, 30,000 pods; plain, zone spread, anti-affinity.
   await schedulerBench();
+
+  // kube-controller-manager (issue 6): a 1,000-replica rolling update and the API writes it took.
+  await rolloutBench();
 
   // The whole path at scale (issue 5): 150,000 pods on 5,000 nodes (BENCH_SCALE_NODES and
   // BENCH_SCALE_PODS set others), after a smaller run for the trend.
