@@ -43,6 +43,7 @@ import { rfc3339, type Obj } from './api/objects.ts';
 import { kubeDnsService, kubernetesServiceObjects } from './api/kinds/service.ts';
 import { ClusterNetwork } from './network/index.ts';
 import { MetricsServer } from './metrics/metrics.ts';
+import { TrafficGenerator } from './network/traffic.ts';
 import { clusterStreaming } from './api/http/cluster-streaming.ts';
 
 export interface ClusterOptions {
@@ -103,6 +104,8 @@ export class Cluster {
   readonly network: ClusterNetwork;
   /** metrics-server: metrics.k8s.io for kubectl top and the HPA; the network reports requests with recordRequest(podIP). */
   readonly metrics: MetricsServer;
+  /** Emulated traffic: N requests/s through a Service's endpoints, counted by metrics-server (`kube-emulator traffic`). */
+  readonly traffic: TrafficGenerator;
   private http: ApiHttpServer | undefined;
   private compactor: TimerHandle | undefined;
   private nodeCount = 0;
@@ -124,6 +127,7 @@ export class Cluster {
       apiServer: { token: () => this.token, url: () => this.httpUrl },
     });
     this.metrics = new MetricsServer(this.api.as('metrics-server'), this.clock);
+    this.traffic = new TrafficGenerator(this.api.as('kube-proxy'), this.clock, this.network, (ip, n) => this.metrics.recordRequest(ip, n));
     this.controllers = [new NodeLifecycleController(kcm, this.clock), new NamespaceController(kcm, this.clock), this.garbageCollector];
     // Quotas' status, the default ServiceAccount and kube-root-ca.crt per namespace, PDBs' status.
     this.serviceAccounts = new ServiceAccountsController(kcm, this.clock, () => this.certificate);
@@ -339,6 +343,7 @@ export class Cluster {
     if (this.stopped) return;
     this.stopped = true;
     await this.http?.close();
+    this.traffic.stop();
     for (const k of this.kubelets.values()) k.stop();
     for (const c of this.controllers) c.stop();
     this.scheduler.stop();
@@ -405,6 +410,9 @@ export class Cluster {
       const name = decodeURIComponent(m[1]);
       await this.deleteNode(name);
       send(200, { name, deleted: true });
+    } else if (path === '/traffic' || path.startsWith('/traffic/')) {
+      const r = await this.traffic.control(method, path.slice('/traffic'.length), body);
+      send(r.code, r.body);
     } else {
       throw notFoundPath();
     }

@@ -73,12 +73,12 @@ export class MetricsServer {
     private readonly opts: MetricsOptions = {},
   ) {}
 
-  /** The network calls this for each request a pod serves: busy servers use more cpu. */
-  recordRequest(podIP: string): void {
+  /** The network calls this for each request a pod serves (emulated traffic: `count` at once): busy servers use more cpu. */
+  recordRequest(podIP: string, count = 1): void {
     const sec = Math.floor(this.clock.now() / 1000);
     let m = this.requests.get(podIP);
     if (!m) this.requests.set(podIP, (m = new Map()));
-    m.set(sec, (m.get(sec) ?? 0) + 1);
+    m.set(sec, (m.get(sec) ?? 0) + count);
     // Keep a minute of history.
     if (m.size > 90) for (const k of m.keys()) if (k < sec - 60) m.delete(k);
   }
