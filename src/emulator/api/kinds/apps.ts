@@ -6,7 +6,7 @@
 
 import { FieldError } from '../errors.ts';
 import { validateObjectMeta } from '../validation.ts';
-import type { Obj } from '../objects.ts';
+import { jsonEqual, type Obj } from '../objects.ts';
 import {
   alwaysRestart,
   defaultTemplate,
@@ -74,8 +74,12 @@ export const deployment = {
     defaultDeployment(obj);
     obj.status = {};
   },
-  prepareForUpdate(obj: Obj): void {
+  prepareForUpdate(obj: Obj, old: Obj): void {
     defaultDeployment(obj);
+    // deployment/strategy.go PrepareForUpdate: annotations are copied to the ReplicaSets, so a
+    // change to them bumps the generation as a spec change does (spec changes: apiserver.ts).
+    // Other apps kinds bump on spec changes only (their strategies' TODO on labels and annotations).
+    if (!jsonEqual(obj.metadata?.annotations ?? {}, old.metadata?.annotations ?? {})) obj.metadata.generation = (old.metadata?.generation ?? 0) + 1;
   },
   validate(obj: Obj): FieldError[] {
     return [...validateObjectMeta(obj.metadata, true), ...validateDeploymentSpec(obj.spec)];
