@@ -14,6 +14,7 @@ Commands:
   node        Stop, start, add or delete an emulated node of a running cluster
   clock       Show the emulated clock, or fast-forward it
   state       Export a cluster's state to a file, or import one
+  traffic     Send emulated requests/s to a Service (its pods' cpu rises; HPAs answer)
   validate    Check Kubernetes manifests as the cluster would, without a cluster
 
 Flags:
@@ -80,6 +81,27 @@ Where the state is:
 
 Flags:
   --kubeconfig FILE   The kubeconfig of the running cluster
+  -h, --help          Show this help`,
+  traffic: `Send emulated load to a Service of a running cluster: N requests per second, spread over
+its ready endpoints as kube-proxy spreads them, counted in the pods' cpu (kubectl top, HPAs).
+Traffic runs on the emulated clock: "clock advance" fast-forwards it too.
+
+Usage:
+  kube-emulator traffic SERVICE --rps N [--for DURATION]   Start sending (until stopped, or for DURATION)
+  kube-emulator traffic SERVICE --schedule OFFSET=RPS,...   A rate that changes over time, e.g.
+                                                           0=400,5m=7000,15m=400 (a peak from 5m to 15m)
+  kube-emulator traffic list                               Running and finished traffic, with requests
+                                                           sent and failed (no ready endpoint: refused)
+  kube-emulator traffic stop NAME                          Stop and forget a traffic
+
+Flags:
+  -n, --namespace NS  The Service's namespace (default "default")
+  --rps N             Requests per second (with --schedule: before its first step)
+  --schedule STEPS    OFFSET=RPS steps from the start, offsets increasing
+  --for DURATION      Stop after DURATION of emulated time (90s, 10m, 1h)
+  --name NAME         The traffic's name (default: the Service's)
+  --port PORT         The Service port, by name or number (default: its first TCP port)
+  --kubeconfig FILE   The kubeconfig that "kube-emulator serve" wrote (default: the one in the cache folder)
   -h, --help          Show this help`,
   validate: `Check Kubernetes manifests as the cluster would, without a cluster.
 

@@ -3,6 +3,7 @@
 //   kube-emulator serve [--nodes N] [--port P] [--kubeconfig FILE] [--state DIR] [--time-scale X] [--merge-kubeconfig]
 //   kube-emulator node stop|start|add|delete NAME [--kubeconfig FILE]
 //   kube-emulator clock advance DURATION | clock show [--kubeconfig FILE]
+//   kube-emulator traffic SERVICE --rps N [--for DURATION] | traffic list | traffic stop NAME
 //   kube-emulator validate FILE|DIR...
 //
 // Exit codes: 0 success, 1 failure (with one clear sentence), 2 usage errors.
@@ -12,6 +13,7 @@ import { serve } from './serve.ts';
 import { clockCommand, nodeCommand } from './control.ts';
 import { validateCommand } from './validate.ts';
 import { stateCommand } from './state.ts';
+import { trafficCommand } from './traffic.ts';
 import { CliError, UsageError } from './errors.ts';
 
 const VERSION = '0.1.0';
@@ -41,6 +43,8 @@ export async function main(argv: string[]): Promise<number> {
         return await validateCommand(rest);
       case 'state':
         return await stateCommand(rest);
+      case 'traffic':
+        return await trafficCommand(rest);
       default:
         throw new UsageError(`unknown command "${command}"`, 'main');
     }
