@@ -205,6 +205,73 @@ Object.assign(commands, {
     const ms = parseDuration(duration);
     return nodeOp(ctx, `Advanced the clock by ${duration}`, () => cluster.advanceClock(ms));
   },
+  /**
+   * Emulated traffic to a Service: picked from the cluster's Services, then the requests per second
+   * and an optional duration; or given as { service, namespace, rps, duration } (tests, other extensions).
+   */
+  'kubeEmulator.startTraffic': (ctx) => async (opts?: { service: string; namespace?: string; rps: number | string; duration?: string }) => {
+    const cluster = await emulated(ctx);
+    if (!cluster) return undefined;
+    const { parseDuration } = await import('../emulator/clock.ts');
+    const { checkRps } = await import('../emulator/network/traffic.ts');
+    const rpsError = (v: string) => {
+      try {
+        checkRps(v.trim());
+        return undefined;
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    const durationError = (v: string) => {
+      if (!v.trim()) return undefined;
+      try {
+        return parseDuration(v) > 0 ? undefined : 'A duration above 0';
+      } catch {
+        return 'A duration such as 90s, 10m or 1h, or empty to run until stopped';
+      }
+    };
+    let o = opts;
+    if (!o) {
+      const { items } = await cluster.api.list(cluster.api.resource('services'), undefined);
+      const picks = items
+        .filter((s) => s.spec?.selector && s.spec?.type !== 'ExternalName')
+        .map((s) => ({ label: s.metadata.name, description: s.metadata.namespace, detail: `${s.spec.clusterIP} ${(s.spec.ports ?? []).map((p: { port: number; protocol?: string }) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',')}` }));
+      if (!picks.length) {
+        void vscode.window.showWarningMessage('The emulated cluster has no Service with a selector to send traffic to.');
+        return undefined;
+      }
+      const svc = await vscode.window.showQuickPick(picks, { placeHolder: 'Service to send emulated traffic to' });
+      if (!svc) return undefined;
+      const rps = await vscode.window.showInputBox({ prompt: `Requests per second to ${svc.label}`, value: '100', validateInput: rpsError });
+      if (rps === undefined) return undefined;
+      const duration = await vscode.window.showInputBox({ prompt: 'For how long (emulated time; empty: until stopped)', value: '10m', validateInput: durationError });
+      if (duration === undefined) return undefined;
+      o = { service: svc.label, namespace: svc.description, rps: rps.trim(), duration: duration.trim() || undefined };
+    }
+    const invalid = rpsError(String(o.rps)) ?? (o.duration ? durationError(o.duration) : undefined);
+    if (invalid) {
+      showError(ctx, `Could not start traffic: ${invalid}`);
+      return undefined;
+    }
+    const start = { service: o.service, namespace: o.namespace, rps: Number(o.rps), durationMs: o.duration ? parseDuration(o.duration) : undefined };
+    const what = `Started traffic/${o.service}: ${start.rps} requests/s to ${o.namespace ?? 'default'}/${o.service}${o.duration ? ` for ${o.duration}` : ' until stopped'}`;
+    return nodeOp(ctx, what, () => cluster.traffic.start(start));
+  },
+  'kubeEmulator.stopTraffic': (ctx) => async (name?: string) => {
+    const cluster = await emulated(ctx);
+    if (!cluster) return undefined;
+    if (!name) {
+      const picks = cluster.traffic.list().map((t) => ({ label: t.name, description: `${t.phase}: ${t.rps}/s to ${t.namespace}/${t.service}`, detail: `${t.sent} sent, ${t.failed} failed` }));
+      if (!picks.length) {
+        void vscode.window.showInformationMessage('No emulated traffic is running.');
+        return undefined;
+      }
+      name = (await vscode.window.showQuickPick(picks, { placeHolder: 'Traffic to stop' }))?.label;
+      if (!name) return undefined;
+    }
+    const n = name;
+    return nodeOp(ctx, `Stopped traffic/${n}`, async () => cluster.traffic.stopTraffic(n));
+  },
 } satisfies Record<string, Factory>);
 
 export function registerCommands(ctx: Ctx): void {
