@@ -128,7 +128,7 @@ export class Cluster {
     });
     this.metrics = new MetricsServer(this.api.as('metrics-server'), this.clock);
     this.traffic = new TrafficGenerator(this.api.as('kube-proxy'), this.clock, this.network, (ip, n) => this.metrics.recordRequest(ip, n));
-    this.controllers = [new NodeLifecycleController(kcm, this.clock), new NamespaceController(kcm, this.clock), this.garbageCollector];
+    this.controllers = [new NodeLifecycleController(kcm, this.clock, this.informers), new NamespaceController(kcm, this.clock), this.garbageCollector];
     // Quotas' status, the default ServiceAccount and kube-root-ca.crt per namespace, PDBs' status.
     this.serviceAccounts = new ServiceAccountsController(kcm, this.clock, () => this.certificate);
     this.controllers.push(new ResourceQuotaController(kcm, this.clock), this.serviceAccounts, new DisruptionController(kcm, this.clock));

@@ -117,7 +117,8 @@ test('a stopped node goes Unknown after the 50 s grace period and is tainted unr
     await c.advanceClock(40_000);
     let n = await c.api.get(nodes, undefined, 'kube-emulator-m02');
     assert.equal(n.status.conditions.find((x: Obj) => x.type === 'Ready').status, 'True');
-    await c.advanceClock(25_000);
+    // Unknown at the pass after the grace period; the NoExecute taint at the pass after that.
+    await c.advanceClock(26_000);
     n = await c.api.get(nodes, undefined, 'kube-emulator-m02');
     const ready = n.status.conditions.find((x: Obj) => x.type === 'Ready');
     assert.equal(ready.status, 'Unknown');
