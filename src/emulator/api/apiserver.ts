@@ -17,7 +17,7 @@ import {
   invalid,
   notFound,
   OBJECT_MODIFIED,
-  type FieldError,
+  FieldError,
 } from './errors.ts';
 import { clone, deepFreeze, jsonEqual, newUID, randomSuffix, rfc3339, stableStringify, type Obj } from './objects.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from './patch.ts';
@@ -367,12 +367,21 @@ export class APIServer {
     if (def.namespaced && meta.namespace && meta.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
-    return this.guaranteedUpdate(def, namespace, name, opts, (current) => {
-      if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion) {
-        throw conflict(def.group, def.resource, name, OBJECT_MODIFIED);
-      }
-      return this.prepareWrite(def, current, statusOnly ? { ...obj, metadata: { ...obj.metadata } } : clone(obj), opts);
-    });
+    // A uid in the body is a precondition (rest.DefaultUpdatedObjectInfo.Preconditions), checked by
+    // the storage before anything else, a missing object included (etcd3 GuaranteedUpdate).
+    const uid: string | undefined = typeof meta.uid === 'string' && meta.uid ? meta.uid : undefined;
+    try {
+      return await this.guaranteedUpdate(def, namespace, name, opts, (current) => {
+        if (uid && uid !== current.metadata.uid) throw uidPreconditionFailed(def, namespace, name, uid, current.metadata.uid);
+        if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion) {
+          throw conflict(def.group, def.resource, name, OBJECT_MODIFIED);
+        }
+        return this.prepareWrite(def, current, statusOnly ? { ...obj, metadata: { ...obj.metadata } } : clone(obj), opts);
+      });
+    } catch (e) {
+      if (uid && e instanceof ApiError && e.reason === 'NotFound') throw uidPreconditionFailed(def, namespace, name, uid, '');
+      throw e;
+    }
   }
 
   async patch(
@@ -537,6 +546,9 @@ export class APIServer {
     const cm = current.metadata;
     const meta = obj.metadata;
     const requestedManaged = meta.managedFields;
+    // A patch (or apply) that changes the uid: ValidateObjectMetaAccessorUpdate's immutable uid.
+    // (An update's uid was a precondition, checked before this.)
+    const uidErrors = meta.uid && meta.uid !== cm.uid ? [new FieldError('Invalid', 'metadata.uid', meta.uid, 'field is immutable')] : [];
     // Fields the server owns are carried over from the stored object.
     meta.name = cm.name;
     if (def.namespaced) meta.namespace = cm.namespace;
@@ -578,7 +590,7 @@ export class APIServer {
       }
       if (def.generation && specChanged(current, obj)) obj.metadata.generation = (cm.generation ?? 0) + 1;
     }
-    this.validate(def, obj, def.validateUpdate?.(obj, current) ?? def.validate?.(obj) ?? []);
+    this.validate(def, obj, [...uidErrors, ...(def.validateUpdate?.(obj, current) ?? def.validate?.(obj) ?? [])]);
     attrs.object = obj;
     await this.admission.validate(attrs);
 
@@ -630,15 +642,16 @@ export class APIServer {
     const cur = kv.value;
     const name = cur.metadata.name;
     const pre = opts.preconditions;
+    // rest.BeforeDelete checks the preconditions first, naming the kind (GroupResource{group, Kind}).
     if (pre?.uid && pre.uid !== cur.metadata.uid) {
-      throw conflict(def.group, def.resource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`);
+      throw conflict(def.group, def.kind, name, `the UID in the precondition (${pre.uid}) does not match the UID in record (${cur.metadata.uid}). The object might have been deleted and then recreated`);
     }
     if (pre?.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) {
       throw conflict(
         def.group,
-        def.resource,
+        def.kind,
         name,
-        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`,
+        `the ResourceVersion in the precondition (${pre.resourceVersion}) does not match the ResourceVersion in record (${cur.metadata.resourceVersion}). The object might have been modified`,
       );
     }
     const next = clone(cur);
@@ -684,12 +697,11 @@ export class APIServer {
     if (!target?.name) throw new ApiError(422, 'Invalid', 'Binding.core "' + name + '" is invalid: target.name: Required value');
     if (target.kind && target.kind !== 'Node') throw new ApiError(422, 'Invalid', `Binding.core "${name}" is invalid: target.kind: Invalid value: "${target.kind}": must be empty or 'Node'`);
     await this.guaranteedUpdate(def, namespace, name, opts, (pod) => {
+      // The binding's uid is a storage precondition (setPodNodeAndMetadata), checked before the update function.
+      if (binding.metadata?.uid && binding.metadata.uid !== pod.metadata.uid) throw uidPreconditionFailed(def, namespace, name, binding.metadata.uid, pod.metadata.uid);
       if (pod.metadata.deletionTimestamp) throw conflict('', 'pods', name, 'pod is being deleted, cannot be assigned to a host');
       if (pod.spec?.nodeName) throw conflict('', 'pods', name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
       if (pod.spec?.schedulingGates?.length) throw conflict('', 'pods', name, `pod ${name} has non-empty .spec.schedulingGates`);
-      if (binding.metadata?.uid && binding.metadata.uid !== pod.metadata.uid) {
-        throw conflict('', 'pods', name, `Precondition failed: UID in precondition: ${binding.metadata.uid}, UID in object meta: ${pod.metadata.uid}`);
-      }
       // Copies only what changes; the rest is shared with the frozen stored pod.
       const { resourceVersion: _rv, ...metadata } = pod.metadata;
       const conds: Obj[] = (pod.status?.conditions ?? []).filter((c: Obj) => c.type !== 'PodScheduled');
@@ -874,6 +886,31 @@ function watchTrigger(def: ResourceDef, sel: Selectors | null): WatchTrigger | u
 function stamp(obj: Obj, revision: number): Obj {
   obj.metadata = { ...obj.metadata, resourceVersion: String(revision) };
   return deepFreeze(obj);
+}
+
+/** etcd key prefixes that differ from the resource name (the registries' storage.go: "services/specs", "minions", ...). */
+const ETCD_PREFIX: Record<string, string> = {
+  services: 'services/specs',
+  endpoints: 'services/endpoints',
+  nodes: 'minions',
+  replicationcontrollers: 'controllers',
+  'ingresses.networking.k8s.io': 'ingress',
+  'customresourcedefinitions.apiextensions.k8s.io': 'apiextensions.k8s.io/customresourcedefinitions',
+};
+
+/**
+ * A failed uid precondition as the storage reports it (storage.Preconditions.Check: an invalid-object
+ * StorageError, made a 409 by storeerr.InterpretUpdateError), with the etcd key it names.
+ */
+function uidPreconditionFailed(def: ResourceDef, namespace: string | undefined, name: string, want: string, have: string): ApiError {
+  const prefix = def.storagePrefix ?? ETCD_PREFIX[def.group ? `${def.resource}.${def.group}` : def.resource] ?? def.resource;
+  const key = def.namespaced ? `/registry/${prefix}/${namespace}/${name}` : `/registry/${prefix}/${name}`;
+  return conflict(
+    def.group,
+    def.resource,
+    name,
+    `StorageError: invalid object, Code: 4, Key: ${key}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: UID in precondition: ${want}, UID in object meta: ${have}`,
+  );
 }
 
 function specChanged(a: Obj, b: Obj): boolean {
