@@ -89,7 +89,7 @@ Traffic runs on the emulated clock: "clock advance" fast-forwards it too.
 Usage:
   kube-emulator traffic SERVICE --rps N [--for DURATION]   Start sending (until stopped, or for DURATION)
   kube-emulator traffic SERVICE --schedule OFFSET=RPS,...   A rate that changes over time, e.g.
-                                                           0=400,5m=7000,15m=400 (a peak from 5m to 15m)
+                                                           0=400,5m=8000,15m=400 (a peak from 5m to 15m)
   kube-emulator traffic list                               Running and finished traffic, with requests
                                                            sent and failed (no ready endpoint: refused)
   kube-emulator traffic stop NAME                          Stop and forget a traffic

@@ -65,9 +65,9 @@ test("the sample's numbers: 12 × 500m at a peak is three 2-CPU nodes per applic
     assert.equal(((12 + 2 + 2) * 0.5) / nodeCpu, 4);
     // The README's schedules: one peak each, ten minutes, not overlapping.
     assert.deepEqual(readmeTraffic(), [
-      { service: 'shop', schedule: '0=400,5m=7000,15m=400', duration: '1h' },
-      { service: 'video', schedule: '0=400,25m=7000,35m=400', duration: '1h' },
-      { service: 'reports', schedule: '0=400,45m=7000,55m=400', duration: '1h' },
+      { service: 'shop', schedule: '0=400,5m=8000,15m=400', duration: '1h' },
+      { service: 'video', schedule: '0=400,25m=8000,35m=400', duration: '1h' },
+      { service: 'reports', schedule: '0=400,45m=8000,55m=400', duration: '1h' },
     ]);
   } finally {
     await c.stop();
@@ -134,7 +134,7 @@ test('an emulated hour of the README traffic: each peak scales to 12 on the four
     for (const t of c.traffic.list()) {
       assert.equal(t.phase, 'Completed');
       assert.equal(t.failed, 0, `${t.name}: ${t.lastError}`);
-      assert.equal(t.sent, 400 * 50 * 60 + 7000 * 10 * 60);
+      assert.equal(t.sent, 400 * 50 * 60 + 8000 * 10 * 60);
     }
     console.log(`# an emulated hour of the sample: ${(performance.now() - wall).toFixed(0)} ms wall`);
   } finally {
@@ -147,9 +147,9 @@ test('overlapping peaks do not fit: the second application waits with the schedu
   try {
     await apply(c);
     await c.advanceClock(30_000);
-    await c.traffic.start({ service: 'shop', rps: 7000 });
+    await c.traffic.start({ service: 'shop', rps: 8000 });
     await c.advanceClock(3 * 60_000);
-    await c.traffic.start({ service: 'video', rps: 7000 });
+    await c.traffic.start({ service: 'video', rps: 8000 });
     await c.advanceClock(2 * 60_000);
     const all = await pods(c);
     assert.equal(all.filter((p) => p.metadata.labels.app === 'shop' && running(p)).length, 12);
