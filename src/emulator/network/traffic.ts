@@ -208,7 +208,12 @@ export class TrafficGenerator {
     if (!sp) {
       throw badRequest(o.port === undefined || o.port === '' ? `Service ${o.service} has no TCP port` : `Service ${o.service} does not have a service port ${o.port}`);
     }
-    await (this.started ??= this.services.start());
+    await (this.started ??= this.services.start().catch((e) => {
+      this.started = undefined;
+      throw e;
+    }));
+    // Another start of the same name may have won while this one read the Service.
+    if (this.traffics.get(name)?.phase === 'Running') throw new ApiError(409, 'AlreadyExists', `traffic "${name}" already exists`, { name, kind: 'traffic' });
 
     const now = this.clock.now();
     const t: Traffic = {

@@ -140,6 +140,10 @@ test('a duration ends the traffic (Completed, exact count); a schedule changes t
 
     // A finished traffic can be started again under its name; a running one cannot.
     assert.equal((await apiError(c.traffic.start({ service: 'web', name: 'slow', rps: 1 }))).message, 'traffic "slow" already exists');
+    // Two starts of one name at once: one wins, the other is AlreadyExists (no traffic left running unseen).
+    const both = await Promise.allSettled([c.traffic.start({ service: 'web', name: 'twin', rps: 1 }), c.traffic.start({ service: 'web', name: 'twin', rps: 2 })]);
+    assert.deepEqual(both.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+    c.traffic.stopTraffic('twin');
     assert.equal((await c.traffic.start({ service: 'web', name: 'burst', rps: 1 })).sent, 0);
     assert.deepEqual(c.traffic.list().map((t) => `${t.name}:${t.phase}`), ['burst:Running', 'slow:Running', 'steps:Running']);
     const stopped = c.traffic.stopTraffic('slow');
