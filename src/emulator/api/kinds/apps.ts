@@ -159,13 +159,32 @@ function validateDaemonSetSpec(spec: Obj | undefined): FieldError[] {
   return errs;
 }
 
+/**
+ * The internal spec.templateGeneration, which apps/v1 carries in this annotation (apps/v1
+ * conversion.go): set to 1 on create unless given higher, kept on update, and raised with the
+ * generation when the template changes (daemonset/strategy.go).
+ */
+export const DEPRECATED_TEMPLATE_GENERATION = 'deprecated.daemonset.template.generation';
+
+function templateGeneration(obj: Obj): number {
+  const v = obj.metadata?.annotations?.[DEPRECATED_TEMPLATE_GENERATION];
+  return typeof v === 'string' && /^[+-]?\d+$/.test(v) ? Number(v) : 0;
+}
+
+function setTemplateGeneration(obj: Obj, n: number): void {
+  obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [DEPRECATED_TEMPLATE_GENERATION]: String(n) };
+}
+
 export const daemonSet = {
   prepareForCreate(obj: Obj): void {
     defaultDaemonSet(obj);
     obj.status = { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0 };
+    setTemplateGeneration(obj, Math.max(1, templateGeneration(obj)));
   },
-  prepareForUpdate(obj: Obj): void {
+  prepareForUpdate(obj: Obj, old: Obj): void {
     defaultDaemonSet(obj);
+    const previous = templateGeneration(old);
+    setTemplateGeneration(obj, jsonEqual(obj.spec?.template, old.spec?.template) ? previous : previous + 1);
   },
   validate(obj: Obj): FieldError[] {
     return [...validateObjectMeta(obj.metadata, true), ...validateDaemonSetSpec(obj.spec)];

@@ -55,3 +55,29 @@ test('ReplicaSets, StatefulSets and DaemonSets: annotations do not bump generati
     assert.equal(s.metadata.generation, 2, `${resource}: spec`);
   }
 });
+
+test('a DaemonSet carries spec.templateGeneration as deprecated.daemonset.template.generation, raised by template changes only', async () => {
+  const api = await server();
+  const def = api.resource('daemonsets.apps');
+  const key = 'deprecated.daemonset.template.generation';
+  const ds = await api.create(def, 'default', { metadata: { name: 'agent' }, spec: spec() });
+  assert.deepEqual(ds.metadata.annotations, { [key]: '1' });
+  // Not the template: the generation moves, the template generation does not.
+  const s = await api.patch(def, 'default', 'agent', 'merge', { spec: { minReadySeconds: 5 } });
+  assert.equal(s.metadata.generation, 2);
+  assert.equal(s.metadata.annotations[key], '1');
+  // The template: both move.
+  const t = await api.patch(def, 'default', 'agent', 'strategic', { spec: { template: { spec: { containers: [{ name: 'c', image: 'nginx:1.28' }] } } } });
+  assert.equal(t.metadata.generation, 3);
+  assert.equal(t.metadata.annotations[key], '2');
+  // Users cannot set it, nor drop it: an update keeps the stored value.
+  const u = await api.patch(def, 'default', 'agent', 'merge', { metadata: { annotations: { [key]: '7', other: 'x' } } });
+  assert.deepEqual(u.metadata.annotations, { [key]: '2', other: 'x' });
+  assert.equal(u.metadata.generation, 3);
+  const { annotations: _a, ...meta } = u.metadata;
+  const r = await api.update(def, 'default', 'agent', { ...u, metadata: meta });
+  assert.deepEqual(r.metadata.annotations, { [key]: '2' });
+  // On create a higher value is kept (PrepareForCreate raises only values below 1).
+  const high = await api.create(def, 'default', { metadata: { name: 'agent-2', annotations: { [key]: '5' } }, spec: spec() });
+  assert.equal(high.metadata.annotations[key], '5');
+});
