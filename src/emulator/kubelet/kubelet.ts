@@ -41,6 +41,8 @@ export const LEASE_DURATION_SECONDS = 40;
 export const LEASE_RENEW_MS = (LEASE_DURATION_SECONDS / 4) * 1000;
 /** nodeStatusReportFrequency: an unchanged status is still reported this often. */
 export const NODE_STATUS_REPORT_MS = 5 * 60_000;
+/** The status manager's syncPeriod: what failed to be written is tried again this often. */
+export const STATUS_SYNC_MS = 10_000;
 
 type LogFollower = (line: LogLine) => void;
 
@@ -389,15 +391,26 @@ export class Kubelet implements KubeletHost {
     void w;
   }
 
+  /**
+   * The status manager's final delete of a terminated pod (status_manager.go canBeDeleted): grace 0,
+   * this pod's uid as a precondition. A failure other than the pod being gone (or replaced) is tried
+   * again at the status manager's next sync (10 s), as long as the pod is still there to delete.
+   */
   async deletePod(pod: Obj): Promise<void> {
     if (this.stoppedFlag) return;
+    const { namespace, name, uid } = pod.metadata;
     try {
-      await this.api.delete(this.api.resource('pods'), pod.metadata.namespace, pod.metadata.name, {
-        gracePeriodSeconds: 0,
-        preconditions: { uid: pod.metadata.uid },
-      });
+      await this.api.delete(this.api.resource('pods'), namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } });
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
+      if (e.code === 404 || e.code === 409) return;
+      const t = this.clock.setTimeout(() => {
+        const i = this.timers.indexOf(t);
+        if (i >= 0) this.timers.splice(i, 1);
+        const cur = this.pods.get(namespace, name);
+        if (cur && cur.metadata.uid === uid && cur.metadata.deletionTimestamp) void this.deletePod(cur);
+      }, STATUS_SYNC_MS);
+      this.timers.push(t);
     }
   }
 

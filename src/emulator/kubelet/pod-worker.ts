@@ -449,8 +449,15 @@ export class PodWorker {
     if (postStart) inst.statusDuringHook = this.containerStatus(cs, (this.pod.spec.initContainers ?? []).length > 0);
     this.pushInstance(cs, inst);
     cs.waiting = undefined;
-    await this.event('Normal', 'Started', `Started container ${c.name}`, cs);
+    // StartContainer: the process runs, then the Started event. A running instance always has its
+    // process, so a deletion that comes meanwhile signals it (it used to wait the whole grace period).
     this.runProgram(cs, inst, program, [...command, ...args]);
+    await this.event('Normal', 'Started', `Started container ${c.name}`, cs);
+    if (!this.alive()) {
+      // Terminating already: the pod worker starts no hook and no probe for it.
+      inst.statusDuringHook = undefined;
+      return;
+    }
     if (postStart && !(await this.postStart(cs, inst, postStart))) return;
     this.startProbes(cs, inst);
     this.requestStatus();
