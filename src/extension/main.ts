@@ -5,9 +5,14 @@ import { loadStart } from './load-start.ts';
 import * as vscode from 'vscode';
 import { registerCodeLens } from './codelens.ts';
 import { registerCommands } from './commands.ts';
+import { registerCompletion } from './completion.ts';
 import { Ctx } from './ctx.ts';
+import { registerDefinitions } from './definition.ts';
 import { registerDiagnostics } from './diagnostics.ts';
+import { registerHover } from './hover.ts';
+import { registerQuickFixes } from './quickfix.ts';
 import { registerStatus } from './status.ts';
+import { registerTarget } from './target.ts';
 import { registerTree } from './tree.ts';
 
 /** When this module's imports had been evaluated: load time is `moduleReady - loadStart`. */
@@ -30,8 +35,13 @@ export function activate(context: vscode.ExtensionContext): KubeEmulatorApi {
   context.subscriptions.push({ dispose: () => void c.dispose() });
   registerCommands(c);
   registerStatus(c);
-  registerDiagnostics(c);
+  const workspaceIndex = registerDiagnostics(c);
+  registerQuickFixes(c, workspaceIndex);
+  registerDefinitions(c, workspaceIndex);
+  registerTarget(c, vscode);
   registerCodeLens(c);
+  registerCompletion(c);
+  registerHover(c);
   registerTree(c);
 
   // Our own cost: evaluating the bundle's eagerly-imported modules, then activate(). VS Code's time
