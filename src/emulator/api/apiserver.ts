@@ -672,6 +672,8 @@ export class APIServer {
       if (!meta.deletionTimestamp) {
         meta.deletionTimestamp = rfc3339(now + (graceful ? grace! * 1000 : 0));
         meta.deletionGracePeriodSeconds = graceful ? grace : 0;
+        // Marked for deletion, a generation moves (store.go markAsDeleting, rest.BeforeDelete).
+        if ((meta.generation ?? 0) > 0) meta.generation++;
       } else if (graceful && grace! < (meta.deletionGracePeriodSeconds ?? Infinity)) {
         meta.deletionTimestamp = rfc3339(now + grace! * 1000);
         meta.deletionGracePeriodSeconds = grace;

@@ -7,7 +7,8 @@
 //    to DefaultUpdatedObjectInfo), so the patched uid meets rest.BeforeUpdate's
 //    ValidateObjectMetaAccessorUpdate: 422 "metadata.uid: ... field is immutable", after the
 //    resourceVersion check;
-//  - delete with preconditions: rest.BeforeDelete's "the UID in the precondition (...) does not match".
+//  - delete with preconditions: rest.BeforeDelete's "the UID in the precondition (...) does not match";
+//    and a delete that marks an object with a generation bumps it (store.go markAsDeleting).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -123,4 +124,20 @@ test('delete: preconditions fail with rest.BeforeDelete\'s messages', async () =
     `Operation cannot be fulfilled on Deployment.apps "web": the ResourceVersion in the precondition (1) does not match the ResourceVersion in record (${d.metadata.resourceVersion}). The object might have been modified`,
   );
   assert.equal((await api.delete(def, 'default', 'web', { preconditions: { uid: d.metadata.uid } })).deleted, true);
+});
+
+test('delete: marking an object with a generation for deletion (finalizers) bumps its generation once', async () => {
+  const { api, def, d } = await setup();
+  const marked = await api.delete(def, 'default', 'web', { propagationPolicy: 'Foreground' });
+  assert.equal(marked.deleted, false);
+  assert.equal(marked.object.metadata.generation, d.metadata.generation + 1);
+  assert.deepEqual(marked.object.metadata.finalizers, ['foregroundDeletion']);
+  // A second delete of the object being deleted changes nothing.
+  const again = await api.delete(def, 'default', 'web', { propagationPolicy: 'Foreground' });
+  assert.equal(again.object.metadata.generation, d.metadata.generation + 1);
+  // Kinds without a generation get none.
+  const cm = await api.create(api.resource('configmaps'), 'default', { metadata: { name: 'cm', finalizers: ['example.com/hold'] } });
+  const cmMarked = await api.delete(api.resource('configmaps'), 'default', 'cm');
+  assert.equal(cm.metadata.generation, undefined);
+  assert.equal(cmMarked.object.metadata.generation, undefined);
 });
