@@ -1,0 +1,25 @@
+// Hover in Kubernetes manifests: a field's type and description from the schemas, in kubectl
+// explain's words, on keys and values (with the value's own doc where Kubernetes documents it);
+// on a Helm template or a kustomization file, that it is recognised and not validated.
+import * as vscode from 'vscode';
+import type { Ctx } from './ctx.ts';
+import { loadAssist } from './completion.ts';
+
+export function registerHover(ctx: Ctx): void {
+  const provider: vscode.HoverProvider = {
+    async provideHover(doc, pos) {
+      try {
+        const { assist, cache } = await loadAssist(ctx);
+        const offset = doc.offsetAt(pos);
+        const { file, located } = cache.locate(doc.uri.toString(), doc.version, () => doc.getText(), offset);
+        const h = assist.hoverAt(file, offset, doc.fileName, () => located);
+        if (!h) return undefined;
+        return new vscode.Hover(new vscode.MarkdownString(h.markdown), new vscode.Range(doc.positionAt(h.start), doc.positionAt(h.end)));
+      } catch (e) {
+        ctx.log(`Hover failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        return undefined;
+      }
+    },
+  };
+  ctx.pushExtension(vscode.languages.registerHoverProvider({ language: 'yaml' }, provider));
+}
