@@ -282,7 +282,8 @@ test('describe node and deployment print their sections', async () => {
     /^PodCIDR: {22}10\.244\.1\.0\/24$/m,
     /^Non-terminated Pods: {10}\(\d+ in total\)$/m,
     /^Allocated resources:\n {2}\(Total limits may be over 100 percent, i\.e\., overcommitted\.\)\n/m,
-    /^ {2}Normal {2}Starting {17}\S+ +kubelet {2}Starting kubelet\.$/m,
+    /^ {2}Normal {2}Starting +\S+ +kubelet +Starting kubelet\.$/m,
+    /^ {2}Normal {2}RegisteredNode +\S+ +node-controller {2}Node kube-emulator-m02 event: Registered Node kube-emulator-m02 in Controller$/m,
   ]) {
     assert.match(r.stdout, line);
   }
