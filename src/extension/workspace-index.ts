@@ -65,7 +65,7 @@ export class WorkspaceIndex implements vscode.Disposable {
     let facts: ManifestFacts[] = [];
     try {
       const text = doc.getText();
-      if (mayHoldManifests(text)) facts = this.refs.extractFacts(text);
+      if (mayHoldManifests(text)) facts = this.refs.extractFactsShared(text);
     } catch (e) {
       this.log(`Reading the manifests of ${doc.uri.fsPath}: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -18,6 +18,7 @@
 
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, stringify, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { Registry } from '../api/registry.ts';
+import { parseChunks, positionIn, type Chunk } from './parse.ts';
 import { resolve, schemaForObject, type Schema } from '../api/schemas.ts';
 
 /** A zero-based position, as in VS Code and LSP. */
@@ -102,14 +103,48 @@ export const POD_TEMPLATE_PATH: Readonly<Record<string, Path>> = {
 
 const parseOptions = { version: '1.1' as const, uniqueKeys: false, prettyErrors: false };
 
-/** One parse of a file's text into the facts of each document. Documents that fail to parse are skipped. */
+/**
+ * The facts of each document of a file read from disk (the workspace's index): its own parse, so
+ * indexing thousands of files does not push the open editors' documents out of parse.ts's cache.
+ */
 export function extractFacts(text: string): ManifestFacts[] {
   const lc = new LineCounter();
   const docs = parseAllDocuments(text, { ...parseOptions, lineCounter: lc });
-  const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
-  const range = rangeMaker(text, lc);
+  return factsOfDocs(Array.isArray(docs) ? docs : [], 0, rangeMaker(text, lc));
+}
+
+const chunkFacts = new WeakMap<Chunk, { line: number; index: number; facts: ManifestFacts[] }>();
+
+/**
+ * The facts of an open editor's documents, on parse.ts's per-document parse (the one the validation
+ * engine uses): a keystroke re-reads only the document it changed, and nothing is parsed twice.
+ */
+export function extractFactsShared(text: string): ManifestFacts[] {
   const out: ManifestFacts[] = [];
-  list.forEach((doc, index) => {
+  let index = 0;
+  for (const p of parseChunks(text)) {
+    let hit = chunkFacts.get(p.chunk);
+    if (!hit || hit.line !== p.line || hit.index !== index) {
+      const t = p.chunk.text;
+      const range = (n: Node): Range => {
+        const [start, end] = n.range ?? [0, 0];
+        let e = end;
+        while (e > start && /\s/.test(t[e - 1])) e--;
+        return { start: positionIn(p, start), end: positionIn(p, e) };
+      };
+      hit = { line: p.line, index, facts: factsOfDocs(p.chunk.docs, index, range) };
+      chunkFacts.set(p.chunk, hit);
+    }
+    out.push(...hit.facts);
+    index += p.chunk.docs.length;
+  }
+  return out;
+}
+
+function factsOfDocs(list: readonly Document.Parsed[], first: number, range: (n: Node) => Range): ManifestFacts[] {
+  const out: ManifestFacts[] = [];
+  list.forEach((doc, i) => {
+    const index = first + i;
     const root = doc.contents;
     if (!isMap(root) || doc.errors.length > 0) return;
     const apiVersion = str(get(root, 'apiVersion'));

@@ -7,6 +7,7 @@ import {
   crossCheck,
   definitionsAt,
   extractFacts,
+  extractFactsShared,
   fixTemplateLabels,
   ManifestIndex,
   skeleton,
@@ -136,6 +137,23 @@ spec:
   ]);
   assert.deepEqual(facts[1].template, { labels: { job: 'nightly' }, range: r(15, 18, 15, 32) });
   assert.deepEqual(facts[2].selector, { labels: { app: 'web' }, range: r(29, 2, 29, 10) });
+});
+
+test('extractFactsShared: the same facts on the shared per-document parse; an edit re-reads only its document', () => {
+  const other = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\n';
+  const text = `${other}---\n${deployment}`;
+  const shared = extractFactsShared(text);
+  assert.deepEqual(shared, extractFacts(text));
+  assert.deepEqual(shared[1].refs[0].range, r(27, 18, 27, 28));
+  // An edit in the first document: the second keeps its facts object (not re-read) when it did not move...
+  const edited = extractFactsShared(text.replace('app-config\n', 'app-config2\n'));
+  assert.equal(edited[0].name, 'app-config2');
+  assert.equal(edited[1], shared[1]);
+  // ...and is placed again when lines above it came or went.
+  const movedText = text.replace('metadata:\n  name: app-config\n', 'metadata:\n  labels: {}\n  name: app-config\n');
+  const moved = extractFactsShared(movedText);
+  assert.deepEqual(moved[1].refs[0].range, r(28, 18, 28, 28));
+  assert.deepEqual(moved, extractFacts(movedText));
 });
 
 const noCluster: ClusterView = { has: () => undefined, hasPods: () => undefined };

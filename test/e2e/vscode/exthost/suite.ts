@@ -163,6 +163,58 @@ it('a CodeLens "Apply to emulated cluster" sits above each document with apiVers
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 });
 
+it('a dangling configMapRef is a warning in kubelet words; go to definition and the "create ConfigMap" quick fix', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kube-emulator-exthost-refs-'));
+  const file = join(dir, 'web.yaml');
+  writeFileSync(
+    file,
+    `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        envFrom:
+        - configMapRef:
+            name: app-config
+`,
+  );
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+  await vscode.window.showTextDocument(doc);
+  const ours = () => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source?.startsWith('kube-emulator'));
+  const waitFor = async (what: string, ok: (ds: vscode.Diagnostic[]) => boolean) => {
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(200)) if (ok(ours())) return ours();
+    assert.fail(`${what}; diagnostics: ${JSON.stringify(ours().map((d) => [d.message, d.range.start.line]))}`);
+  };
+  const ds = await waitFor('no "configmap not found" diagnostic', (x) => x.some((d) => d.message === 'configmap "app-config" not found'));
+  const d = ds.find((x) => x.message === 'configmap "app-config" not found')!;
+  assert.equal(d.severity, vscode.DiagnosticSeverity.Warning);
+  assert.deepEqual([d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character], [18, 18, 18, 28]);
+
+  const actions = (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range)) ?? [];
+  const create = actions.find((a) => a.title === 'Create ConfigMap "app-config" at the end of this file');
+  assert.ok(create?.edit, `no quick fix to create the ConfigMap: ${actions.map((a) => a.title).join(' | ')}`);
+  assert.ok(await vscode.workspace.applyEdit(create.edit));
+  assert.ok(doc.getText().endsWith('---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\ndata: {}\n'), doc.getText());
+  await waitFor('the warning stayed after the ConfigMap was added', (x) => !x.some((y) => y.message.includes('app-config')));
+
+  const defs = (await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', doc.uri, new vscode.Position(18, 20))) ?? [];
+  const targets = defs.map((l) => ('targetUri' in l ? [l.targetUri.fsPath, l.targetRange.start.line] : [l.uri.fsPath, l.range.start.line]));
+  assert.deepEqual(targets, [[file, 23]]);
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  rmSync(dir, { recursive: true, force: true });
+});
+
 it('Export Cluster State writes the applied objects; Import Cluster State makes the cluster the file\'s', async () => {
   const commands = new Set(await vscode.commands.getCommands(true));
   for (const c of ['kubeEmulator.exportState', 'kubeEmulator.importState']) assert.ok(commands.has(c), `${c} is not registered`);
