@@ -361,3 +361,350 @@ function deepEqual(a: unknown, b: unknown): boolean {
   }
   return false;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Server-side apply, the extension's apply: PATCH with `application/apply-patch+yaml` under a field
+// manager of our own, so kubectl (client-side or --server-side) and the extension share objects and
+// the apiserver tells who owns what (a conflict is its 409, answered with "Force apply").
+
+/** The field manager of the extension's server-side applies. */
+export const SSA_FIELD_MANAGER = 'kube-emulator-vscode';
+
+export interface ServerSideApplyOptions extends ApplyOptions {
+  /** `dryRun=All`: the apiserver runs admission and validation and stores nothing. */
+  dryRun?: boolean;
+  /** `force=true`: take the fields other managers own (after a conflict). */
+  force?: boolean;
+}
+
+export interface SsaResult extends ApplyResult {
+  /** True when the error is the apiserver's apply conflict (409): "Force apply" may resolve it. */
+  conflict?: boolean;
+  /** The object before the apply (undefined: it did not exist). */
+  live?: Obj;
+  /** What the apiserver returned: the object as stored (or as it would be stored, on a dry run). */
+  applied?: Obj;
+  /** The object's collection and name, for the existence index. */
+  at?: { collection: string; name: string };
+}
+
+/** Where a document's object lives on the server, resolved through discovery. */
+export interface ObjectLocation {
+  ref: string;
+  /** `pods "nginx"`, kubectl delete's words (resource plural, quoted name). */
+  deleteRef: string;
+  collection: string;
+  item: string;
+  namespace?: string;
+  name: string;
+  manifest: Obj;
+}
+
+/** Resolves a document to its server location, or the error line kubectl would print. */
+export async function locate(client: ApplyClient, m: Manifest, file: string): Promise<ObjectLocation | { error: string }> {
+  const line = `${file}:${m.range.start.line + 1}:${m.range.start.character + 1}`;
+  if (!isObj(m.object)) return { error: `error: ${line}: the document is not a Kubernetes object (a mapping with apiVersion and kind)` };
+  const missing = ['apiVersion', 'kind'].filter((k) => typeof (m.object as Obj)[k] !== 'string' || !(m.object as Obj)[k]);
+  if (missing.length > 0) {
+    return { error: `error: error validating "${file}": error validating data: [${missing.map((k) => `${k} not set`).join(', ')}]` };
+  }
+  const manifest = structuredClone(m.object) as Obj;
+  const apiVersion = manifest.apiVersion as string;
+  const kind = manifest.kind as string;
+  const meta = isObj(manifest.metadata) ? manifest.metadata : (manifest.metadata = {});
+  const name = typeof meta.name === 'string' ? meta.name : '';
+  const fileNamespace = typeof meta.namespace === 'string' ? meta.namespace : '';
+  let resource: V1APIResource | undefined;
+  try {
+    resource = await client.mapping(apiVersion, kind);
+  } catch (e) {
+    return { error: serverError(e, '') };
+  }
+  if (!resource) {
+    return {
+      error:
+        `error: resource mapping not found for name: "${name}" namespace: "${fileNamespace}" from "${file}": ` +
+        `no matches for kind "${kind}" in version "${apiVersion}"\nensure CRDs are installed first`,
+    };
+  }
+  if (!name) return { error: `error: error when retrieving current configuration of ${kind} from "${file}": resource name may not be empty` };
+  if (resource.namespaced && !fileNamespace) meta.namespace = client.namespace;
+  const namespace = resource.namespaced ? (meta.namespace as string) : undefined;
+  const group = groupOf(apiVersion);
+  const collection = collectionPath(apiVersion, resource.name, namespace);
+  return {
+    ref: `${kind.toLowerCase()}${group ? '.' + group : ''}/${name}`,
+    deleteRef: `${resource.name}${group ? '.' + group : ''} "${name}"`,
+    collection,
+    item: `${collection}/${encodeURIComponent(name)}`,
+    namespace,
+    name,
+    manifest,
+  };
+}
+
+/** The query of an apply request: our field manager, force and dry-run as asked, strict field validation as kubectl sends. */
+export function applyQuery(opts: { dryRun?: boolean; force?: boolean }): Record<string, string> {
+  const q: Record<string, string> = { fieldManager: SSA_FIELD_MANAGER, fieldValidation: 'Strict', force: opts.force ? 'true' : 'false' };
+  if (opts.dryRun) q.dryRun = 'All';
+  return q;
+}
+
+export const APPLY_PATCH_CONTENT_TYPE = 'application/apply-patch+yaml';
+
+/**
+ * The outcome in kubectl's words: `created` when the object did not exist, `unchanged` when the
+ * apply did not move it (the resourceVersion; on a dry run, which never moves it, the object
+ * itself apart from managedFields timestamps), `configured` otherwise.
+ */
+export function outcomeOf(live: Obj | undefined, applied: Obj, dryRun: boolean): 'created' | 'configured' | 'unchanged' {
+  if (!live) return 'created';
+  if (!dryRun) {
+    const before = isObj(live.metadata) ? live.metadata.resourceVersion : undefined;
+    const after = isObj(applied.metadata) ? applied.metadata.resourceVersion : undefined;
+    return before !== undefined && before === after ? 'unchanged' : 'configured';
+  }
+  return deepEqual(withoutVolatile(live), withoutVolatile(applied)) ? 'unchanged' : 'configured';
+}
+
+function withoutVolatile(o: Obj): Obj {
+  const c = structuredClone(o);
+  if (isObj(c.metadata)) {
+    delete c.metadata.managedFields;
+    delete c.metadata.resourceVersion;
+  }
+  return c;
+}
+
+/**
+ * One document through server-side apply. The GET before tells `created` from the rest and gives the
+ * live object to the diff; the apply itself is one PATCH (it creates the object when missing).
+ * kubectl's dry-run printer adds ` (server dry run)` to the line.
+ */
+export async function serverSideApply(client: ApplyClient, m: Manifest, opts: ServerSideApplyOptions): Promise<SsaResult> {
+  const loc = await locate(client, m, opts.file);
+  if ('error' in loc) return { manifest: m, outcome: 'error', message: loc.error };
+  const at = { collection: loc.collection, name: loc.name };
+  const fail = (message: string, conflict = false, live?: Obj): SsaResult => ({ manifest: m, outcome: 'error', ref: loc.ref, message, conflict, live, at });
+  let live: Obj | undefined;
+  try {
+    live = await client.send('GET', loc.item);
+  } catch (e) {
+    if (errorCode(e) !== 404) return fail(serverError(e, `error when retrieving current configuration of ${loc.ref} from "${opts.file}": `));
+  }
+  try {
+    const applied: Obj = await client.send('PATCH', loc.item, {
+      query: applyQuery(opts),
+      body: loc.manifest,
+      contentType: APPLY_PATCH_CONTENT_TYPE,
+    });
+    const outcome = outcomeOf(live, applied, !!opts.dryRun);
+    return { manifest: m, outcome, ref: loc.ref, message: `${loc.ref} ${outcome}${opts.dryRun ? ' (server dry run)' : ''}`, live, applied, at };
+  } catch (e) {
+    const conflict = errorCode(e) === 409 && statusOf(e)?.reason === 'Conflict';
+    return fail(serverError(e, conflict ? '' : `error when applying patch to "${opts.file}": `), conflict, live);
+  }
+}
+
+/** Server-side applies every document of a file in order; a file with a syntax error applies nothing. */
+export async function serverSideApplyFile(client: ApplyClient, parsed: ParsedFile, opts: ServerSideApplyOptions): Promise<SsaResult[]> {
+  if (parsed.errors.length > 0) return [];
+  const results: SsaResult[] = [];
+  for (const m of parsed.manifests) results.push(await serverSideApply(client, m, opts));
+  return results;
+}
+
+export interface DeleteResult {
+  manifest: Manifest;
+  outcome: 'deleted' | 'error';
+  ref?: string;
+  /** kubectl delete's line: `pod "nginx" deleted`. */
+  message: string;
+  at?: { collection: string; name: string };
+}
+
+/** `kubectl delete -f` for one document: DELETE with background propagation (kubectl's default). */
+export async function deleteObject(client: ApplyClient, m: Manifest, opts: ApplyOptions): Promise<DeleteResult> {
+  const loc = await locate(client, m, opts.file);
+  if ('error' in loc) return { manifest: m, outcome: 'error', message: loc.error };
+  try {
+    await client.send('DELETE', loc.item, { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
+    return { manifest: m, outcome: 'deleted', ref: loc.ref, message: `${loc.deleteRef} deleted`, at: { collection: loc.collection, name: loc.name } };
+  } catch (e) {
+    const gone = errorCode(e) === 404;
+    return { manifest: m, outcome: 'error', ref: loc.ref, message: serverError(e, `error when deleting "${opts.file}": `), at: gone ? { collection: loc.collection, name: loc.name } : undefined };
+  }
+}
+
+/** The status of an apply/dry-run/delete for the lens: the outcome word, or the error's first line. */
+export function lensText(r: { outcome: string; message: string }): string {
+  return r.message.split('\n')[0];
+}
+
+/** File extensions `kubectl apply -f DIR` reads (resource.FileExtensions in cli-runtime's builder). */
+export const MANIFEST_EXTENSIONS = ['.json', '.yaml', '.yml'];
+
+/**
+ * The order in which `kubectl apply -R -f DIR` visits files: filepath.Walk, which reads each
+ * directory's names sorted (byte order) and descends into a directory where its name sorts, so
+ * `a/x.yaml` comes before `a-b/x.yaml` (a plain string sort would put `a-b/` first). Only the
+ * extensions above; kubectl does not reorder by kind (Namespaces and CRDs first is Helm's rule, not
+ * kubectl's): documents apply in file order, file after file. Paths use `/`.
+ */
+export function walkOrder(paths: string[]): string[] {
+  // UTF-16 order is UTF-8 byte order (Go's sort.Strings) outside the astral planes.
+  const byteCmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return paths
+    .filter((p) => MANIFEST_EXTENSIONS.some((e) => p.toLowerCase().endsWith(e)))
+    .map((p) => ({ p, parts: p.split('/') }))
+    .sort((a, b) => {
+      const n = Math.min(a.parts.length, b.parts.length);
+      for (let i = 0; i < n; i++) {
+        const c = byteCmp(a.parts[i], b.parts[i]);
+        if (c !== 0) return c;
+      }
+      return a.parts.length - b.parts.length;
+    })
+    .map((x) => x.p);
+}
+
+/** The documents a selection touches (zero-based lines, inclusive), in file order. */
+export function documentsTouched(parsed: ParsedFile, startLine: number, endLine: number): Manifest[] {
+  return parsed.manifests.filter((m) => m.range.start.line <= endLine && m.range.end.line >= startLine);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which objects exist on the target, for the Delete lens: one list per collection, refreshed in the
+// background when older than the TTL or after an apply/delete, never a request per lens or keystroke.
+
+export interface ExistenceIndexOptions {
+  ttlMs?: number;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+interface Listing {
+  names?: Set<string>;
+  fetchedAt: number;
+  pending?: Promise<void>;
+}
+
+export class ExistenceIndex {
+  private readonly lists = new Map<string, Listing>();
+  /** Collection of each document key, learned once through discovery. */
+  private readonly collections = new Map<string, string | null>();
+  private readonly listeners = new Set<() => void>();
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  /** Counts the LIST requests sent (tests and the benchmark read it). */
+  requests = 0;
+
+  constructor(
+    private readonly client: ApplyClient,
+    private readonly opts: ExistenceIndexOptions = {},
+  ) {
+    this.ttlMs = opts.ttlMs ?? 15_000;
+    this.now = opts.now ?? (() => performance.now());
+  }
+
+  onChange(fn: () => void): { dispose(): void } {
+    this.listeners.add(fn);
+    return { dispose: () => this.listeners.delete(fn) };
+  }
+
+  /**
+   * Whether the document's object exists: true/false from the last list of its collection, or
+   * undefined when not known yet (a refresh is then started; `onChange` tells when it lands).
+   */
+  exists(m: Manifest): boolean | undefined {
+    if (!m.apiVersion || !m.kind || !m.name) return undefined;
+    const docKey = `${m.apiVersion}|${m.kind}|${m.namespace ?? ''}`;
+    const collection = this.collections.get(docKey);
+    if (collection === null) return undefined; // not served
+    if (collection === undefined) {
+      this.track(this.resolve(docKey, m));
+      return undefined;
+    }
+    const listing = this.lists.get(collection);
+    if (!listing || this.now() - listing.fetchedAt > this.ttlMs) this.refresh(collection);
+    return listing?.names ? listing.names.has(m.name) : undefined;
+  }
+
+  /** What an apply or a delete just did, known without asking; the collection is listed again soon after. */
+  note(collectionOrItem: { collection: string; name: string }, exists: boolean): void {
+    const listing = this.lists.get(collectionOrItem.collection) ?? { fetchedAt: -Infinity };
+    listing.names ??= new Set();
+    if (exists) listing.names.add(collectionOrItem.name);
+    else listing.names.delete(collectionOrItem.name);
+    listing.fetchedAt = -Infinity;
+    this.lists.set(collectionOrItem.collection, listing);
+    this.fire();
+  }
+
+  /** Forgets everything (the target changed). */
+  clear(): void {
+    this.lists.clear();
+    this.collections.clear();
+    this.fire();
+  }
+
+  private async resolve(docKey: string, m: Manifest): Promise<void> {
+    if (this.collections.has(docKey)) return;
+    this.collections.set(docKey, null);
+    try {
+      const resource = await this.client.mapping(m.apiVersion!, m.kind!);
+      if (!resource) return;
+      const ns = resource.namespaced ? (m.namespace ?? this.client.namespace) : undefined;
+      const collection = collectionPath(m.apiVersion!, resource.name, ns);
+      this.collections.set(docKey, collection);
+      const listing = this.lists.get(collection);
+      if (!listing || this.now() - listing.fetchedAt > this.ttlMs) this.refresh(collection);
+      else this.fire();
+    } catch (e) {
+      this.collections.delete(docKey); // try again on a later look
+      this.opts.log?.(`Could not look up ${m.kind} (${m.apiVersion}): ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private refresh(collection: string): void {
+    const listing = this.lists.get(collection) ?? { fetchedAt: -Infinity };
+    this.lists.set(collection, listing);
+    if (listing.pending) return;
+    listing.pending = this.track((async () => {
+      try {
+        this.requests++;
+        const list: Obj = await this.client.send('GET', collection);
+        const items = Array.isArray(list.items) ? (list.items as Obj[]) : [];
+        listing.names = new Set(items.map((i) => (isObj(i.metadata) ? String(i.metadata.name) : '')));
+      } catch (e) {
+        this.opts.log?.(`Could not list ${collection}: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        listing.fetchedAt = this.now();
+        listing.pending = undefined;
+        this.fire();
+      }
+    })());
+  }
+
+  private track(p: Promise<void>): Promise<void> {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+    return p;
+  }
+
+  /** Resolves when the lookups and lists started so far (and those they started) have landed (tests). */
+  async settled(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  private fire(): void {
+    for (const fn of this.listeners) {
+      try {
+        fn();
+      } catch {
+        // a listener's error is its own
+      }
+    }
+  }
+}

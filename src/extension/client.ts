@@ -1,7 +1,7 @@
 // The extension's Kubernetes client, made from a KubeConfig: the emulator's today, any cluster's
 // later (`kubeEmulator.target`). Imported lazily (see ctx.ts), because client-node is the heaviest
 // thing in the bundle and activation must not pay for it.
-import { KubernetesObjectApi, type KubeConfig, type V1APIResource } from '@kubernetes/client-node';
+import { KubeConfig, KubernetesObjectApi, type V1APIResource } from '@kubernetes/client-node';
 import type { ApplyClient } from './apply.ts';
 import { errorCode } from './apply.ts';
 
@@ -49,4 +49,22 @@ export class ClusterClient extends KubernetesObjectApi implements ApplyClient {
     // 'any' makes client-node hand the JSON back as parsed, without its typed (Date-making) models.
     return this.requestPromise(ctx, 'any');
   }
+}
+
+/**
+ * The user's kubeconfig as kubectl reads it (KUBECONFIG, else ~/.kube/config, else in-cluster),
+ * for the target picker. A missing file gives an empty config, not an error.
+ */
+export function loadUserKubeConfig(): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromDefault();
+  return kc;
+}
+
+/** A client for one context of `kc` (kubectl --context NAME), leaving `kc` itself as it was. */
+export function clientForContext(kc: KubeConfig, context: string): ClusterClient {
+  const one = new KubeConfig();
+  one.loadFromOptions({ clusters: kc.clusters, users: kc.users, contexts: kc.contexts, currentContext: context });
+  if (!one.getContextObject(context)) throw new Error(`context "${context}" does not exist`);
+  return ClusterClient.fromKubeConfig(one);
 }

@@ -1,42 +1,17 @@
 // The command table (after rust-analyzer's editors/code/src/commands.ts): each command is a function
 // of the context that returns the handler. Ids match package.json `contributes.commands`.
 import * as vscode from 'vscode';
-import { applyFile, summarize, syntaxErrorLines, type ApplyResult } from './apply.ts';
+import { editorCommands } from './codelens.ts';
 import { OUTPUT_NAME, VIEW_CONTAINER_COMMAND, type Ctx } from './ctx.ts';
-import type { ParsedFile } from './manifests.ts';
 import type { Cluster } from '../emulator/cluster.ts';
 
 type Factory = (ctx: Ctx) => (...args: any[]) => unknown;
 
-/** What the apply commands resolve to (tests and other extensions can read it). */
-export interface ApplyOutcome {
-  file: string;
-  /** The lines printed to the output channel, in kubectl's words. */
-  lines: string[];
-  /** True when nothing was applied because the file does not parse. */
-  syntaxError: boolean;
-}
+export type { ApplyOutcome } from './codelens.ts';
 
 export const commands: Record<string, Factory> = {
-  'kubeEmulator.apply': (ctx) => async () => {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor || editor.document.languageId !== 'yaml') {
-      void vscode.window.showWarningMessage('Open a YAML manifest in the editor to apply it to the emulated cluster.');
-      return undefined;
-    }
-    return apply(ctx, editor.document);
-  },
-
-  /** The CodeLens command: one document of a file, by its index in the file. */
-  'kubeEmulator.applyDocument': (ctx) => async (uri?: vscode.Uri | string, index?: number) => {
-    const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri;
-    const doc = target
-      ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString()) ??
-        (await vscode.workspace.openTextDocument(target))
-      : vscode.window.activeTextEditor?.document;
-    if (!doc) return undefined;
-    return apply(ctx, doc, typeof index === 'number' ? index : undefined);
-  },
+  // Apply, dry run, diff, delete of files, selections and folders (codelens.ts).
+  ...editorCommands,
 
   'kubeEmulator.startCluster': (ctx) => async () => {
     try {
@@ -278,56 +253,6 @@ export function registerCommands(ctx: Ctx): void {
   for (const [id, factory] of Object.entries(commands)) {
     ctx.pushExtension(vscode.commands.registerCommand(id, factory(ctx)));
   }
-}
-
-/** The file name in messages: workspace-relative for files, the tab title for unsaved editors. */
-export function fileLabel(doc: vscode.TextDocument): string {
-  if (doc.isUntitled) return doc.uri.path;
-  if (doc.uri.scheme === 'file') return vscode.workspace.asRelativePath(doc.uri, false);
-  return doc.uri.toString();
-}
-
-async function apply(ctx: Ctx, doc: vscode.TextDocument, index?: number): Promise<ApplyOutcome> {
-  const file = fileLabel(doc);
-  const parsed = ctx.parse(doc);
-  ctx.log(`Applying ${file}${index === undefined ? '' : ` (document ${index + 1})`}`);
-
-  // A file that does not parse applies nothing, not even its good documents (as kubectl).
-  const errors = syntaxErrorLines(parsed, file);
-  if (errors.length > 0) {
-    for (const l of errors) ctx.log(l);
-    ctx.log('Nothing applied: the file has YAML syntax errors.');
-    showError(ctx, `Nothing applied. ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`);
-    return { file, lines: errors, syntaxError: true };
-  }
-  const selected: ParsedFile =
-    index === undefined ? parsed : { ...parsed, manifests: parsed.manifests.filter((m) => m.index === index) };
-  if (selected.manifests.length === 0) {
-    const line = index === undefined ? 'error: no objects passed to apply' : 'error: the document changed; run the CodeLens again';
-    ctx.log(line);
-    showError(ctx, line);
-    return { file, lines: [line], syntaxError: false };
-  }
-
-  let results: ApplyResult[];
-  try {
-    const session = await ctx.ensureCluster();
-    results = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Applying ${file}` },
-      () => applyFile(session.client, selected, { file }),
-    );
-  } catch (e) {
-    const line = `error: ${e instanceof Error ? e.message : String(e)}`;
-    ctx.log(line);
-    showError(ctx, line);
-    return { file, lines: [line], syntaxError: false };
-  }
-  const lines = results.map((r) => r.message);
-  for (const l of lines) ctx.log(l);
-  const summary = summarize(results);
-  if (results.some((r) => r.outcome === 'error')) showError(ctx, summary);
-  else void vscode.window.showInformationMessage(summary);
-  return { file, lines, syntaxError: false };
 }
 
 /** An error notification with a way to the output; not awaited, so commands finish without a click. */

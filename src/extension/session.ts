@@ -12,6 +12,8 @@ import { EmulatorClock } from '../emulator/clock.ts';
 import { openDurable, openReadOnly, type DurableStore } from '../emulator/store/durable.ts';
 import { exportState, importState, type ImportResult } from '../emulator/store/state-file.ts';
 import { ClusterClient } from './client.ts';
+// For the target picker (target.ts), which reaches client-node only through this lazily loaded bundle.
+export { clientForContext, loadUserKubeConfig } from './client.ts';
 import { buildTree, type TreeModel } from './tree-model.ts';
 
 /**
