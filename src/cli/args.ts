@@ -109,10 +109,12 @@ Usage:
   kube-emulator validate FILE|DIR...
 
 Prints one line per problem, FILE:LINE:COL: error|warning: MESSAGE, and exits 1 when there is an
-error. Folders are searched for .yaml, .yml and .json files. Checked now: YAML syntax and duplicate
-keys, apiVersion and kind, kinds the cluster serves (kubectl's "no matches for kind" otherwise), and
-the apiserver's own validation of the kinds served so far. Schema checks (types, unknown fields)
-and cross-document checks come with the editor issue.
+error. Folders are searched for .yaml, .yml and .json files. The editor's checks, in Kubernetes'
+words: YAML syntax and duplicate keys, apiVersion and kind, kinds the cluster serves (kubectl's "no
+matches for kind" otherwise, with the deprecation text of removed versions), unknown fields (strict
+field validation), wrong types and required fields (the kind's schema), the apiserver's own
+validation, and warnings for what would misbehave (the apiserver's pod warnings, untagged or :latest
+images pulled on every start). Helm templates and kustomization files are skipped (said on stderr).
 
 Flags:
   -h, --help   Show this help`,

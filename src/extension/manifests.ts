@@ -1,10 +1,10 @@
 // Splits a YAML file into Kubernetes manifests, with source ranges for CodeLens and diagnostics.
 // No `vscode` import here: this is plain logic, unit-tested under Node.
 //
-// Parsing follows kubectl, which reads YAML through sigs.k8s.io/yaml (go-yaml v2, YAML 1.1): `0644`
-// is octal (420), `yes`/`on` are booleans, and timestamps stay strings (go-yaml v2 keeps
-// timestamp-looking scalars as strings when decoding into interface{}).
-import { LineCounter, parseAllDocuments, isMap, isScalar, type Document, type YAMLError } from 'yaml';
+// The parse is src/emulator/manifests/parse.ts's (kubectl's YAML 1.1 semantics; per-document and
+// cached by the document's text), the same one the validation engine reads, so a file is parsed once.
+import { isMap, isScalar, type Document, type YAMLError } from 'yaml';
+import { parseChunks, positionIn } from '../emulator/manifests/parse.ts';
 
 /** A zero-based position, as in VS Code and LSP. */
 export interface Position {
@@ -45,69 +45,57 @@ export interface ParsedFile {
   warnings: Problem[];
 }
 
-const parseOptions = {
-  prettyErrors: false,
-  version: '1.1' as const,
-  uniqueKeys: true,
-  // go-yaml v2 keeps timestamps as strings; the `yaml` package's 1.1 schema would make Dates.
-  customTags: (tags: unknown[]) =>
-    tags.filter((t) => (t as { tag?: string }).tag !== 'tag:yaml.org,2002:timestamp') as never,
-};
-
 export function parseManifests(text: string): ParsedFile {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { ...parseOptions, lineCounter });
-  // An empty stream comes back as an EmptyStream (an array with no documents).
-  const list: Document.Parsed[] = Array.isArray(docs) ? docs : [];
-  const pos = (offset: number): Position => {
-    const lp = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
-    return { line: lp.line - 1, character: lp.col - 1 };
-  };
-  const toProblem = (severity: Problem['severity']) => (e: YAMLError): Problem => {
-    const start = e.pos[0];
-    let end = e.pos[1];
-    // Give zero-width errors one character, unless that would run onto the next line.
-    if (end <= start && start < text.length && text[start] !== '\n' && text[start] !== '\r') end = start + 1;
-    return { severity, code: e.code, message: e.message, range: { start: pos(start), end: pos(Math.max(start, end)) } };
-  };
-
   const manifests: Manifest[] = [];
   const errors: Problem[] = [];
   const warnings: Problem[] = [];
-  list.forEach((doc, index) => {
-    errors.push(...doc.errors.map(toProblem('error')));
-    warnings.push(...doc.warnings.map(toProblem('warning')));
-    const contents = doc.contents;
-    if (contents === null || contents === undefined) return;
-    if (isScalar(contents) && (contents.value === null || contents.value === undefined)) return;
-    const [start, , nodeEnd] = contents.range ?? doc.range;
-    let end = nodeEnd;
-    while (end > start && /\s/.test(text[end - 1])) end--;
-    const manifest: Manifest = {
-      index,
-      range: { start: pos(start), end: pos(end) },
-      object: undefined,
+  let index = 0;
+  for (const placed of parseChunks(text)) {
+    const chunkText = placed.chunk.text;
+    const pos = (offset: number): Position => positionIn(placed, offset);
+    const toProblem = (severity: Problem['severity']) => (e: YAMLError): Problem => {
+      const start = e.pos[0];
+      let end = e.pos[1];
+      // Give zero-width errors one character, unless that would run onto the next line.
+      if (end <= start && start < chunkText.length && chunkText[start] !== '\n' && chunkText[start] !== '\r') end = start + 1;
+      return { severity, code: e.code, message: e.message, range: { start: pos(start), end: pos(Math.max(start, end)) } };
     };
-    if (isMap(contents)) {
-      manifest.apiVersion = stringAt(doc, ['apiVersion']);
-      manifest.kind = stringAt(doc, ['kind']);
-      manifest.name = stringAt(doc, ['metadata', 'name']);
-      manifest.namespace = stringAt(doc, ['metadata', 'namespace']);
-    }
-    if (doc.errors.length === 0) {
-      try {
-        manifest.object = doc.toJS({ maxAliasCount: 1000 });
-      } catch (e) {
-        errors.push({
-          severity: 'error',
-          code: 'TO_JS',
-          message: e instanceof Error ? e.message : String(e),
-          range: { start: pos(start), end: pos(start) },
-        });
+    for (const doc of placed.chunk.docs) {
+      const docIndex = index++;
+      errors.push(...doc.errors.map(toProblem('error')));
+      warnings.push(...doc.warnings.map(toProblem('warning')));
+      const contents = doc.contents;
+      if (contents === null || contents === undefined) continue;
+      if (isScalar(contents) && (contents.value === null || contents.value === undefined)) continue;
+      const [start, , nodeEnd] = contents.range ?? doc.range;
+      let end = nodeEnd;
+      while (end > start && /\s/.test(chunkText[end - 1])) end--;
+      const manifest: Manifest = {
+        index: docIndex,
+        range: { start: pos(start), end: pos(end) },
+        object: undefined,
+      };
+      if (isMap(contents)) {
+        manifest.apiVersion = stringAt(doc, ['apiVersion']);
+        manifest.kind = stringAt(doc, ['kind']);
+        manifest.name = stringAt(doc, ['metadata', 'name']);
+        manifest.namespace = stringAt(doc, ['metadata', 'namespace']);
       }
+      if (doc.errors.length === 0) {
+        try {
+          manifest.object = doc.toJS({ maxAliasCount: 1000 });
+        } catch (e) {
+          errors.push({
+            severity: 'error',
+            code: 'TO_JS',
+            message: e instanceof Error ? e.message : String(e),
+            range: { start: pos(start), end: pos(start) },
+          });
+        }
+      }
+      manifests.push(manifest);
     }
-    manifests.push(manifest);
-  });
+  }
   const byPosition = (a: Problem, b: Problem) =>
     a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
   errors.sort(byPosition);

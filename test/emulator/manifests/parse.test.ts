@@ -1,0 +1,27 @@
+// The shared parse: documents split at `---` lines, placed at their lines, cached by their text.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseChunks, positionIn } from '../../../src/emulator/manifests/parse.ts';
+
+test('chunks start at `---` lines and keep their file lines; an unchanged document is not parsed again', () => {
+  const a = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n';
+  const b = '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n';
+  const first = parseChunks(a + b);
+  assert.deepEqual(first.map((p) => [p.line, p.offset, p.chunk.docs.length]), [[0, 0, 1], [4, a.length, 1]]);
+  const name = first[1].chunk.docs[0].getIn(['metadata', 'name'], true) as { range: [number, number, number] };
+  assert.deepEqual(positionIn(first[1], name.range[0]), { line: 8, character: 8 });
+  // Edit the first document: the second is the same parse, placed two lines lower.
+  const second = parseChunks(a.replace('name: a\n', 'name: a\n  labels:\n    x: y\n') + b);
+  assert.notEqual(second[0].chunk, first[0].chunk);
+  assert.equal(second[1].chunk, first[1].chunk);
+  assert.equal(second[1].line, 6);
+  assert.deepEqual(positionIn(second[1], name.range[0]), { line: 10, character: 8 });
+});
+
+test('`---` only counts at a line start followed by a space or the line end; YAML 1.1 scalars as kubectl reads them', () => {
+  const chunks = parseChunks('a: "x --- y"\nb: ---x\n---\nmode: 0644\nenabled: yes\nwhen: 2024-01-02\n');
+  assert.equal(chunks.length, 2);
+  assert.deepEqual(chunks[0].chunk.docs[0].toJS(), { a: 'x --- y', b: '---x' });
+  assert.deepEqual(chunks[1].chunk.docs[0].toJS(), { mode: 420, enabled: true, when: '2024-01-02' });
+});
