@@ -323,6 +323,58 @@ async function exportAndImport(dir: string): Promise<void> {
   assert.ok(reKeys.has(addedKey) && !reKeys.has(podKey), `the second export: ${[...reKeys].join(', ')}`);
 }
 
+it('the lens row: Apply shows "created" in the lens, Delete appears, Dry run, Diff (read-only, no managedFields), Delete', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kube-emulator-exthost-lens-'));
+  try {
+    const file = join(dir, 'lens.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lens-cm\ndata:\n  mode: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lens-cm2\n');
+    const uri = vscode.Uri.file(file);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const titlesAt = async (line: number) =>
+      ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 20)) ?? [])
+        .filter((l) => l.range.start.line === line)
+        .map((l) => l.command?.title ?? '');
+    const waitFor = async (line: number, want: string[]) => {
+      let got: string[] = [];
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(200)) {
+        got = await titlesAt(line);
+        if (want.every((w) => got.includes(w))) return got;
+      }
+      assert.fail(`line ${line}: lenses ${JSON.stringify(got)}, wanted ${JSON.stringify(want)}`);
+    };
+    await waitFor(0, ['Apply all to emulated cluster', LENS_TITLE, 'Dry run', 'Diff']);
+    const applied = await within(60_000, 'applyDocument', vscode.commands.executeCommand<{ lines: string[] }>('kubeEmulator.applyDocument', uri, 0));
+    assert.deepEqual(applied?.lines, ['configmap/lens-cm created']);
+    assert.equal((await apiGet('/api/v1/namespaces/default/configmaps/lens-cm')).body?.metadata?.managedFields?.[0]?.manager, 'kube-emulator-vscode');
+    assert.deepEqual(await waitFor(0, ['configmap/lens-cm created', 'Delete']), ['Apply all to emulated cluster', LENS_TITLE, 'Dry run', 'Diff', 'Delete', 'configmap/lens-cm created']);
+    const secondLine = doc.getText().split('\n').indexOf('---') + 1;
+    assert.ok(!(await titlesAt(secondLine)).includes('Delete'), 'lens-cm2 does not exist: no Delete lens');
+
+    const dry = await within(30_000, 'dryRunDocument', vscode.commands.executeCommand<{ lines: string[] }>('kubeEmulator.dryRunDocument', uri, 0));
+    assert.deepEqual(dry?.lines, ['configmap/lens-cm unchanged (server dry run)']);
+    await waitFor(0, ['configmap/lens-cm unchanged (server dry run)']);
+
+    const diff = await within(30_000, 'diffDocument', vscode.commands.executeCommand<{ left: vscode.Uri; right: vscode.Uri }>('kubeEmulator.diffDocument', uri, 0));
+    assert.ok(diff?.left && diff.right, 'diffDocument returned no documents');
+    const left = (await vscode.workspace.openTextDocument(diff.left)).getText();
+    assert.match(left, /^ {2}name: lens-cm$/m);
+    assert.doesNotMatch(left, /managedFields/);
+    assert.ok(vscode.window.tabGroups.activeTabGroup.activeTab?.input instanceof vscode.TabInputTextDiff, 'the diff editor is not the active tab');
+    const fresh = await within(30_000, 'diffDocument', vscode.commands.executeCommand<{ left: vscode.Uri }>('kubeEmulator.diffDocument', uri, 1));
+    assert.equal((await vscode.workspace.openTextDocument(fresh!.left)).getText(), '', 'a new object diffs against an empty document');
+
+    const deleted = await within(30_000, 'deleteDocument', vscode.commands.executeCommand<{ lines: string[] }>('kubeEmulator.deleteDocument', uri, 0, true));
+    assert.deepEqual(deleted?.lines, ['configmaps "lens-cm" deleted']);
+    assert.equal((await apiGet('/api/v1/namespaces/default/configmaps/lens-cm')).status, 404);
+    const after = await waitFor(0, ['configmaps "lens-cm" deleted']);
+    assert.ok(!after.includes('Delete'), `a Delete lens after the delete: ${JSON.stringify(after)}`);
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('node commands: add a worker, cordon, drain, stop it (fast-forward: Unknown), start it, delete it', async () => {
   const name = await within(30_000, 'kubeEmulator.addNode', vscode.commands.executeCommand<string>('kubeEmulator.addNode', { cpu: '1', memory: '2Gi' }));
   assert.ok(name, 'addNode returned no node name');
