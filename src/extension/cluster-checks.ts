@@ -49,6 +49,7 @@ export class ClusterCache implements ClusterView {
   private refreshing?: Promise<void>;
   private disposed = false;
   private readonly listeners = new Set<() => void>();
+  private readonly reported = new Set<string>();
   private readonly ttlMs: number;
   private readonly minIntervalMs: number;
   private readonly limit: number;
@@ -133,7 +134,12 @@ export class ClusterCache implements ClusterView {
     if (this.disposed) return;
     for (const r of results) {
       if (r.status === 'fulfilled') this.snapshots.set(r.value[0], r.value[1]);
-      else this.opts.log?.(`Listing the cluster's objects for diagnostics failed: ${r.reason instanceof Error ? r.reason.message : String(r.reason)}`);
+      else {
+        // Said once per cluster (a real cluster may forbid listing Secrets everywhere: then they count as unknown).
+        const text = r.reason instanceof Error ? r.reason.message : String(r.reason);
+        if (!this.reported.has(text)) this.opts.log?.(`Listing the cluster's objects for diagnostics failed: ${text}`);
+        this.reported.add(text);
+      }
     }
     for (const fn of this.listeners) fn();
   }

@@ -16,9 +16,18 @@ const MAX_FILES = 5_000;
 /** Larger files are not manifests one writes by hand (lock files, data): skipped. */
 const MAX_BYTES = 1_000_000;
 
+/** Where editable documents live: not the read-only copies of diff views (`git:`), output channels, ... */
+const SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-vfs']);
+
 /** Files whose documents may hold manifests: YAML and JSON, by language or by name (unsaved editors too). */
 export function isManifestCandidate(doc: vscode.TextDocument): boolean {
-  return ['yaml', 'json', 'jsonc'].includes(doc.languageId) || /\.(ya?ml|json)$/i.test(doc.fileName);
+  if (!SCHEMES.has(doc.uri.scheme)) return false;
+  if (doc.languageId === 'yaml' || /\.ya?ml$/i.test(doc.fileName)) return true;
+  if (!['json', 'jsonc'].includes(doc.languageId) && !/\.json$/i.test(doc.fileName)) return false;
+  // JSON is ours only when it is a manifest (not package.json, settings, a 10 MB lock file): a look
+  // at the text before any parse.
+  const text = doc.getText();
+  return text.length <= MAX_BYTES && text.includes('"apiVersion"') && text.includes('"kind"');
 }
 
 /** A cheap look before parsing a file from disk: a manifest names an apiVersion and a kind. */

@@ -342,8 +342,9 @@ export function matches(selector: Record<string, string>, labels: Record<string,
 // The checks.
 
 /**
- * What the target cluster has, from a cache (never a request per check). `undefined`: unknown (no
- * cluster, or not listed yet); the check then relies on the workspace alone.
+ * What the target cluster has, from a cache (never a request per check). `undefined`: the cluster
+ * cannot tell (not listed yet, a list refused or cut short); nothing is reported missing then.
+ * Without a cluster (no ClusterView) the checks rely on the workspace alone.
  */
 export interface ClusterView {
   /** Whether the object exists; kind `Namespace` with namespace `''` for namespaces. */
@@ -375,11 +376,13 @@ function builtIn(kind: RefKind, name: string): boolean {
   return (kind === 'ServiceAccount' && name === 'default') || (kind === 'ConfigMap' && name === 'kube-root-ca.crt');
 }
 
-/** Checks a file's documents against the workspace's index and the cluster's view. */
+/** Checks a file's documents against the workspace's index and the cluster's view (none: no cluster to ask). */
 export function crossCheck(facts: readonly ManifestFacts[], index: ManifestIndex, cluster?: ClusterView): CrossProblem[] {
   const problems: CrossProblem[] = [];
+  // Found in the workspace or the cluster, or the cluster cannot tell (not listed yet, a list it
+  // refused or cut short): only what is missing for certain is reported.
   const exists = (kind: RefKind | 'Namespace', namespace: string, name: string) =>
-    index.find(kind, namespace, name).length > 0 || cluster?.has(kind, namespace, name) === true;
+    index.find(kind, namespace, name).length > 0 || (cluster !== undefined && cluster.has(kind, namespace, name) !== false);
   for (const f of facts) {
     if (f.namespaced && f.namespace && f.namespaceRange && !SYSTEM_NAMESPACES.has(f.namespace) && !exists('Namespace', '', f.namespace)) {
       problems.push({
@@ -423,7 +426,7 @@ export function crossCheck(facts: readonly ManifestFacts[], index: ManifestIndex
     if (f.selector) {
       const ns = namespaceOf(f);
       const inWorkspace = index.selectTemplates(ns, f.selector.labels).length > 0;
-      if (!inWorkspace && cluster?.hasPods(ns, f.selector.labels) !== true) {
+      if (!inWorkspace && (cluster === undefined || cluster.hasPods(ns, f.selector.labels) === false)) {
         const sel = Object.entries(f.selector.labels).map(([k, v]) => `${k}=${v}`).join(',');
         problems.push({
           severity: 'warning',

@@ -156,7 +156,8 @@ test('extractFactsShared: the same facts on the shared per-document parse; an ed
   assert.deepEqual(moved, extractFacts(movedText));
 });
 
-const noCluster: ClusterView = { has: () => undefined, hasPods: () => undefined };
+const noCluster = undefined;
+const unknown: ClusterView = { has: () => undefined, hasPods: () => undefined };
 
 test('crossCheck: missing references in kubelet and admission words, at the name', () => {
   const index = new ManifestIndex();
@@ -177,6 +178,8 @@ test('crossCheck: missing references in kubelet and admission words, at the name
     ],
   );
   assert.deepEqual(problems[1].missing, { kind: 'ConfigMap', namespace: 'shop', name: 'app-config' });
+  // A cluster that cannot tell (not listed yet, a list refused): nothing is claimed missing.
+  assert.deepEqual(crossCheck(facts, index, unknown), []);
 });
 
 test('crossCheck: what another file of the workspace or the cluster defines is found', () => {
