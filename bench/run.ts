@@ -13,6 +13,8 @@
 //     (bench/cluster-scale.ts): nodes with kubelets, pods created → Running, wall time and peak RSS
 //  7. a 1,000-replica Deployment rolled to a new image with 25%/25% (bench/rollout.ts): wall and
 //     emulated time, kube-controller-manager's API writes against what Kubernetes issues
+//  8. the editor's diagnostics (bench/validate.ts): a 2,000-line multi-document manifest and
+//     keystrokes in a 500-line one, against yaml-language-server with the same Kubernetes schema
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -29,6 +31,7 @@ import { applyBench, latencyBench, listBench } from './api.ts';
 import { schedulerBench } from './scheduler.ts';
 import { clusterScaleBench } from './cluster-scale.ts';
 import { rolloutBench } from './rollout.ts';
+import { validateBench } from './validate.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -117,6 +120,9 @@ async function main(): Promise<void> {
 
   // kube-controller-manager (issue 6): a 1,000-replica rolling update and the API writes it took.
   await rolloutBench();
+
+  // The editor (issue 7): diagnostics against yaml-language-server, full files and keystrokes.
+  await validateBench();
 
   // The whole path at scale (issue 5): 150,000 pods on 5,000 nodes (BENCH_SCALE_NODES and
   // BENCH_SCALE_PODS set others), after a smaller run for the trend.
