@@ -391,7 +391,7 @@ export interface SsaResult extends ApplyResult {
 /** Where a document's object lives on the server, resolved through discovery. */
 export interface ObjectLocation {
   ref: string;
-  /** `pods "nginx"`, kubectl delete's words (resource plural, quoted name). */
+  /** `deployment.apps "web"`, as kubectl delete names it (kind lowercased, dot group, quoted name). */
   deleteRef: string;
   collection: string;
   item: string;
@@ -434,7 +434,7 @@ export async function locate(client: ApplyClient, m: Manifest, file: string): Pr
   const collection = collectionPath(apiVersion, resource.name, namespace);
   return {
     ref: `${kind.toLowerCase()}${group ? '.' + group : ''}/${name}`,
-    deleteRef: `${resource.name}${group ? '.' + group : ''} "${name}"`,
+    deleteRef: `${kind.toLowerCase()}${group ? '.' + group : ''} "${name}"`,
     collection,
     item: `${collection}/${encodeURIComponent(name)}`,
     namespace,
@@ -501,8 +501,12 @@ export async function serverSideApply(client: ApplyClient, m: Manifest, opts: Se
     const outcome = outcomeOf(live, applied, !!opts.dryRun);
     return { manifest: m, outcome, ref: loc.ref, message: `${loc.ref} ${outcome}${opts.dryRun ? ' (server dry run)' : ''}`, live, applied, at };
   } catch (e) {
-    const conflict = errorCode(e) === 409 && statusOf(e)?.reason === 'Conflict';
-    return fail(serverError(e, conflict ? '' : `error when applying patch to "${opts.file}": `), conflict, live);
+    const status = statusOf(e);
+    const conflict = errorCode(e) === 409 && status?.reason === 'Conflict';
+    // kubectl apply --server-side prints a conflict as a plain error (apply.go wraps the Status with
+    // its advice about --force-conflicts, whose first line is the apiserver's message).
+    if (conflict && typeof status?.message === 'string') return fail(`error: ${status.message}`, true, live);
+    return fail(serverError(e, `error when applying patch to "${opts.file}": `), conflict, live);
   }
 }
 

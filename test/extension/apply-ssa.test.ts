@@ -135,7 +135,8 @@ test('kubectl and the extension share the object: a field kubectl owns is the ap
   assert.equal(conflict.conflict, true);
   assert.equal(
     conflict.message,
-    'Error from server (Conflict): Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas',
+    // kubectl apply --server-side's first line for the same conflict, word for word.
+    'error: Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas',
   );
   assert.equal((await apps.readNamespacedDeployment({ name: 'web', namespace: 'default' })).spec?.replicas, 4);
   const [forced] = await ssa(deployment(6), { force: true });
@@ -159,7 +160,7 @@ test('errors in kubectl\'s words: invalid object, unknown kind, missing name', a
 test('delete says what kubectl delete says, and NotFound the second time', async () => {
   const [m] = parseManifests(deployment(1)).manifests;
   const r = await deleteObject(client, m, { file: 'web.yaml' });
-  assert.equal(r.message, 'deployments.apps "web" deleted');
+  assert.equal(r.message, 'deployment.apps "web" deleted');
   assert.deepEqual(r.at, { collection: '/apis/apps/v1/namespaces/default/deployments', name: 'web' });
   const again = await deleteObject(client, m, { file: 'web.yaml' });
   assert.equal(again.message, 'Error from server (NotFound): error when deleting "web.yaml": deployments.apps "web" not found');

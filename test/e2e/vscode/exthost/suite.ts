@@ -365,12 +365,73 @@ it('the lens row: Apply shows "created" in the lens, Delete appears, Dry run, Di
     assert.equal((await vscode.workspace.openTextDocument(fresh!.left)).getText(), '', 'a new object diffs against an empty document');
 
     const deleted = await within(30_000, 'deleteDocument', vscode.commands.executeCommand<{ lines: string[] }>('kubeEmulator.deleteDocument', uri, 0, true));
-    assert.deepEqual(deleted?.lines, ['configmaps "lens-cm" deleted']);
+    assert.deepEqual(deleted?.lines, ['configmap "lens-cm" deleted']);
     assert.equal((await apiGet('/api/v1/namespaces/default/configmaps/lens-cm')).status, 404);
-    const after = await waitFor(0, ['configmaps "lens-cm" deleted']);
+    const after = await waitFor(0, ['configmap "lens-cm" deleted']);
     assert.ok(!after.includes('Delete'), `a Delete lens after the delete: ${JSON.stringify(after)}`);
   } finally {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('server-side dry run: a LimitRange bound shows on the document in the apiserver words', async () => {
+  const api = (await vscode.extensions.getExtension(expected.extensionId)!.activate()) as KubeEmulatorApi;
+  await within(60_000, 'ensureCluster', api.ensureCluster());
+  const dir = mkdtempSync(join(tmpdir(), 'kube-emulator-exthost-dryrun-'));
+  try {
+    const setup = join(dir, 'limits.yaml');
+    writeFileSync(
+      setup,
+      `apiVersion: v1
+kind: Namespace
+metadata:
+  name: e2e-limits
+---
+apiVersion: v1
+kind: LimitRange
+metadata:
+  name: bounds
+  namespace: e2e-limits
+spec:
+  limits:
+  - type: Container
+    max:
+      cpu: "1"
+`,
+    );
+    const applied = await within(60_000, 'applyDocument', vscode.commands.executeCommand<{ lines: string[] }>('kubeEmulator.applyDocument', vscode.Uri.file(setup)));
+    assert.deepEqual(applied?.lines, ['namespace/e2e-limits created', 'limitrange/bounds created']);
+    const file = join(dir, 'big.yaml');
+    writeFileSync(
+      file,
+      `apiVersion: v1
+kind: Pod
+metadata:
+  name: big
+  namespace: e2e-limits
+spec:
+  containers:
+  - name: c
+    image: nginx:1.27
+    resources:
+      limits:
+        cpu: "4"
+`,
+    );
+    const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+    await vscode.window.showTextDocument(doc);
+    const message = 'pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 4';
+    let found: vscode.Diagnostic | undefined;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline && !found; await sleep(250)) {
+      found = vscode.languages.getDiagnostics(doc.uri).find((d) => d.message === message);
+    }
+    assert.ok(found, `no dry-run diagnostic; diagnostics: ${JSON.stringify(vscode.languages.getDiagnostics(doc.uri).map((d) => d.message))}`);
+    assert.equal(found.severity, vscode.DiagnosticSeverity.Error);
+    assert.deepEqual([found.range.start.line, found.range.end.line], [0, 11]);
+    assert.equal((await apiGet('/api/v1/namespaces/e2e-limits/pods/big')).status, 404, 'the dry run stored the pod');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
