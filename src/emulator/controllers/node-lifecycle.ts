@@ -444,12 +444,11 @@ export class NodeLifecycleController {
     } else if (saved && current && saved.lastHeartbeatTime !== current.lastHeartbeatTime) {
       const transition = saved.lastTransitionTime !== current.lastTransitionTime ? now : health.readyTransitionTimestamp;
       health = { status: node.status, probeTimestamp: now, readyTransitionTimestamp: transition, lease: undefined };
-    } else {
-      health = { ...health };
     }
+    // (Otherwise the entry is the controller's own and is updated in place: no copy per node and pass.)
     // A renewed Lease is a heartbeat too.
     const lease = this.leases.get('kube-node-lease', name);
-    if (lease && (!savedLease || renewTime(savedLease) < renewTime(lease))) {
+    if (lease && lease !== savedLease && (!savedLease || renewTime(savedLease) < renewTime(lease))) {
       health.lease = lease;
       health.probeTimestamp = now;
     }
