@@ -22,7 +22,7 @@
 // `skipped` (for the editor's hover) and has no problems. Per-document results are cached by the
 // document's text, so a keystroke re-validates only the document it changed.
 
-import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLError } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLError, type YAMLMap } from 'yaml';
 import { Registry } from '../api/registry.ts';
 import { clone, newUID, type Obj } from '../api/objects.ts';
 import { checkStructure } from '../api/structural.ts';
@@ -250,7 +250,14 @@ function validateDocument(chunk: Chunk, doc: Document.Parsed, out: ChunkResult):
     add('error', 'not-an-object', `json: cannot unmarshal ${what} into Go value of type map[string]interface {}`, start, valueEnd);
     return;
   }
-  const obj = doc.toJS({ maxAliasCount: 1000 }) as Obj;
+  validateObject(chunk, contents, doc.toJS({ maxAliasCount: 1000 }) as Obj, out, add);
+}
+
+type Add = (severity: Problem['severity'], code: ProblemCode, message: string, start: number, end: number, field?: string) => void;
+
+/** One object: a document, or an item of a `kind: List` document (kubectl applies each item on its own). */
+function validateObject(chunk: Chunk, contents: YAMLMap, obj: Obj, out: ChunkResult, add: Add): void {
+  const start = contents.range?.[0] ?? 0;
   const firstKey = (contents.items[0] as Pair<Node> | undefined)?.key;
   const rangeOf = (n: Node | null | undefined): [number, number] => (n?.range ? [n.range[0], n.range[1]] : [start, start]);
 
@@ -273,6 +280,18 @@ function validateDocument(chunk: Chunk, doc: Document.Parsed, out: ChunkResult):
   const apiVersion = obj.apiVersion as string;
   const kind = obj.kind as string;
   const [group] = apiVersion.includes('/') ? apiVersion.split('/', 2) : [''];
+  if (apiVersion === 'v1' && kind === 'List') {
+    // kubectl's resource builder applies a List's items one by one (k8s.io/cli-runtime resource.Builder flattens it).
+    const items = locate(contents, ['items']).node;
+    if (!isSeq(items)) return;
+    items.items.forEach((item, i) => {
+      const n = item as Node;
+      const value = (obj.items as unknown[])[i];
+      if (isMap(n)) validateObject(chunk, n, value as Obj, out, add);
+      else if (n?.range) add('error', 'not-an-object', `json: cannot unmarshal ${jsonKind(value)} into Go value of type map[string]interface {}`, n.range[0], n.range[1]);
+    });
+    return;
+  }
   if (group === 'kustomize.config.k8s.io') return;
   if (apiVersion === 'apiextensions.k8s.io/v1' && kind === 'CustomResourceDefinition') {
     const spec = obj.spec as Obj | undefined;

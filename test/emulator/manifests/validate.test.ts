@@ -251,3 +251,25 @@ test('splitFieldPath reads field.Path strings', () => {
   assert.deepEqual(splitFieldPath('spec.containers[0].resources.limits[memory]'), ['spec', 'containers', 0, 'resources', 'limits', 'memory']);
   assert.deepEqual(splitFieldPath('spec.nodeSelector[beta.kubernetes.io/os]'), ['spec', 'nodeSelector', 'beta.kubernetes.io/os']);
 });
+
+test('kind: List: each item is validated as its own object, at its own place', () => {
+  const text = `apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata:
+    name: a
+  dataa: {}
+- apiVersion: apps/v1
+  kind: Deploymnet
+  metadata:
+    name: b
+- just text
+`;
+  assert.deepEqual(problems(text), [
+    '7:2-7:7 error unknown-field strict decoding error: unknown field "dataa"',
+    '9:8-9:18 error kind-not-registered no matches for kind "Deploymnet" in version "apps/v1"',
+    '12:2-12:11 error not-an-object json: cannot unmarshal string into Go value of type map[string]interface {}',
+  ]);
+});
