@@ -104,6 +104,11 @@ export class ClusterCache implements ClusterView {
     this.listeners.clear();
   }
 
+  /** Refreshes in the background if the lists are stale and the interval allows (a watch event's poke). */
+  refreshIfStale(): void {
+    this.maybeRefresh();
+  }
+
   private maybeRefresh(): void {
     if (this.refreshing || this.disposed) return;
     const age = this.now() - this.fetchedAt;

@@ -47,10 +47,12 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
   const states = new Map<string, DocState>();
   let engine: Engine | undefined;
   let checks: Checks | undefined;
-  const loaded = Promise.all([import('../emulator/manifests/validate.ts'), import('./cluster-checks.ts'), workspace.ready]).then(([e, c]) => {
-    engine = e;
-    checks = c;
-  });
+  const loaded = Promise.all([import('../emulator/manifests/validate.ts'), import('./cluster-checks.ts'), workspace.ready])
+    .then(([e, c]) => {
+      engine = e;
+      checks = c;
+    })
+    .catch((e) => ctx.log(`Loading the validation engine failed (syntax errors only): ${e instanceof Error ? e.message : String(e)}`));
 
   // The cluster's lists, for the session the extension talks to (a new cache when it changes).
   let cache: { session: Session; cache: ClusterCache; sub: { dispose(): void } } | undefined;
@@ -96,7 +98,7 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
     }
     if (!engine) {
       // The first moments after activation: syntax now, the rest when the engine is loaded.
-      void loaded.then(() => !doc.isClosed && validate(doc));
+      void loaded.then(() => engine && !doc.isClosed && validate(doc));
       if (doc.languageId === 'yaml') {
         const parsed = ctx.parse(doc);
         collection.set(doc.uri, [...parsed.errors, ...parsed.warnings].map(toDiagnostic));
@@ -196,15 +198,16 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
     for (const doc of vscode.workspace.textDocuments) {
       const s = states.get(doc.uri.toString());
       if (!s || doc.isClosed || doc.uri.toString() === except || s.version !== doc.version) continue;
+      const before = s.cross;
       try {
         crossLayer(doc, s);
       } catch (e) {
         ctx.log(`Diagnostics of ${doc.uri.fsPath}: ${e instanceof Error ? e.message : String(e)}`);
       }
-      publish(doc, s);
+      if (!sameDiagnostics(before, s.cross)) publish(doc, s);
     }
   };
-  let dryRunSession: Session | undefined = ctx.session;
+  let lastSession: Session | undefined = ctx.session;
   const recheckOthers = new Coalescer(DEBOUNCE_MS, () => recheck(editing));
   const recheckAll = new Coalescer(DEBOUNCE_MS, () => recheck());
 
@@ -236,21 +239,29 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
     // Cluster events (pods, nodes) and the cluster starting or stopping: the lists may have changed.
     ctx.onDidChange(() => {
       const session = ctx.session;
-      clusterView()?.invalidate();
-      recheckAll.trigger();
-      if (session && session !== dryRunSession) {
-        // A cluster to ask now: dry-run what is open.
-        dryRunSession = session;
-        for (const doc of vscode.workspace.textDocuments) {
+      const c = clusterView();
+      if (session !== lastSession) {
+        // Another cluster (or none): check again; a cluster to ask now dry-runs what is open.
+        lastSession = session;
+        recheckAll.trigger();
+        for (const doc of session ? vscode.workspace.textDocuments : []) {
           const st = states.get(doc.uri.toString());
           if (st) st.dryVersion = -1;
           void dryRun(doc);
         }
+      } else if (c && [...states.values()].some((st) => st.manifests)) {
+        // A watch event (pods, nodes): the lists may be stale; a refresh (rate-limited) re-checks.
+        c.invalidate();
+        c.refreshIfStale();
       }
     }),
   );
   for (const doc of vscode.workspace.textDocuments) now(doc);
   return workspace;
+}
+
+function sameDiagnostics(a: vscode.Diagnostic[], b: vscode.Diagnostic[]): boolean {
+  return a.length === b.length && a.every((d, i) => d.message === b[i].message && d.range.isEqual(b[i].range) && d.severity === b[i].severity);
 }
 
 function toDiagnostic(p: Problem): vscode.Diagnostic {
