@@ -11,6 +11,7 @@ import { resolve, type Schema } from '../api/schemas.ts';
 import { isHelmTemplate } from './validate.ts';
 import type { KnownValue } from './known-values.ts';
 import {
+  blockWindow,
   cursorContext,
   documentBounds,
   explainDescription,
@@ -23,6 +24,7 @@ import {
   valuesFor,
   type CursorContext,
   type FieldSchema,
+  type Scope,
 } from './schema-path.ts';
 
 export interface CompletionEntry {
@@ -49,21 +51,46 @@ export interface HoverResult {
   end: number;
 }
 
-/** One YAML document of a file, parsed: its text, and where it starts in the file. */
+/**
+ * One YAML document of a file, parsed: its text, and where it starts in the file; or, for a large
+ * document, the window of it around the cursor (blockWindow) and where that sits in the document.
+ */
 export interface LocatedDocument {
   doc: Document.Parsed;
   text: string;
   base: number;
+  scope?: Scope;
+}
+
+/** Documents longer than this many lines are parsed by windows around the cursor. */
+export const WINDOW_THRESHOLD = 300;
+
+function lineCountAbove(text: string, limit: number): boolean {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) if (++n > limit) return true;
+  return false;
+}
+
+/** The part of a file to parse for `offset`: its document, or a window of a large one. */
+function partAt(text: string, offset: number): { start: number; end: number; scope?: Scope } | undefined {
+  const b = documentBounds(text, offset);
+  if (!b) return undefined;
+  const slice = text.slice(b.start, b.end);
+  if (!lineCountAbove(slice, WINDOW_THRESHOLD)) return b;
+  const w = blockWindow(slice, offset - b.start);
+  if (!w) return b;
+  const { start, end, ...scope } = w;
+  return { start: b.start + start, end: b.start + end, scope };
 }
 
 /** Parses the YAML document at `offset` of a file's text (only that one: see documentBounds). */
 export type DocumentLocator = (text: string, offset: number) => LocatedDocument | undefined;
 
 export const locateDocument: DocumentLocator = (text, offset) => {
-  const b = documentBounds(text, offset);
+  const b = partAt(text, offset);
   if (!b) return undefined;
   const slice = text.slice(b.start, b.end);
-  return { doc: parseYamlDocument(slice), text: slice, base: b.start };
+  return { doc: parseYamlDocument(slice), text: slice, base: b.start, ...(b.scope && { scope: b.scope }) };
 };
 
 /**
@@ -79,13 +106,13 @@ export class DocumentCache {
       f = { version, text: getText(), docs: new Map() };
       this.files.set(key, f);
     }
-    const b = documentBounds(f.text, offset);
+    const b = partAt(f.text, offset);
     if (!b) return { file: f.text };
     const k = `${b.start}:${b.end}`;
     let located = f.docs.get(k);
     if (!located) {
       const slice = f.text.slice(b.start, b.end);
-      located = { doc: parseYamlDocument(slice), text: slice, base: b.start };
+      located = { doc: parseYamlDocument(slice), text: slice, base: b.start, ...(b.scope && { scope: b.scope }) };
       f.docs.set(k, located);
     }
     return { file: f.text, located };
@@ -176,8 +203,8 @@ function keyInsertText(name: string, declared: Schema, ctx: CursorContext): stri
 }
 
 /** The completion entries at `offset` of `text` (one parsed document, positions in `text`). */
-export function completionsInDocument(doc: Document.Parsed, text: string, offset: number): CompletionEntry[] {
-  const ctx = cursorContext(doc, text, offset);
+export function completionsInDocument(doc: Document.Parsed, text: string, offset: number, scope?: Scope): CompletionEntry[] {
+  const ctx = cursorContext(doc, text, offset, scope);
   if (!ctx) return [];
   const root = rootSchema(ctx.apiVersion, ctx.kind);
   if (ctx.at === 'key') {
@@ -243,7 +270,7 @@ function valuesAt(ctx: CursorContext, root: Schema): CompletionValue[] {
 export function completionsAt(text: string, offset: number, locate: DocumentLocator = locateDocument): CompletionEntry[] {
   const at = locate(text, offset);
   if (!at) return [];
-  return completionsInDocument(at.doc, at.text, offset - at.base).map((e) => ({ ...e, start: e.start + at.base, end: e.end + at.base }));
+  return completionsInDocument(at.doc, at.text, offset - at.base, at.scope).map((e) => ({ ...e, start: e.start + at.base, end: e.end + at.base }));
 }
 
 // --- hover -----------------------------------------------------------------------------------
@@ -306,8 +333,8 @@ export function notAManifest(text: string, fileName: string): string | undefined
 }
 
 /** The hover at `offset` of one parsed document (positions in `text`). */
-export function hoverInDocument(doc: Document.Parsed, text: string, offset: number): HoverResult | undefined {
-  const ctx = cursorContext(doc, text, offset);
+export function hoverInDocument(doc: Document.Parsed, text: string, offset: number, scope?: Scope): HoverResult | undefined {
+  const ctx = cursorContext(doc, text, offset, scope);
   if (!ctx || ctx.word === '') return undefined;
   const root = rootSchema(ctx.apiVersion, ctx.kind);
   if (ctx.at === 'key') {
@@ -344,6 +371,6 @@ export function hoverAt(text: string, offset: number, fileName = '', locate: Doc
   }
   const at = locate(text, offset);
   if (!at) return undefined;
-  const h = hoverInDocument(at.doc, at.text, offset - at.base);
+  const h = hoverInDocument(at.doc, at.text, offset - at.base, at.scope);
   return h && { ...h, start: h.start + at.base, end: h.end + at.base };
 }

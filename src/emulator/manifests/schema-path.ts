@@ -108,16 +108,31 @@ function rootStrings(doc: Document): { apiVersion?: string; kind?: string } {
 }
 
 /**
- * The cursor's context in `doc` (parsed from `text`), or undefined where neither a key nor a value
+ * Where a part of a document (a window: one block of lines, see blockWindow) sits in the whole:
+ * the path of the collection holding it, and the whole document's apiVersion and kind.
+ */
+export interface Scope {
+  prefix: Segment[];
+  /** When the window is one item of a list: its index there (the window parses as a list of one). */
+  item?: number;
+  apiVersion?: string;
+  kind?: string;
+}
+
+/**
+ * The cursor's context in `doc` (parsed from `text`; with `scope`, `text` is a window of a larger
+ * document and paths are completed to the whole), or undefined where neither a key nor a value
  * goes (a comment, a `---` line, over-indented text). Positions are offsets into `text`.
  */
-export function cursorContext(doc: Document.Parsed, text: string, offset: number): CursorContext | undefined {
+export function cursorContext(doc: Document.Parsed, text: string, offset: number, scope?: Scope): CursorContext | undefined {
   const ls = lineStartOf(text, offset);
-  const { apiVersion, kind } = rootStrings(doc);
-  const base = { apiVersion, kind, present: [] as string[], column: offset - ls, flow: false, hasColon: false };
+  const { apiVersion, kind } = scope ?? rootStrings(doc);
+  const base = { present: [] as string[], column: offset - ls, flow: false, hasColon: false };
   const inside = (n: Node | null | undefined) => !!n?.range && n.range[0] <= offset && offset <= n.range[1];
-  const make = (c: Omit<CursorContext, 'apiVersion' | 'kind'>): CursorContext =>
-    adjustForSchema({ ...c, ...(apiVersion !== undefined && { apiVersion }), ...(kind !== undefined && { kind }) });
+  const make = (c: Omit<CursorContext, 'apiVersion' | 'kind'>): CursorContext => {
+    const path = !scope ? c.path : scope.item !== undefined ? [...scope.prefix, scope.item, ...c.path.slice(1)] : [...scope.prefix, ...c.path];
+    return adjustForSchema({ ...c, path, ...(apiVersion !== undefined && { apiVersion }), ...(kind !== undefined && { kind }) });
+  };
   const keyContext = (map: YAMLMap, path: Segment[], key: Node & { range?: [number, number, number] | null }, flow: boolean): CursorContext => {
     const [s, e] = key.range!;
     const kls = lineStartOf(text, s);
@@ -416,4 +431,174 @@ export function explainDescription(s: Schema): string {
   };
   visit(s, 0);
   return out.join('\n');
+}
+
+// --- a window of a large document -----------------------------------------------------------
+
+/** A block of lines of a document that holds the cursor's whole neighbourhood, and its place. */
+export interface Window extends Scope {
+  start: number;
+  end: number;
+}
+
+/** Lines read on demand: the scans below look at indentation first and parse a key only when needed. */
+class Lines {
+  constructor(private readonly text: string) {}
+  /** The start of the line holding `offset`. */
+  startOf(offset: number): number {
+    return this.text.lastIndexOf('\n', offset - 1) + 1;
+  }
+  endOf(start: number): number {
+    const nl = this.text.indexOf('\n', start);
+    return nl < 0 ? this.text.length : nl;
+  }
+  /** The previous line's start, or -1 at the first line. */
+  prev(start: number): number {
+    return start === 0 ? -1 : this.text.lastIndexOf('\n', start - 2) + 1;
+  }
+  /** The next line's start, or -1 after the last line. */
+  next(start: number): number {
+    const nl = this.text.indexOf('\n', start);
+    return nl < 0 ? -1 : nl + 1;
+  }
+  indent(start: number): number {
+    let i = start;
+    while (this.text[i] === ' ') i++;
+    return i - start;
+  }
+  /** Blank or comment only: no structure. */
+  blank(start: number): boolean {
+    const c = this.text[start + this.indent(start)];
+    return c === undefined || c === '\n' || c === '\r' || c === '#';
+  }
+  /** Starts with `- ` (or is `-`). */
+  dash(start: number): boolean {
+    const i = start + this.indent(start);
+    const c = this.text[i + 1];
+    return this.text[i] === '-' && (c === ' ' || c === '\n' || c === '\r' || c === undefined);
+  }
+  /** The line's plain key (after its dash) and whether its value is on the following lines. */
+  key(start: number): { key?: string; opens: boolean; bareDash: boolean } {
+    const body = this.text.slice(start + this.indent(start), this.endOf(start)).replace(/\r$/, '');
+    const isDash = body === '-' || body.startsWith('- ');
+    const rest = isDash ? body.slice(1).trimStart() : body;
+    const m = KEY_LINE.exec(rest);
+    const value = m?.[2]?.trim();
+    return { ...(m && { key: m[1] }), opens: !!m && (!value || value.startsWith('#')), bareDash: isDash && rest === '' };
+  }
+}
+
+const KEY_LINE = /^([A-Za-z0-9_][\w./-]*)[ \t]*:(?:[ \t]+(.*))?$/;
+
+/**
+ * For a large block-style document, a window of at most `maxLines` lines around `offset` that holds
+ * everything the cursor's context depends on: the block of one of the cursor's ancestors (a `key:`
+ * line and the lines indented under it, or one `- ` list item). Parsing it instead of the whole
+ * document keeps a keystroke's cost independent of the document's size. Undefined where the lines
+ * above the cursor are not plain block style (flow collections, multi-line scalars, anchors, tags,
+ * quoted keys): the caller then parses the whole document.
+ */
+export function blockWindow(text: string, offset: number, maxLines = 200): Window | undefined {
+  const L = new Lines(text);
+  const cur = L.startOf(offset);
+  const before = text.slice(cur, offset);
+  const blankBefore = /^[ \t]*$/.test(before);
+  // The node the cursor stands for: a blank position at its column, or the line's own start.
+  let t = blankBefore ? before.length : L.indent(cur);
+  let dash = !blankBefore && L.dash(cur);
+  const ancestors: number[] = [];
+  // For a `- ` ancestor: its index in its list, counted on the way up (the dashes at its column).
+  const indexes = new Map<number, number>();
+  let siblings = 0;
+  for (let j = L.prev(cur); j >= 0 && t > 0; j = L.prev(j)) {
+    const ind = L.indent(j);
+    if (ind > t || L.blank(j)) continue;
+    const lineDash = L.dash(j);
+    if (ind === t) {
+      if (!dash) continue;
+      // A sibling item of the `- ` ancestor, or the `key:` its compact list hangs under.
+      if (lineDash) {
+        siblings++;
+        continue;
+      }
+    }
+    const k = L.key(j);
+    if (ind === t && !(k.key !== undefined && k.opens)) continue;
+    if (lineDash) {
+      // `- ` or `- key:` (its value below) or `- key: value` (a sibling key of the item's map).
+      if (!k.bareDash && k.key === undefined) return undefined;
+      if (t > ind + 2 && !k.opens) return undefined;
+    } else if (k.key === undefined || !k.opens) {
+      return undefined;
+    }
+    if (dash && ancestors.length) indexes.set(ancestors[ancestors.length - 1], siblings);
+    ancestors.push(j);
+    t = ind;
+    dash = lineDash;
+    siblings = 0;
+  }
+  if (ancestors.length < 2 || t !== 0 || L.dash(ancestors[ancestors.length - 1])) return undefined;
+  // The block of an ancestor: its line and the lines under it; trailing blank lines after the
+  // cursor stay outside (they may be a shallower node's position). Its end offset, or undefined
+  // past `maxLines` lines.
+  const block = (j: number, limit: number): number | undefined => {
+    const ind = L.indent(j);
+    const isDash = L.dash(j);
+    let end = L.endOf(j);
+    let counted = 1;
+    for (let k = L.next(j); k >= 0; k = L.next(k)) {
+      if (++counted > limit) return undefined;
+      if (L.blank(k)) {
+        if (k <= offset) end = L.endOf(k);
+        continue;
+      }
+      const i = L.indent(k);
+      if (i < ind || (i === ind && (isDash || !L.dash(k)))) break;
+      end = L.endOf(k);
+    }
+    return end;
+  };
+  // The shallowest ancestor (below the root key) whose block fits (blocks grow going up), else the nearest.
+  let pick = 0;
+  let endLine = -1;
+  for (let i = 0; i < ancestors.length - 1; i++) {
+    const e = block(ancestors[i], maxLines);
+    if (e === undefined) break;
+    pick = i;
+    endLine = e;
+  }
+  if (endLine < 0) endLine = block(ancestors[0], Infinity)!;
+  if (offset > endLine) return undefined;
+  const a = ancestors[pick];
+  // The path to the window's parent, from the root down.
+  const prefix: Segment[] = [];
+  const chain = ancestors.slice(pick + 1).reverse();
+  for (let i = 0; i < chain.length; i++) {
+    const j = chain[i];
+    const nextIndent = L.indent(i + 1 < chain.length ? chain[i + 1] : a);
+    const k = L.key(j);
+    if (L.dash(j)) {
+      prefix.push(indexes.get(j)!);
+      if (k.key !== undefined && nextIndent > L.indent(j) + 2) prefix.push(k.key);
+    } else {
+      prefix.push(k.key!);
+    }
+  }
+  // The window ends after its last line's newline, as a document's text would.
+  const end = endLine < text.length && text[endLine] === '\n' ? endLine + 1 : endLine;
+  const scope: Window = { start: a, end, prefix };
+  if (L.dash(a)) scope.item = indexes.get(a)!;
+  const strings = topLevelStrings(text);
+  if (strings.apiVersion !== undefined) scope.apiVersion = strings.apiVersion;
+  if (strings.kind !== undefined) scope.kind = strings.kind;
+  return scope;
+}
+
+/** The document's top-level `apiVersion:` and `kind:` values, read from their lines. */
+function topLevelStrings(text: string): { apiVersion?: string; kind?: string } {
+  const out: { apiVersion?: string; kind?: string } = {};
+  for (const m of text.matchAll(/^(apiVersion|kind):[ \t]*(?:"([^"]*)"|'([^']*)'|([^\s#"'][^#\r\n]*?))[ \t]*(?:#.*)?$/gm)) {
+    out[m[1] as 'apiVersion' | 'kind'] ??= m[2] ?? m[3] ?? m[4];
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  blockWindow,
   cursorContext,
   documentBounds,
   explainDescription,
@@ -174,4 +175,122 @@ test("kubectl explain's type names and descriptions", () => {
     explainDescription(fieldAt(root, ['spec', 'template', 'spec', 'containers'])!.declared),
     'List of containers belonging to the pod. Containers cannot currently be added or removed. There must be at least one container in a Pod. Cannot be updated.\nA single application container that you want to run within a pod.',
   );
+});
+
+// A block-style document with comments, a block scalar holding `key:` and `- ` lines, flow
+// collections, compact and indented lists, nested lists of objects and blank lines.
+const SAMPLE = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+    # a comment
+    tier: "front"
+  annotations:
+    note: |
+      multi-line
+        text: here
+      - not a list
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxSurge: 25%
+
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      initContainers:
+        - name: init
+          image: busybox
+          command:
+            - sh
+            - -c
+            - echo hi
+      containers:
+      - name: web
+        image: nginx
+        args: [a, b]
+        env:
+        - name: A
+          value: "1"
+        - name: B
+          valueFrom:
+            configMapKeyRef:
+              name: cfg
+              key: b
+
+        ports:
+        - containerPort: 80
+          protocol: TCP
+        resources:
+          limits:
+            cpu: 100m
+        livenessProbe:
+          exec:
+            command:
+            - cat
+            - /tmp/x
+      - name: side
+        image: busybox
+        command: ["sh", "-c", "sleep 1"]
+        script: >
+          folded
+          text
+      volumes:
+      - name: data
+        emptyDir: {}
+      - name: cfg
+        configMap:
+          name: cfg
+          items:
+          - key: a
+            path: a
+`;
+
+test('blockWindow: the window around the cursor gives the same context as the whole document, everywhere', () => {
+  const parsed = new Map<string, ReturnType<typeof parseYamlDocument>>();
+  const parse = (t: string) => parsed.get(t) ?? parsed.set(t, parseYamlDocument(t)).get(t)!;
+  const cases: [string, number][] = [];
+  for (let o = 0; o <= SAMPLE.length; o++) cases.push([SAMPLE, o]);
+  // A new line after each line: blank at the columns of the sample's keys, or `- `, by turns.
+  const lines = SAMPLE.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const head = lines.slice(0, i + 1).join('\n') + '\n';
+    const tail = lines.slice(i + 1).join('\n');
+    if (i % 2 === 1) for (let c = 2; c <= 8; c += 2) cases.push([head + ' '.repeat(c) + '\n' + tail, head.length + c]);
+    else for (let c = 4; c <= 8; c += 2) cases.push([head + ' '.repeat(c) + '- \n' + tail, head.length + c + 2]);
+  }
+  let windows = 0;
+  for (const [text, offset] of cases) {
+    const w = blockWindow(text, offset, 3);
+    if (!w) continue;
+    windows++;
+    const part = text.slice(w.start, w.end);
+    const c = cursorContext(parse(part), part, offset - w.start, w);
+    const whole = cursorContext(parse(text), text, offset);
+    assert.deepEqual(c && { ...c, start: c.start + w.start, end: c.end + w.start }, whole, `at ${JSON.stringify(text.slice(offset - 30, offset))}`);
+  }
+  // Most positions get a window; the rest (root keys, inside the block scalar) parse whole.
+  assert.ok(windows > cases.length / 2, `${windows} windows of ${cases.length}`);
+});
+
+test('blockWindow: one list item of a long list, its index and the path to the list', () => {
+  let text = 'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n';
+  for (let i = 0; i < 100; i++) text += `  - name: c${i}\n    image: nginx\n    ports:\n    - containerPort: ${i}\n`;
+  const offset = text.indexOf('containerPort: 57');
+  const w = blockWindow(text, offset, 10)!;
+  assert.deepEqual({ ...w, start: undefined, end: undefined }, { start: undefined, end: undefined, prefix: ['spec', 'containers'], item: 57, apiVersion: 'v1', kind: 'Pod' });
+  assert.equal(text.slice(w.start, w.end), '  - name: c57\n    image: nginx\n    ports:\n    - containerPort: 57\n');
+  const part = text.slice(w.start, w.end);
+  assert.deepEqual(cursorContext(parseYamlDocument(part), part, offset - w.start, w)!.path, ['spec', 'containers', 57, 'ports', 0]);
+  // At the root, or under a key whose value is a block scalar: no window.
+  assert.equal(blockWindow(text, 3), undefined);
+  assert.equal(blockWindow('a:\n  b: |\n    x:\n      y\n', 20, 1), undefined);
 });
