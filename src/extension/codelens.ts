@@ -410,7 +410,9 @@ export const editorCommands: Record<string, Factory> = {
     if (!editor) return undefined;
     const doc = editor.document;
     const parsed = ctx.parse(doc);
-    const touched = parsed.errors.length === 0 ? editor.selections.flatMap((s) => documentsTouched(parsed, s.start.line, s.end.line)).filter(isKubernetesManifest) : [];
+    // A selection of whole lines ends at column 0 of the next line, which it does not touch.
+    const lastLine = (s: vscode.Selection) => (s.end.character === 0 && s.end.line > s.start.line ? s.end.line - 1 : s.end.line);
+    const touched = parsed.errors.length === 0 ? editor.selections.flatMap((s) => documentsTouched(parsed, s.start.line, lastLine(s))).filter(isKubernetesManifest) : [];
     const unique = [...new Map(touched.map((m) => [m.index, m])).values()].sort((a, b) => a.index - b.index);
     if (unique.length > 0) return run(ctx, [{ uri: doc.uri, file: fileLabel(doc.uri, doc.isUntitled), parsed, manifests: unique }], {});
     const text = editor.selections.map((s) => doc.getText(s)).join('\n---\n');

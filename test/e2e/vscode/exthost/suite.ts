@@ -5,7 +5,7 @@
 // every test passed and rejects otherwise, as @vscode/test-electron expects.
 import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -432,6 +432,48 @@ spec:
     assert.equal((await apiGet('/api/v1/namespaces/e2e-limits/pods/big')).status, 404, 'the dry run stored the pod');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('Apply Folder goes in kubectl apply -R -f order; Apply Selection applies the documents it touches, or a complete document selected in Markdown', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kube-emulator-exthost-folder-'));
+  try {
+    const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+    mkdirSync(join(dir, 'a', 'y'), { recursive: true });
+    mkdirSync(join(dir, 'a-b'));
+    writeFileSync(join(dir, 'b.yaml'), cm('folder-b'));
+    writeFileSync(join(dir, 'a-b', 'x.yaml'), cm('folder-a-b-x'));
+    writeFileSync(join(dir, 'a', 'z.yml'), cm('folder-a-z') + '---\n' + cm('folder-a-z2'));
+    writeFileSync(join(dir, 'a', 'y', '1.json'), JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'folder-a-y-1' } }));
+    writeFileSync(join(dir, 'notes.txt'), 'not a manifest');
+    const folder = await within(60_000, 'applyFolder', vscode.commands.executeCommand<{ lines: string[] }>('kubeEmulator.applyFolder', vscode.Uri.file(dir)));
+    // The order kubectl apply -R -f DIR prints for the same tree (checked with kubectl 1.32).
+    assert.deepEqual(folder?.lines, [
+      'configmap/folder-a-y-1 created',
+      'configmap/folder-a-z created',
+      'configmap/folder-a-z2 created',
+      'configmap/folder-a-b-x created',
+      'configmap/folder-b created',
+    ]);
+
+    const yamlFile = join(dir, 'three.yaml');
+    writeFileSync(yamlFile, cm('sel-1') + '---\n' + cm('sel-2') + '---\n' + cm('sel-3'));
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(yamlFile)));
+    // From the name of sel-1 to the kind of sel-2: both documents, not sel-3.
+    editor.selection = new vscode.Selection(3, 2, 6, 4);
+    const sel = await within(30_000, 'applySelection', vscode.commands.executeCommand<{ lines: string[] }>('kubeEmulator.applySelection'));
+    assert.deepEqual(sel?.lines, ['configmap/sel-1 created', 'configmap/sel-2 created']);
+    assert.equal((await apiGet('/api/v1/namespaces/default/configmaps/sel-3')).status, 404);
+
+    const md = join(dir, 'README.md');
+    writeFileSync(md, '# Example\n\n```yaml\n' + cm('from-markdown') + '```\n');
+    const mdEditor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.file(md)));
+    mdEditor.selection = new vscode.Selection(3, 0, 7, 0);
+    const fromMd = await within(30_000, 'applySelection', vscode.commands.executeCommand<{ lines: string[] }>('kubeEmulator.applySelection'));
+    assert.deepEqual(fromMd?.lines, ['configmap/from-markdown created']);
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     rmSync(dir, { recursive: true, force: true });
   }
 });
