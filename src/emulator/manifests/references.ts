@@ -567,6 +567,16 @@ export function addRequiredField(text: string, line: number, fieldPath: string):
     if (j < rest.length - 1) lines.push(`${pad}${key}:`);
     else lines.push(`${pad}${key}: ${emptyValue(apiVersion, kind, path)}`);
   });
+  // A workload's selector: the template's labels, which it must match (an empty one is invalid too).
+  const templatePath = kind ? POD_TEMPLATE_PATH[kind] : undefined;
+  if (fieldPath === 'spec.selector' && templatePath?.length === 2 && kind !== 'Job') {
+    const meta = get(getIn(root, templatePath), 'metadata');
+    const labels = Object.entries(stringMap(isMap(meta) ? get(meta, 'labels') : undefined));
+    if (labels.length > 0) {
+      const indent = kind === 'ReplicationController' ? '  ' : '    ';
+      lines.splice(0, lines.length, 'selector:', ...(kind === 'ReplicationController' ? [] : ['  matchLabels:']), ...labels.map(([k, v]) => `${indent}${scalar(k)}: ${scalar(v)}`));
+    }
+  }
   return insertIntoMap(src, range, node, lines);
 }
 

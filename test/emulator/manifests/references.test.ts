@@ -345,7 +345,10 @@ spec:
   template:
     metadata:
       labels: {app: d}`;
-  assert.equal(applyEdits(dep, [addRequiredField(dep, 0, 'spec.selector')!]), dep + '\n  selector: {}');
+  // A workload's missing selector selects its template's labels.
+  assert.equal(applyEdits(dep, [addRequiredField(dep, 0, 'spec.selector')!]), dep + '\n  selector:\n    matchLabels:\n      app: d');
+  const noLabels = dep.replace('    metadata:\n      labels: {app: d}', '    spec: {}');
+  assert.equal(applyEdits(noLabels, [addRequiredField(noLabels, 0, 'spec.selector')!]), noLabels + '\n  selector: {}');
   assert.equal(applyEdits(dep, [addRequiredField(dep, 0, 'spec.template.spec.containers')!]), dep + '\n    spec:\n      containers: []');
   assert.equal(addRequiredField(dep, 0, 'metadata.name'), undefined);
 });
