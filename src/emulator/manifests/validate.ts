@@ -13,7 +13,8 @@
 //  3. decoding into the typed object: unknown fields (strict field validation, kubectl's default) and
 //     wrong types, by src/emulator/api/structural.ts checkStructure (what the apiserver runs), and
 //     the schema's required fields;
-//  4. the registry's semantic validation (the apiserver's own strategies), after its defaulting;
+//  4. the registry's semantic validation (the apiserver's own strategies), after its defaulting, and
+//     the enum fields it does not check itself (enums.ts, Kubernetes' value sets);
 //  5. the apiserver's warnings for pod templates and a course pitfall (warnings.ts).
 // Ranges: an unknown field's key, a wrong type's value, a missing field's parent key (or the first
 // line of the list item that misses it), a semantic error's field (its key when the value is a block).
@@ -29,6 +30,7 @@ import { checkStructure } from '../api/structural.ts';
 import { schemaForObject } from '../api/schemas.ts';
 import { parseChunks, positionIn, type Chunk, type PlacedChunk, type Range } from './parse.ts';
 import { objectWarnings, removedApiMessage } from './warnings.ts';
+import { enumProblems } from './enums.ts';
 
 export type { Position, Range } from './parse.ts';
 
@@ -360,6 +362,11 @@ function validateObject(chunk: Chunk, contents: YAMLMap, obj: Obj, out: ChunkRes
     const semantic = def && !typeErrors ? semanticErrors(def, structural.pruned as Obj) : [];
     const said = new Set(semantic.map((fe) => fe.toString()));
     for (const r of required) if (!said.has(r.message)) fieldProblem('error', 'required-field', r.message, r.path, 'parent');
+    // Enums the registry does not check itself (its own NotSupported errors come first).
+    const notSupported = new Set(semantic.filter((fe) => fe.type === 'NotSupported').map((fe) => fe.field));
+    if (!typeErrors) {
+      for (const e of enumProblems(schema, structural.pruned)) if (!notSupported.has(e.field) && !notSupported.has(e.field.replace(/\[\d+\]$/, ''))) fieldProblem('error', 'field-not-supported', e.message, e.field, 'value');
+    }
     for (const fe of semantic) {
       const code = FIELD_CODES[fe.type];
       fieldProblem('error', code, fe.toString(), fe.field, fe.type === 'Required' ? 'parent' : 'value');

@@ -273,3 +273,22 @@ items:
     '12:2-12:11 error not-an-object json: cannot unmarshal string into Go value of type map[string]interface {}',
   ]);
 });
+
+test('enums the registry leaves to the schema: Kubernetes\' value sets, as field.NotSupported says it; open sets left alone', () => {
+  const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  dnsPolicy: Sometimes\n  containers:\n  - name: c\n    image: nginx:1.27\n    terminationMessagePolicy: Fil\n';
+  assert.deepEqual(problems(pod), [
+    '5:13-5:22 error field-not-supported spec.dnsPolicy: Unsupported value: "Sometimes": supported values: "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"',
+    '9:30-9:33 error field-not-supported spec.containers[0].terminationMessagePolicy: Unsupported value: "Fil": supported values: "FallbackToLogsOnError", "File"',
+  ]);
+  // A list of enum values: the registry's own check names the list, as Kubernetes' does (no second report).
+  const pvc = 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: c\nspec:\n  accessModes: [ReadWriteOnce, ReadWriteEverywhere]\n  resources:\n    requests:\n      storage: 1Gi\n';
+  assert.deepEqual(problems(pvc), [
+    '5:15-5:51 error field-not-supported spec.accessModes: Unsupported value: "ReadWriteEverywhere": supported values: "ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"',
+  ]);
+  // A list the registry leaves alone: the item.
+  assert.deepEqual(problems('apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egres]\n'), [
+    '6:25-6:30 error field-not-supported spec.policyTypes[1]: Unsupported value: "Egres": supported values: "Egress", "Ingress"',
+  ]);
+  // A Secret's type may be any string.
+  assert.deepEqual(problems('apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: example.com/custom\nstringData:\n  a: b\n'), []);
+});
