@@ -57,8 +57,11 @@ class QuickFixProvider implements vscode.CodeActionProvider {
     const facts = this.workspace.factsFor(doc) ?? [];
     const ref = facts.flatMap((f) => f.refs).find((r) => r.name === name && r.range.start.line === d.range.start.line);
     const skeleton = refs.skeleton(kind, name, ref?.namespace);
-    const here = this.action(`Create ${kind} "${name}" at the end of this file`, doc, [refs.appendDocument(doc.getText(), skeleton)], d, false);
-    const out = [here];
+    const out: vscode.CodeAction[] = [];
+    // A YAML file takes another document; a JSON manifest holds one object.
+    if (doc.languageId === 'yaml' || /\.ya?ml$/i.test(doc.fileName)) {
+      out.push(this.action(`Create ${kind} "${name}" at the end of this file`, doc, [refs.appendDocument(doc.getText(), skeleton)], d, false));
+    }
     if (doc.uri.scheme === 'file') {
       const dir = dirname(doc.uri.fsPath);
       let target = vscode.Uri.file(join(dir, `${name}.yaml`));

@@ -79,7 +79,8 @@ export class WorkspaceIndex implements vscode.Disposable {
       this.log(`Reading the manifests of ${doc.uri.fsPath}: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.docFacts.set(key, { version: doc.version, facts });
-    this._index.set(key, facts);
+    // A diff view's read-only copy (git:) is not another definition of the same objects.
+    if (SCHEMES.has(doc.uri.scheme)) this._index.set(key, facts);
     return facts;
   }
 
