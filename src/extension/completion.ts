@@ -20,8 +20,6 @@ export async function loadAssist(ctx: Ctx): Promise<{ assist: Assist; cache: Doc
   return { assist: a, cache };
 }
 
-const isKustomization = (doc: vscode.TextDocument) => /(^|[\\/])kustomization\.ya?ml$/.test(doc.fileName);
-
 export function toCompletionItem(doc: vscode.TextDocument, pos: vscode.Position, e: CompletionEntry): vscode.CompletionItem {
   const item = new vscode.CompletionItem(
     { label: e.label, ...(e.required && { description: 'required' }) },
@@ -45,8 +43,8 @@ export function registerCompletion(ctx: Ctx): void {
   const provider: vscode.CompletionItemProvider = {
     async provideCompletionItems(doc, pos, _token, context) {
       try {
-        if (isKustomization(doc)) return undefined;
         const { assist: a, cache: c } = await loadAssist(ctx);
+        if (a.notAManifest('', doc.fileName)) return undefined;
         const offset = doc.offsetAt(pos);
         const { file, located } = c.locate(doc.uri.toString(), doc.version, () => doc.getText(), offset);
         let entries = a.completionsAt(file, offset, () => located);

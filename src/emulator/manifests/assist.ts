@@ -8,7 +8,7 @@
 import type { Document } from 'yaml';
 import { apiVersionOf, RESOURCES, type ResourceDef } from '../api/registry.ts';
 import { resolve, type Schema } from '../api/schemas.ts';
-import { isHelmTemplate } from './validate.ts';
+import { HELM_MESSAGE, isHelmTemplate, isKustomization, KUSTOMIZATION_MESSAGE } from './validate.ts';
 import type { KnownValue } from './known-values.ts';
 import {
   blockWindow,
@@ -321,14 +321,10 @@ function kindMarkdown(apiVersion: string | undefined, kind: string): string | un
   return '```text\n' + head.join('\n') + '\n```\n\n' + escapeMarkdown(s.description ?? '<empty>');
 }
 
-/** Why a file is recognised and not checked as a manifest, or undefined for a manifest file. */
+/** Why a file is recognised and not checked as a manifest (validate.ts's words), or undefined for a manifest file. */
 export function notAManifest(text: string, fileName: string): string | undefined {
-  if (/(^|[\\/])kustomization\.ya?ml$/.test(fileName)) {
-    return 'Kustomization file: recognised, and not validated as a Kubernetes manifest (kustomize builds the manifests from it).';
-  }
-  if (isHelmTemplate(text)) {
-    return 'Helm template: recognised, and not validated as a Kubernetes manifest (Helm renders the manifests from it).';
-  }
+  if (isKustomization(fileName)) return KUSTOMIZATION_MESSAGE;
+  if (text.includes('{{') && isHelmTemplate(text)) return HELM_MESSAGE;
   return undefined;
 }
 
@@ -367,7 +363,7 @@ export function hoverAt(text: string, offset: number, fileName = '', locate: Doc
     const le = text.indexOf('\n', offset);
     const line = text.slice(ls, le < 0 ? text.length : le);
     if (line.trim() === '') return undefined;
-    return { markdown: escapeMarkdown(notice), start: ls, end: ls + line.length };
+    return { markdown: notice, start: ls, end: ls + line.length };
   }
   const at = locate(text, offset);
   if (!at) return undefined;

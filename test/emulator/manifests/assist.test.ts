@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { completionsAt, DocumentCache, escapeMarkdown, hoverAt, type CompletionEntry } from '../../../src/emulator/manifests/assist.ts';
+import { HELM_MESSAGE, KUSTOMIZATION_MESSAGE } from '../../../src/emulator/manifests/validate.ts';
 
 /** The text without its `|`, and the bar's offset. */
 function cursor(src: string): { text: string; offset: number } {
@@ -175,11 +176,15 @@ test('hover on a value: the field, with the value\'s own doc where Kubernetes ha
 test('hover on a Helm template or a kustomization file says it is recognised and not validated', () => {
   const helm = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n';
   const h = hoverAt(helm, 20)!;
-  assert.match(h.markdown, /^Helm template: recognised, and not validated as a Kubernetes manifest/);
+  assert.equal(h.markdown, HELM_MESSAGE);
+  assert.match(h.markdown, /^Helm template: .* not validated as a Kubernetes manifest/);
   assert.deepEqual([h.start, h.end], [15, 30]);
   const k = hoverAt('resources:\n- deployment.yaml\n', 3, '/w/app/kustomization.yaml')!;
-  assert.match(k.markdown, /^Kustomization file: recognised, and not validated as a Kubernetes manifest/);
+  assert.equal(k.markdown, KUSTOMIZATION_MESSAGE);
+  assert.match(k.markdown, /^Kustomization: .* not validated as a manifest/);
   assert.equal(hoverAt('resources:\n\n', 11, 'kustomization.yml'), undefined);
+  // A `{{ }}` in a value is no Helm template: the field's hover.
+  assert.match(hoverAt('apiVersion: v1\nkind: ConfigMap\ndata:\n  rule: "{{ $value }}"\n', 32)!.markdown, /^```text\nFIELD: data <map\[string\]string>/);
 });
 
 test('escapeMarkdown keeps links links and text text', () => {
