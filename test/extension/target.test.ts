@@ -110,3 +110,44 @@ test('the controller asks before the first write to a context, once, and again a
   assert.deepEqual(made, ['prod']);
   assert.equal(controller.clientIfReady(), a);
 });
+
+test('a kubeconfig context as the target: the picker reads KUBECONFIG through the session bundle, applies go to that cluster', async () => {
+  const { createCluster } = await import('../../src/emulator/cluster.ts');
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { parseManifests } = await import('../../src/extension/manifests.ts');
+  const { serverSideApply } = await import('../../src/extension/apply.ts');
+  const cluster = await createCluster({ nodes: 1, port: 0, timeScale: 1 });
+  const dir = mkdtempSync(join(tmpdir(), 'target-test-'));
+  const saved = process.env.KUBECONFIG;
+  try {
+    const file = join(dir, 'config');
+    writeFileSync(file, cluster.kubeconfigYaml().replace(/kube-emulator/g, 'real-one'));
+    process.env.KUBECONFIG = file;
+    const picks: unknown[][] = [];
+    const { vs, asked } = fakeVscode(['Apply']);
+    (vs as any).window.showQuickPick = async (items: { label: string }[]) => {
+      picks.push(items.map((i) => i.label));
+      return items[1];
+    };
+    const { ctx } = fakeCtx();
+    const controller = new TargetController(ctx, vs);
+    const picked = await controller.pick();
+    assert.deepEqual(picks, [['Emulated cluster', 'real-one']]);
+    assert.deepEqual(picked, { kind: 'context', context: 'real-one', cluster: 'real-one' });
+    assert.ok(controller.clientIfReady(), 'picking a context makes its client');
+    assert.equal(await controller.confirmWrite(), true);
+    assert.deepEqual(asked, ['Apply to context real-one (cluster real-one)?']);
+    const [m] = parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: via-context\n').manifests;
+    const r = await serverSideApply(await controller.client(), m, { file: 'cm.yaml' });
+    assert.equal(r.message, 'configmap/via-context created');
+    const stored = await cluster.api.get(cluster.api.resource('configmaps'), 'default', 'via-context');
+    assert.equal(stored?.metadata.name, 'via-context');
+  } finally {
+    if (saved === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = saved;
+    rmSync(dir, { recursive: true, force: true });
+    await cluster.stop();
+  }
+});
