@@ -252,7 +252,15 @@ function validateDocument(chunk: Chunk, doc: Document.Parsed, out: ChunkResult):
     add('error', 'not-an-object', `json: cannot unmarshal ${what} into Go value of type map[string]interface {}`, start, valueEnd);
     return;
   }
-  validateObject(chunk, contents, doc.toJS({ maxAliasCount: 1000 }) as Obj, out, add);
+  let obj: Obj;
+  try {
+    obj = doc.toJS({ maxAliasCount: 1000 }) as Obj;
+  } catch (e) {
+    // The yaml package refuses alias bombs ("Excessive alias count indicates a resource exhaustion attack").
+    add('error', 'yaml-syntax', e instanceof Error ? e.message : String(e), start, start + 1);
+    return;
+  }
+  validateObject(chunk, contents, obj, out, add);
 }
 
 type Add = (severity: Problem['severity'], code: ProblemCode, message: string, start: number, end: number, field?: string) => void;

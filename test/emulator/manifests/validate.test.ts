@@ -292,3 +292,10 @@ test('enums the registry leaves to the schema: Kubernetes\' value sets, as field
   // A Secret's type may be any string.
   assert.deepEqual(problems('apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: example.com/custom\nstringData:\n  a: b\n'), []);
 });
+
+test('hostile input is an error on the document, never a crash', () => {
+  const bomb = 'a: &a [1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n';
+  assert.deepEqual(problems(bomb), ['0:0-0:1 error yaml-syntax Excessive alias count indicates a resource exhaustion attack']);
+  const deep = validateText(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: ${'['.repeat(20000)}${']'.repeat(20000)}\n`, 'x.yaml');
+  assert.ok(deep.problems.length >= 1 && deep.problems.every((p) => p.severity === 'error'), JSON.stringify(deep.problems));
+});
