@@ -71,6 +71,19 @@ test('dryRun: admission refusals in the apiserver words, on the document; nothin
   await assert.rejects(client.send('GET', '/api/v1/namespaces/shop/pods/fits'), (e: { code?: number }) => e.code === 404);
 });
 
+test('dryRun: an existing object is not changed (update path), and an immutable field is refused', async () => {
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'shop' }, data: { mode: 'dry' } };
+  assert.deepEqual(await dryRun(client, [{ object: cm, range: 0 }]), []);
+  const live = await client.send('GET', '/api/v1/namespaces/shop/configmaps/app-config');
+  assert.equal(live.data, undefined);
+  assert.deepEqual((live.metadata.managedFields ?? []).map((f: { manager: string }) => f.manager).includes('kube-emulator-check'), false);
+  const moved = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'running', namespace: 'shop', labels: { app: 'web', tier: 'front' } }, spec: { containers: [{ name: 'c', image: 'nginx:2' }], nodeName: 'elsewhere' } };
+  const [p] = await dryRun(client, [{ object: moved, range: 7 }]);
+  assert.equal(p?.range, 7);
+  assert.equal(p?.reason, 'Invalid');
+  assert.match(p!.message, /^Pod "running" is invalid: spec: Forbidden: pod updates may not change fields other than/);
+});
+
 test('dryRun: a missing namespace is left to the workspace check; an abort stops between documents', async () => {
   const obj = parseManifests(pod('x', '1').replace('namespace: shop', 'namespace: nowhere')).manifests[0].object;
   assert.deepEqual(await dryRun(client, [{ object: obj, range: 0 }]), []);
