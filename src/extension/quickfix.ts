@@ -1,7 +1,7 @@
 // Quick fixes for the diagnostics of diagnostics.ts: make a workload's template labels match its
 // selector, add a field the apiserver requires, create a missing ConfigMap or Secret (a new document
-// at the end of this file, or a new file next to it). The edits are computed by references.ts on the
-// document's text, keeping its indentation.
+// at the end of this file, or a new file next to it) or Namespace (first in the file, as apply goes
+// in order). The edits are computed by references.ts on the document's text, keeping its indentation.
 import * as vscode from 'vscode';
 import { dirname, join } from 'node:path';
 import type { Ctx } from './ctx.ts';
@@ -13,6 +13,7 @@ import type { WorkspaceIndex } from './workspace-index.ts';
 const SELECTOR_MISMATCH = '`selector` does not match template `labels`';
 const REQUIRED = /^(\S+): Required value$/;
 const MISSING = /^(configmap|secret) "([^"]+)" not found$/;
+const NAMESPACE_MISSING = /^namespaces "([^"]+)" not found$/;
 
 class QuickFixProvider implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix];
@@ -40,6 +41,11 @@ class QuickFixProvider implements vscode.CodeActionProvider {
         if (required) {
           const edit = refs.addRequiredField(text, line, required[1]);
           if (edit) actions.push(this.action(`Add the required field ${required[1]}`, doc, [edit], d, true));
+          continue;
+        }
+        const ns = NAMESPACE_MISSING.exec(d.message);
+        if (ns && (doc.languageId === 'yaml' || /\.ya?ml$/i.test(doc.fileName))) {
+          actions.push(this.action(`Create Namespace "${ns[1]}" at the top of this file`, doc, [refs.namespaceDocument(ns[1])], d, false));
           continue;
         }
         const missing = MISSING.exec(d.message);

@@ -447,6 +447,9 @@ export function definitionsAt(facts: readonly ManifestFacts[], pos: Position, in
     for (const r of f.refs) {
       if (contains(r.range, pos)) return index.find(r.kind, r.namespace, r.name).map((e) => ({ file: e.file, range: e.facts.nameRange ?? e.facts.range }));
     }
+    if (f.namespaceRange && f.namespace && contains(f.namespaceRange, pos)) {
+      return index.find('Namespace', '', f.namespace).map((e) => ({ file: e.file, range: e.facts.nameRange ?? e.facts.range }));
+    }
     if (f.selector && contains(f.selector.range, pos)) {
       return index.selectTemplates(namespaceOf(f), f.selector.labels).map((e) => ({ file: e.file, range: e.facts.template!.range }));
     }
@@ -472,6 +475,12 @@ export interface TextEdit {
 export function skeleton(kind: 'ConfigMap' | 'Secret', name: string, namespace?: string): string {
   const meta = [`  name: ${scalar(name)}`, ...(namespace && namespace !== DEFAULT_NAMESPACE ? [`  namespace: ${scalar(namespace)}`] : [])];
   return ['apiVersion: v1', `kind: ${kind}`, 'metadata:', ...meta, kind === 'Secret' ? 'stringData: {}' : 'data: {}', ''].join('\n');
+}
+
+/** A Namespace document, first in the file: `kubectl apply -f` creates objects in the file's order. */
+export function namespaceDocument(name: string): TextEdit {
+  const at = { line: 0, character: 0 };
+  return { range: { start: at, end: at }, newText: `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${scalar(name)}\n---\n` };
 }
 
 /** The edit appending a new document to the end of a file. */

@@ -10,6 +10,7 @@ import {
   extractFactsShared,
   fixTemplateLabels,
   ManifestIndex,
+  namespaceDocument,
   skeleton,
   type ClusterView,
   type TextEdit,
@@ -286,6 +287,10 @@ test('definitionsAt: from a reference to the document naming it; from a selector
   index.set('file:///cm.yaml', extractFacts('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\n'));
   assert.deepEqual(definitionsAt(facts, { line: 22, character: 20 }, index), [{ file: 'file:///cm.yaml', range: r(3, 8, 3, 18) }]);
   assert.deepEqual(definitionsAt(facts, { line: 30, character: 20 }, index), []);
+  // metadata.namespace leads to the Namespace.
+  index.set('file:///ns.yaml', extractFacts('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n'));
+  const inShop = extractFacts(deployment);
+  assert.deepEqual(definitionsAt(inShop, { line: 4, character: 14 }, index), [{ file: 'file:///ns.yaml', range: r(3, 8, 3, 12) }]);
   const svc = extractFacts('apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n');
   assert.deepEqual(definitionsAt(svc, { line: 5, character: 4 }, index), [{ file: 'file:///dep.yaml', range: r(12, 8, 12, 16) }]);
 });
@@ -356,6 +361,7 @@ spec:
 test('skeleton and appendDocument: a ConfigMap document after the last one', () => {
   assert.equal(skeleton('ConfigMap', 'app-config', 'shop'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\n  namespace: shop\ndata: {}\n');
   assert.equal(skeleton('ConfigMap', 'on', 'default'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "on"\ndata: {}\n');
+  assert.deepEqual(namespaceDocument('shop'), { range: r(0, 0, 0, 0), newText: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n' });
   const e = appendDocument('a: 1\n', 'b: 2\n');
   assert.deepEqual(e, { range: r(1, 0, 1, 0), newText: '---\nb: 2\n' });
   assert.deepEqual(appendDocument('a: 1', 'b: 2\n'), { range: r(0, 4, 0, 4), newText: '\n---\nb: 2\n' });
