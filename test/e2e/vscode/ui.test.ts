@@ -7,7 +7,7 @@
 // code-server install is cached under .cache/vscode-server (or $KUBE_EMULATOR_VSCODE_CACHE).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import {
@@ -452,6 +452,178 @@ test('real VS Code: the cluster survives "Developer: Reload Window" with the pod
       /* no log */
     }
     recordTimings('reload', { ...t, passed, chromium: chromiumExe });
+    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+  }
+});
+
+// The editor (issue 7) in a real VS Code: in a Deployment, type a field name with a typo and see
+// the apiserver's strict-decoding error in the Problems panel on that line; replace it through
+// completion (IntelliSense offers imagePullPolicy, with its enum values); click the Apply lens and
+// read kubectl's word for the result in the lens row.
+const WEB_YAML = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+`;
+
+/** The text of editor line `n` (1-based) as Monaco renders it (the line must be in view). */
+async function editorLine(p: Page, n: number): Promise<string> {
+  return p.locator('.editor-instance .monaco-editor').first().evaluate((editor, line) => {
+    // Rendered lines and their numbers are matched by their vertical position. (No named
+    // functions in here: the test's compiler would wrap them in a helper the page lacks.)
+    const number = Array.from(editor.querySelectorAll('.margin-view-overlays .line-numbers')).find((e) => e.textContent?.trim() === String(line));
+    if (!number) return '';
+    const top = number.getBoundingClientRect().top;
+    const view = Array.from(editor.querySelectorAll('.view-lines .view-line')).find((e) => Math.abs(e.getBoundingClientRect().top - top) < 3);
+    return (view?.textContent ?? '').replace(/\u00a0/g, ' ');
+  }, n);
+}
+
+async function goToLine(p: Page, n: number): Promise<void> {
+  await runCommand(p, 'Go to Line/Column...');
+  await p.locator('.quick-input-widget input').fill(`:${n}`);
+  await p.keyboard.press('Enter');
+  // Keys go to the editor only once the picker has closed and given the focus back.
+  await p.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  await p.locator('.editor-instance .monaco-editor.focused').waitFor();
+  await p.waitForTimeout(200);
+}
+
+/** The Problems panel's rows (their accessible labels carry message, source and position). */
+async function problemRows(p: Page): Promise<string[]> {
+  return p
+    .locator('.markers-panel .monaco-list-row')
+    .evaluateAll((els) => els.map((e) => `${e.getAttribute('aria-label') ?? ''} | ${(e.textContent ?? '').trim()}`))
+    .catch(() => []);
+}
+
+test('real VS Code: a typo shows in Problems on its line, completion fixes it, the Apply lens reports created', { timeout: 20 * 60_000 }, async () => {
+  const out = resultsDir();
+  rmSync(join(out, 'editor-failure.png'), { force: true });
+  const t: Record<string, number | string | boolean> = {};
+  const since = (t0: number) => Math.round((Date.now() - t0) / 100) / 10;
+  const chromiumExe = chromiumPath();
+  const cs = await withTimeout(15 * 60_000, 'installing code-server', () => ensureCodeServer());
+  const pkg = packageOnce();
+  t.packageReused = pkg.reused;
+  const root = tempRoot('editor');
+  const home = prepareHome(root, {
+    settings: { 'editor.codeLens': true, 'files.autoSave': 'off', 'editor.quickSuggestions': { other: false, comments: false, strings: false } },
+  });
+  const workspace = makeWorkspace(root);
+  writeFileSync(join(workspace, 'web.yaml'), WEB_YAML);
+  installExtension(cs, home, pkg.vsix);
+
+  let server: RunningCodeServer | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page | undefined;
+  let passed = false;
+  const consoleErrors: string[] = [];
+  const testStart = Date.now();
+  let t0 = Date.now();
+  try {
+    server = await startCodeServer(cs, home, { workspace });
+    context = await chromium.launchPersistentContext(join(root, 'chromium-profile'), chromiumLaunchOptions());
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(30_000);
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    const p = page;
+    await p.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    await p.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await p.locator('.statusbar').waitFor({ timeout: 60_000 });
+
+    await withTimeout(60_000, 'opening web.yaml', async () => {
+      await p.keyboard.press('F1');
+      const input = p.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill('web.yaml');
+      await p.locator('.quick-input-list .monaco-list-row', { hasText: 'web.yaml' }).first().waitFor();
+      await p.keyboard.press('Enter');
+      await p.locator('.tabs-container .tab', { hasText: 'web.yaml' }).waitFor();
+      await p.locator('.monaco-editor .view-lines', { hasText: 'nginx:1.27' }).first().waitFor();
+    });
+    const lens = p.locator('.codelens-decoration a', { hasText: LENS_TITLE }).first();
+    await lens.waitFor({ state: 'visible', timeout: 90_000 });
+
+    // 1. Type a mistake on a new line 18: a field the Container schema does not have.
+    t0 = Date.now();
+    await goToLine(p, 17);
+    await p.keyboard.press('End');
+    await p.keyboard.press('Enter');
+    await p.keyboard.type('imagePullPolicyy: Always');
+    assert.match(await editorLine(p, 18), /^\s+imagePullPolicyy: Always$/);
+    await p.keyboard.press('Control+Shift+M'); // View: Problems
+    const expected = 'strict decoding error: unknown field "spec.template.spec.containers[0].imagePullPolicyy"';
+    let rows: string[] = [];
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !rows.some((r) => r.includes(expected))) {
+      await p.waitForTimeout(300);
+      rows = await problemRows(p);
+    }
+    t.typoToProblemSeconds = since(t0);
+    await screenshot(p, join(out, 'editor-problems.png'));
+    const row = rows.find((r) => r.includes(expected));
+    assert.ok(row, `no Problems row with ${expected}; rows: ${JSON.stringify(rows)}`);
+    // The row's position: line 18, column 11 (the key), as `kube-emulator validate` prints it.
+    assert.match(row, /\[Ln 18, Col 11\]/, row);
+
+    // 2. Completion: replace the typo by the suggestion for "imagePull" on that line.
+    await goToLine(p, 18);
+    await p.keyboard.press('End');
+    await p.keyboard.press('Shift+Home');
+    await p.keyboard.type('imagePull');
+    await p.keyboard.press('Control+Space');
+    const suggestion = p.locator('.editor-widget.suggest-widget .monaco-list-row', { hasText: 'imagePullPolicy' }).first();
+    await suggestion.waitFor({ state: 'visible', timeout: 30_000 });
+    await screenshot(p, join(out, 'editor-completion.png'));
+    await p.keyboard.press('Enter');
+    await p.waitForTimeout(500);
+    assert.match(await editorLine(p, 18), /^\s+imagePullPolicy: ?/, 'the accepted completion inserts the key');
+    await p.keyboard.press('Escape');
+    await p.keyboard.press('End');
+    await p.keyboard.type('IfNotPresent');
+    assert.match(await editorLine(p, 18), /^\s+imagePullPolicy: IfNotPresent$/);
+    // The problem goes once the text is right.
+    const clearDeadline = Date.now() + 30_000;
+    while (Date.now() < clearDeadline && (await problemRows(p)).some((r) => r.includes('unknown field'))) await p.waitForTimeout(300);
+    assert.ok(!(await problemRows(p)).some((r) => r.includes('web.yaml') && /error/i.test(r)), `problems left: ${JSON.stringify(await problemRows(p))}`);
+
+    // 3. Apply through the lens (at the top of the document): the lens row then reads kubectl's result.
+    await p.keyboard.press('Control+Home');
+    await lens.waitFor({ state: 'visible' });
+    t0 = Date.now();
+    await lens.click();
+    const result = p.locator('.codelens-decoration a', { hasText: 'deployment.apps/web created' }).first();
+    await result.waitFor({ state: 'visible', timeout: 60_000 });
+    t.applyToLensResultSeconds = since(t0);
+    await screenshot(p, join(out, 'editor-lens-result.png'));
+    passed = true;
+  } catch (e) {
+    if (page) await page.screenshot({ path: join(out, 'editor-failure.png') }).catch(() => undefined);
+    if (server) console.error(`code-server log (tail):\n${server.logs()}`);
+    console.error(`extension output:\n${extensionOutput(home.userDataDir)}`);
+    if (consoleErrors.length) console.error(`browser console errors:\n${consoleErrors.slice(-20).join('\n')}`);
+    throw e;
+  } finally {
+    t.editorTestSeconds = since(testStart);
+    await context?.close().catch(() => undefined);
+    await server?.stop();
+    recordTimings('editor', { ...t, passed, chromium: chromiumExe });
     rmSync(root, { recursive: true, force: true, maxRetries: 3 });
   }
 });
