@@ -76,7 +76,7 @@ test('folders: .yaml, .yml and .json files, recursively and sorted; hidden folde
   const r = await run([root]);
   assert.equal(r.code, 1);
   assert.deepEqual(r.stdout.split('\n'), [
-    `${join(root, 'a.yml')}:5:3: error: key "name" already set in map`,
+    `${join(root, 'a.yml')}:5:3: warning: key "name" already set in map (kubectl apply keeps the last value)`,
     `${join(root, 'b', 'c.json')}:1:84: error: json: cannot unmarshal number into Go struct field ConfigMap.data of type string`,
     '',
   ]);
@@ -95,7 +95,7 @@ test('several arguments are validated in order', async () => {
   const r = await run([b, a]);
   assert.equal(r.code, 1);
   assert.deepEqual(r.stdout.split('\n'), [
-    `${b}:1:1: error: json: cannot unmarshal array into Go value of type map[string]interface {}`,
+    `${b}:1:1: error: error validating data: invalid object to validate`,
     `${a}:2:7: error: no matches for kind "Pod" in version "v9"`,
     '',
   ]);

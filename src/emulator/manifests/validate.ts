@@ -37,9 +37,9 @@ export type { Position, Range } from './parse.ts';
 export type ProblemCode =
   /** A YAML syntax error (the `yaml` package's message). */
   | 'yaml-syntax'
-  /** A key twice in one mapping: go-yaml's `key "x" already set in map`. */
+  /** A key twice in one mapping (warning: kubectl keeps the last value): go-yaml's `key "x" already set in map`. */
   | 'duplicate-key'
-  /** A document that is not a mapping. */
+  /** A document that is not a mapping: `error validating data: invalid object to validate` (kubectl). */
   | 'not-an-object'
   /** `error validating data: [apiVersion not set, kind not set]` (kubectl). */
   | 'type-not-set'
@@ -234,7 +234,8 @@ function validateDocument(chunk: Chunk, doc: Document.Parsed, out: ChunkResult):
   for (const e of doc.errors) {
     if (e.code === 'DUPLICATE_KEY') {
       const k = duplicateKey(chunk, e);
-      add('error', 'duplicate-key', `key ${JSON.stringify(k.name)} already set in map`, e.pos[0], k.end);
+      // kubectl 1.32 decodes YAML leniently: the last value wins, silently (checked with kubectl apply).
+      add('warning', 'duplicate-key', `key ${JSON.stringify(k.name)} already set in map (kubectl apply keeps the last value)`, e.pos[0], k.end);
     } else {
       fatal = true;
       add('error', 'yaml-syntax', yamlMessage(e.message), e.pos[0], e.pos[1] > e.pos[0] ? e.pos[1] : e.pos[0] + 1);
@@ -247,9 +248,8 @@ function validateDocument(chunk: Chunk, doc: Document.Parsed, out: ChunkResult):
   if (isScalar(contents) && (contents.value === null || contents.value === undefined)) return;
   const [start, valueEnd] = contents.range ?? [0, 0, 0];
   if (!isMap(contents)) {
-    const js = contents.toJSON();
-    const what = Array.isArray(js) ? 'array' : typeof js === 'number' ? 'number' : typeof js === 'boolean' ? 'bool' : 'string';
-    add('error', 'not-an-object', `json: cannot unmarshal ${what} into Go value of type map[string]interface {}`, start, valueEnd);
+    // kubectl's client-side check (kubectl/pkg/validation/schema.go).
+    add('error', 'not-an-object', 'error validating data: invalid object to validate', start, valueEnd);
     return;
   }
   let obj: Obj;
@@ -283,7 +283,7 @@ function validateObject(chunk: Chunk, contents: YAMLMap, obj: Obj, out: ChunkRes
   for (const f of ['apiVersion', 'kind'] as const) {
     if (typeof obj[f] !== 'string') {
       const [s, e] = rangeOf(locate(contents, [f]).node);
-      add('error', 'wrong-type', `json: cannot unmarshal ${jsonKind(obj[f])} into Go struct field TypeMeta.${f} of type string`, s, e, f);
+      add('error', 'wrong-type', `error validating data: ${f} isn't string type`, s, e, f);
       return;
     }
   }
@@ -296,9 +296,8 @@ function validateObject(chunk: Chunk, contents: YAMLMap, obj: Obj, out: ChunkRes
     if (!isSeq(items)) return;
     items.items.forEach((item, i) => {
       const n = item as Node;
-      const value = (obj.items as unknown[])[i];
-      if (isMap(n)) validateObject(chunk, n, value as Obj, out, add);
-      else if (n?.range) add('error', 'not-an-object', `json: cannot unmarshal ${jsonKind(value)} into Go value of type map[string]interface {}`, n.range[0], n.range[1]);
+      if (isMap(n)) validateObject(chunk, n, (obj.items as unknown[])[i] as Obj, out, add);
+      else if (n?.range) add('error', 'not-an-object', 'error validating data: invalid object to validate', n.range[0], n.range[1]);
     });
     return;
   }

@@ -46,17 +46,19 @@ test('YAML syntax errors: the yaml package message at its position', () => {
   ]);
 });
 
-test('duplicate keys: go-yaml\'s message on the second key', () => {
+test('duplicate keys: a warning (kubectl 1.32 keeps the last value) with go-yaml\'s strict message, on the second key', () => {
   assert.deepEqual(problems('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n'), [
-    '4:2-4:6 error duplicate-key key "name" already set in map',
+    '4:2-4:6 warning duplicate-key key "name" already set in map (kubectl apply keeps the last value)',
   ]);
   assert.deepEqual(problems('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  "name": a\n  \'name\': b\n'), [
-    '4:2-4:8 error duplicate-key key "name" already set in map',
+    '4:2-4:8 warning duplicate-key key "name" already set in map (kubectl apply keeps the last value)',
   ]);
 });
 
-test('a document that is no mapping, and one without apiVersion or kind', () => {
-  assert.deepEqual(problems('- a\n- b\n'), ['0:0-1:3 error not-an-object json: cannot unmarshal array into Go value of type map[string]interface {}']);
+test('a document that is no mapping, one without apiVersion or kind, one whose apiVersion is no string: kubectl\'s words', () => {
+  assert.deepEqual(problems('hello\n'), ['0:0-0:5 error not-an-object error validating data: invalid object to validate']);
+  assert.deepEqual(problems('apiVersion: 1\nkind: ConfigMap\nmetadata:\n  name: x\n'), ['0:12-0:13 error wrong-type error validating data: apiVersion isn\'t string type']);
+  assert.deepEqual(problems('- a\n- b\n'), ['0:0-1:3 error not-an-object error validating data: invalid object to validate']);
   assert.deepEqual(problems('metadata:\n  name: x\n'), ['0:0-0:8 error type-not-set error validating data: [apiVersion not set, kind not set]']);
   assert.deepEqual(problems('kind: ConfigMap\nmetadata:\n  name: x\n'), ['0:0-0:4 error type-not-set error validating data: apiVersion not set']);
 });
@@ -230,12 +232,12 @@ test('multi-document files: problems land in their own document, and an edit re-
   const other = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  name: d\n';
   const text = `${DEPLOYMENT}---\n# comment only\n---\n${other}`;
   const first = problems(text);
-  assert.deepEqual(first, ['24:2-24:6 error duplicate-key key "name" already set in map']);
+  assert.deepEqual(first, ['24:2-24:6 warning duplicate-key key "name" already set in map (kubectl apply keeps the last value)']);
   // Edit the first document: the second's cached result is placed at its new lines.
   const edited = text.replace('  replicas: 2\n', '  replicas: 2\n  paused: false\n');
-  assert.deepEqual(problems(edited), ['25:2-25:6 error duplicate-key key "name" already set in map']);
+  assert.deepEqual(problems(edited), ['25:2-25:6 warning duplicate-key key "name" already set in map (kubectl apply keeps the last value)']);
   clearParseCache();
-  assert.deepEqual(problems(edited), ['25:2-25:6 error duplicate-key key "name" already set in map']);
+  assert.deepEqual(problems(edited), ['25:2-25:6 warning duplicate-key key "name" already set in map (kubectl apply keeps the last value)']);
   // Unsaved text with CRLF line ends: the same positions.
   assert.deepEqual(problems(text.replace(/\n/g, '\r\n')), first);
 });
@@ -270,7 +272,7 @@ items:
   assert.deepEqual(problems(text), [
     '7:2-7:7 error unknown-field strict decoding error: unknown field "dataa"',
     '9:8-9:18 error kind-not-registered no matches for kind "Deploymnet" in version "apps/v1"',
-    '12:2-12:11 error not-an-object json: cannot unmarshal string into Go value of type map[string]interface {}',
+    '12:2-12:11 error not-an-object error validating data: invalid object to validate',
   ]);
 });
 
