@@ -334,7 +334,7 @@ export function hoverInDocument(doc: Document.Parsed, text: string, offset: numb
   if (!ctx || ctx.word === '') return undefined;
   const root = rootSchema(ctx.apiVersion, ctx.kind);
   if (ctx.at === 'key') {
-    const path = [...ctx.path, ctx.word];
+    const path = [...ctx.path, ctx.word.replace(/^(["'])(.*)\1$/, '$2')];
     const field = fieldAt(root, path);
     if (!field) return undefined;
     return { markdown: fieldMarkdown(field, ctx.kind, path), start: ctx.start, end: ctx.end };

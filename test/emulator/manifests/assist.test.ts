@@ -157,6 +157,9 @@ test('hover on a key: FIELD and type as kubectl explain prints them, then the de
   const containers = hoverAt(text, text.indexOf('containers') + 1)!;
   assert.match(containers.markdown, /^```text\nFIELD: containers <\[\]Container> -required-\n```\n\nList of containers belonging to the pod\./);
   assert.match(containers.markdown, /\n\nA single application container that you want to run within a pod\.\n\n`kubectl explain deployment\.spec\.template\.spec\.containers`$/);
+  // A JSON manifest: quoted keys.
+  const json = '{"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"replicas": 1}}';
+  assert.match(hoverAt(json, json.indexOf('replicas'))!.markdown, /^```text\nFIELD: replicas <integer>\n```/);
   // Unknown keys have no hover (the diagnostics say what is wrong).
   assert.equal(hoverAt('apiVersion: v1\nkind: Pod\nspec:\n  nope: 1\n', 33), undefined);
 });
