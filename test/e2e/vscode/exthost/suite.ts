@@ -511,6 +511,31 @@ it('node commands: add a worker, cordon, drain, stop it (fast-forward: Unknown),
   assert.equal((await apiGet(`/api/v1/nodes/${name}`)).status, 404);
 });
 
+it('completion in a container offers imagePullPolicy and its values; hover on replicas explains it', async () => {
+  const doc = await vscode.workspace.openTextDocument({
+    language: 'yaml',
+    content: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n        \n',
+  });
+  await vscode.window.showTextDocument(doc);
+  const labelOf = (i: vscode.CompletionItem) => (typeof i.label === 'string' ? i.label : i.label.label);
+  // spec.template.spec.containers[0]. (the blank line at the container's keys)
+  const keys = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(11, 8));
+  const pull = keys.items.find((i) => labelOf(i) === 'imagePullPolicy');
+  assert.ok(pull, `no imagePullPolicy among ${keys.items.map(labelOf).join(', ')}`);
+  assert.equal(pull.insertText, 'imagePullPolicy: ');
+  assert.ok(!keys.items.some((i) => labelOf(i) === 'image' && i.kind === vscode.CompletionItemKind.Property), 'image is already there');
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(doc.uri, new vscode.Position(11, 8), 'imagePullPolicy: ');
+  assert.ok(await vscode.workspace.applyEdit(edit));
+  const values = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(11, 25));
+  assert.deepEqual(values.items.filter((i) => i.kind === vscode.CompletionItemKind.EnumMember).map(labelOf), ['Always', 'IfNotPresent', 'Never']);
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(5, 4));
+  const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+  assert.match(text, /FIELD: replicas <integer>/);
+  assert.match(text, /Number of desired pods\. This is a pointer to distinguish between explicit zero and not specified\. Defaults to 1\./);
+  await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+});
+
 export async function run(): Promise<void> {
   const failures: string[] = [];
   for (const [name, fn] of tests) {
