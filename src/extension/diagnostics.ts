@@ -6,8 +6,9 @@
 // 2. across documents, files and the cluster (references.ts, through the workspace index and a
 //    cache of the cluster's lists): missing ConfigMaps, Secrets, claims, ServiceAccounts,
 //    namespaces, a Service selecting no pods — lookups, re-run when another file or the cluster changes;
-// 3. the target cluster's server-side dry-run (admission: quota, LimitRange), on open and save and a
-//    few seconds after the last edit, only for a document without errors of its own; stale runs stop.
+// 3. the target cluster's server-side dry-run (admission: quota, LimitRange), when a document is
+//    shown or saved and a few seconds after the last edit, only for a document without errors of its
+//    own; stale runs stop.
 // Severity: error for what apply would reject, warning for what would misbehave once applied.
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx.ts';
@@ -142,6 +143,8 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
     const s = states.get(key);
     const session = ctx.session;
     if (!s || !checks || !session || doc.isClosed || !s.manifests || s.hasErrors || s.version !== doc.version) return;
+    // Only what a user looks at: a command that opens many files (apply a folder) asks nothing.
+    if (!vscode.window.visibleTextEditors.some((e) => e.document === doc)) return;
     if (s.dryVersion === s.version) return; // already done for this text
     if (s.dryRun) s.dryRun.aborted = true;
     const signal = { aborted: false };
@@ -221,6 +224,8 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
     { dispose: () => (cache?.sub.dispose(), cache?.cache.dispose()) },
     vscode.workspace.onDidOpenTextDocument(now),
     vscode.workspace.onDidSaveTextDocument((doc) => void loaded.then(() => dryRun(doc))),
+    // Opened documents are dry-run once shown (the editor appears after the open event).
+    vscode.window.onDidChangeVisibleTextEditors((editors) => void loaded.then(() => editors.forEach((e) => void dryRun(e.document)))),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.contentChanges.length === 0) return;
       editing = e.document.uri.toString();
