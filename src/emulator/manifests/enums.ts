@@ -18,6 +18,14 @@ const OPEN: Record<string, Set<string>> = {
   'io.k8s.api.core.v1.LimitRangeItem': new Set(['type']),
 };
 
+// The order validation.go lists supported values in where it writes them out instead of sorting a
+// set (sets.List, the usual case, sorted here too): pkg/apis/core/validation/validation.go
+// validateDNSPolicy and validateContainerCommon.
+const ORDER: Record<string, Record<string, string[]>> = {
+  'io.k8s.api.core.v1.PodSpec': { dnsPolicy: ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'] },
+  'io.k8s.api.core.v1.Container': { terminationMessagePolicy: ['File', 'FallbackToLogsOnError'] },
+};
+
 const refName = (s: Schema | undefined): string | undefined =>
   s?.$ref ? s.$ref.slice(REF_PREFIX.length) : s?.allOf?.length === 1 ? refName(s.allOf[0]) : undefined;
 
@@ -51,7 +59,7 @@ function walk(v: unknown, s: Schema, name: string | undefined, path: string, out
         const allowed = values.map((x) => x.value);
         const check = (x: unknown, at: string) => {
           if (typeof x === 'string' && !allowed.includes(x)) {
-            out.push({ field: at, message: `${at}: Unsupported value: ${JSON.stringify(x)}: supported values: ${[...allowed].sort().map((a) => JSON.stringify(a)).join(', ')}` });
+            out.push({ field: at, message: `${at}: Unsupported value: ${JSON.stringify(x)}: supported values: ${((name && ORDER[name]?.[k]) || [...allowed].sort()).map((a) => JSON.stringify(a)).join(', ')}` });
           }
         };
         if (Array.isArray(e)) e.forEach((x, i) => check(x, `${p}[${i}]`));

@@ -279,8 +279,8 @@ items:
 test('enums the registry leaves to the schema: Kubernetes\' value sets, as field.NotSupported says it; open sets left alone', () => {
   const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  dnsPolicy: Sometimes\n  containers:\n  - name: c\n    image: nginx:1.27\n    terminationMessagePolicy: Fil\n';
   assert.deepEqual(problems(pod), [
-    '5:13-5:22 error field-not-supported spec.dnsPolicy: Unsupported value: "Sometimes": supported values: "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"',
-    '9:30-9:33 error field-not-supported spec.containers[0].terminationMessagePolicy: Unsupported value: "Fil": supported values: "FallbackToLogsOnError", "File"',
+    '5:13-5:22 error field-not-supported spec.dnsPolicy: Unsupported value: "Sometimes": supported values: "ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"',
+    '9:30-9:33 error field-not-supported spec.containers[0].terminationMessagePolicy: Unsupported value: "Fil": supported values: "File", "FallbackToLogsOnError"',
   ]);
   // A list of enum values: the registry's own check names the list, as Kubernetes' does (no second report).
   const pvc = 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: c\nspec:\n  accessModes: [ReadWriteOnce, ReadWriteEverywhere]\n  resources:\n    requests:\n      storage: 1Gi\n';
