@@ -9,7 +9,7 @@ import type { Document } from 'yaml';
 import { apiVersionOf, RESOURCES, type ResourceDef } from '../api/registry.ts';
 import { resolve, type Schema } from '../api/schemas.ts';
 import { HELM_MESSAGE, isHelmTemplate, isKustomization, KUSTOMIZATION_MESSAGE } from './validate.ts';
-import type { KnownValue } from './known-values.ts';
+import { knownKeys, type KnownValue } from './known-values.ts';
 import {
   blockWindow,
   cursorContext,
@@ -211,7 +211,7 @@ export function completionsInDocument(doc: Document.Parsed, text: string, offset
     const parent = schemaAt(root, ctx.path);
     if (!parent) return [];
     const props = resolve(parent).properties;
-    if (!props) return [];
+    if (!props) return mapKeyEntries(root, ctx);
     const atRoot = ctx.path.length === 0;
     const present = new Set(ctx.present);
     const entries: CompletionEntry[] = [];
@@ -251,6 +251,30 @@ export function completionsInDocument(doc: Document.Parsed, text: string, offset
       retrigger: false,
     };
   });
+}
+
+/** The keys Kubernetes names for a map (`limits`: cpu, memory...), not yet present. */
+function mapKeyEntries(root: Schema, ctx: CursorContext): CompletionEntry[] {
+  const field = fieldAt(root, ctx.path);
+  const keys = field?.owner && knownKeys(field.owner.definition, field.owner.property);
+  if (!field || !keys) return [];
+  const r = resolve(field.declared);
+  const value = r.additionalProperties && typeof r.additionalProperties === 'object' ? r.additionalProperties : {};
+  const present = new Set(ctx.present);
+  return keys
+    .filter((k) => !present.has(k))
+    .map((k, i) => ({
+      label: k,
+      kind: 'field' as const,
+      detail: `<${typeGuess(value)}>`,
+      required: false,
+      documentation: fieldMarkdown(field, ctx.kind, ctx.path),
+      insertText: ctx.hasColon ? k : `${k}: `,
+      sortText: `1${String(i).padStart(4, '0')}`,
+      start: ctx.start,
+      end: ctx.end,
+      retrigger: false,
+    }));
 }
 
 function valuesAt(ctx: CursorContext, root: Schema): CompletionValue[] {

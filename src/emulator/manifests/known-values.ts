@@ -213,3 +213,27 @@ export function knownValues(definition: string | undefined, property: string): K
   if (!definition) return undefined;
   return KNOWN_VALUES[definition]?.[property];
 }
+
+// Keys of maps whose keys Kubernetes names (ResourceName constants of core/v1 types.go, and the
+// quota resource names of pkg/apis/core/helper's standardQuotaResources): completion offers them.
+const COMPUTE = ['cpu', 'memory', 'ephemeral-storage'];
+const QUOTA = [
+  'pods', 'requests.cpu', 'requests.memory', 'requests.ephemeral-storage', 'requests.storage', 'limits.cpu', 'limits.memory',
+  'limits.ephemeral-storage', 'cpu', 'memory', 'ephemeral-storage', 'services', 'services.nodeports', 'services.loadbalancers',
+  'configmaps', 'secrets', 'persistentvolumeclaims', 'replicationcontrollers', 'resourcequotas',
+];
+const LIMIT_RANGE = ['cpu', 'memory', 'storage', 'ephemeral-storage'];
+
+/** Known keys by definition name, then property name (a map's). */
+export const KNOWN_KEYS: Record<string, Record<string, string[]>> = {
+  [`${CORE}ResourceRequirements`]: { limits: COMPUTE, requests: COMPUTE },
+  [`${CORE}VolumeResourceRequirements`]: { limits: ['storage'], requests: ['storage'] },
+  [`${CORE}ResourceQuotaSpec`]: { hard: QUOTA },
+  [`${CORE}LimitRangeItem`]: { max: LIMIT_RANGE, min: LIMIT_RANGE, default: LIMIT_RANGE, defaultRequest: LIMIT_RANGE, maxLimitRequestRatio: LIMIT_RANGE },
+};
+
+/** The keys Kubernetes names for a map property of a definition. */
+export function knownKeys(definition: string | undefined, property: string): string[] | undefined {
+  if (!definition) return undefined;
+  return KNOWN_KEYS[definition]?.[property];
+}

@@ -119,6 +119,18 @@ test('enum values: the schema field\'s known set, in order, with docs; after `ke
   assert.deepEqual(complete('apiVersion: v1\nkind: Pod\nspec:\n  hostname: |\n'), []);
 });
 
+test('keys Kubernetes names for maps: resource names in limits and requests, quota names, not those present', () => {
+  const limits = complete('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    resources:\n      limits:\n        cpu: 100m\n        |\n');
+  assert.deepEqual(limits.map((i) => [i.label, i.detail, i.insertText]), [
+    ['memory', '<Quantity>', 'memory: '],
+    ['ephemeral-storage', '<Quantity>', 'ephemeral-storage: '],
+  ]);
+  assert.deepEqual(labels(complete('apiVersion: v1\nkind: PersistentVolumeClaim\nspec:\n  resources:\n    requests:\n      |\n')), ['storage']);
+  assert.deepEqual(labels(complete('apiVersion: v1\nkind: ResourceQuota\nspec:\n  hard:\n    |\n')).slice(0, 3), ['pods', 'requests.cpu', 'requests.memory']);
+  // Labels are the user's own: nothing to offer.
+  assert.deepEqual(complete('apiVersion: v1\nkind: Pod\nmetadata:\n  labels:\n    |\n'), []);
+});
+
 test('apiVersion and kind: the kinds the emulator serves, matched to each other', () => {
   const kinds = complete('apiVersion: apps/v1\nkind: |\n');
   assert.deepEqual(kinds.map((k) => [k.label, k.detail]), [

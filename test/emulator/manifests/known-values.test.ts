@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KNOWN_VALUES, knownValues } from '../../../src/emulator/manifests/known-values.ts';
+import { KNOWN_KEYS, KNOWN_VALUES, knownValues } from '../../../src/emulator/manifests/known-values.ts';
 import { DEFINITIONS, resolve } from '../../../src/emulator/api/schemas.ts';
 
 test('every known value set names a string field (or a list of strings) of the 1.32 schemas', () => {
@@ -27,4 +27,14 @@ test('the course fields have their Kubernetes value sets', () => {
   assert.deepEqual(values('io.k8s.api.core.v1.ServicePort', 'protocol'), ['SCTP', 'TCP', 'UDP']);
   assert.equal(knownValues('io.k8s.api.core.v1.Container', 'image'), undefined);
   assert.equal(knownValues(undefined, 'type'), undefined);
+});
+
+test('every known key set names a map field of the 1.32 schemas', () => {
+  for (const [definition, props] of Object.entries(KNOWN_KEYS)) {
+    for (const property of Object.keys(props)) {
+      const s = DEFINITIONS[definition]?.properties?.[property];
+      assert.ok(s, `${definition}.${property}`);
+      assert.equal(typeof resolve(s).additionalProperties, 'object', `${definition}.${property} is a map`);
+    }
+  }
 });
