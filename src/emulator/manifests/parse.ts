@@ -49,8 +49,12 @@ export interface PlacedChunk {
   offset: number;
 }
 
+// Bounded by entries and by text: a parsed chunk holds about 32 bytes of AST per character, so
+// 1,000,000 characters (about 16 files of 2,000 lines) keep the cache near 32 MB.
 const CACHE_LIMIT = 4000;
+const CACHE_CHARS = 1_000_000;
 const cache = new Map<string, Chunk>();
+let cachedChars = 0;
 
 function parseChunk(text: string): Chunk {
   const hit = cache.get(text);
@@ -64,7 +68,12 @@ function parseChunk(text: string): Chunk {
   const docs = parseAllDocuments(text, { ...parseOptions, lineCounter });
   const chunk: Chunk = { text, lineCounter, docs: Array.isArray(docs) ? docs : [] };
   cache.set(text, chunk);
-  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cachedChars += text.length;
+  while (cache.size > 1 && (cache.size > CACHE_LIMIT || cachedChars > CACHE_CHARS)) {
+    const oldest = cache.keys().next().value as string;
+    cache.delete(oldest);
+    cachedChars -= oldest.length;
+  }
   return chunk;
 }
 
@@ -96,4 +105,5 @@ export function positionIn(p: PlacedChunk, offset: number): Position {
 /** Empties the parse cache (tests and benchmarks measuring a cold run). */
 export function clearParseCache(): void {
   cache.clear();
+  cachedChars = 0;
 }

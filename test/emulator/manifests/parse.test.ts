@@ -25,3 +25,11 @@ test('`---` only counts at a line start followed by a space or the line end; YAM
   assert.deepEqual(chunks[0].chunk.docs[0].toJS(), { a: 'x --- y', b: '---x' });
   assert.deepEqual(chunks[1].chunk.docs[0].toJS(), { mode: 420, enabled: true, when: '2024-01-02' });
 });
+
+test('the cache is bounded by text: old chunks are parsed again after a million characters of others', () => {
+  const a = parseChunks('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bounded\n')[0].chunk;
+  assert.equal(parseChunks('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bounded\n')[0].chunk, a);
+  const filler = `data:\n  x: "${'y'.repeat(200_000)}"\n`;
+  for (let i = 0; i < 6; i++) parseChunks(`# ${i}\n${filler}`);
+  assert.notEqual(parseChunks('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bounded\n')[0].chunk, a);
+});
