@@ -657,8 +657,7 @@ export class APIServer {
     const next = clone(cur);
     const meta = next.metadata;
     delete meta.resourceVersion;
-    let grace = def.gracefulDelete?.(cur);
-    if (grace !== undefined && opts.gracePeriodSeconds !== undefined) grace = opts.gracePeriodSeconds;
+    const grace = def.gracefulDelete?.(cur, opts.gracePeriodSeconds);
     // A kind's own first-delete step (CRDs: the customresourcecleanup finalizer, customresourcedefinition/etcd.go).
     if (!cur.metadata.deletionTimestamp) def.prepareForDelete?.(next, this.strategyCtx());
     const finalizers: string[] = [...(meta.finalizers ?? [])];

@@ -68,8 +68,8 @@ export interface ResourceDef {
   validateUpdate?(obj: Obj, old: Obj): FieldError[];
   /** Fields for field selectors beyond metadata.name and metadata.namespace. */
   fields?(obj: Obj): Record<string, string>;
-  /** Default grace period for DELETE (pods: spec.terminationGracePeriodSeconds). */
-  gracefulDelete?(obj: Obj): number | undefined;
+  /** The grace period of a DELETE, given the one the request asked for (pods: CheckGracefulDelete). */
+  gracefulDelete?(obj: Obj, requestedSeconds?: number): number | undefined;
   /** Finalizers set on create, e.g. namespaces' "kubernetes". */
   /**
    * Served from another version's storage (events.k8s.io/v1 from core/v1 Events, autoscaling/v1

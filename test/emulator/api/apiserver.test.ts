@@ -132,3 +132,22 @@ test('empty maps and lists of optional fields are not stored, as the typed objec
   assert.equal(p.spec.nodeSelector, undefined);
   assert.deepEqual(p.spec.containers[0].resources, {}, 'structs are kept, empty or not');
 });
+
+test('pod DELETE grace (CheckGracefulDelete): an unscheduled or finished pod goes at once whatever the request asks; a running one gets the asked period', async () => {
+  const { api } = await server();
+  const pods = api.resource('pods');
+  await api.create(pods, 'default', pod('pending'));
+  await api.delete(pods, 'default', 'pending', { gracePeriodSeconds: 30 });
+  assert.equal(await api.tryGet(pods, 'default', 'pending'), undefined, 'an unscheduled pod is gone at once');
+
+  for (const [name, phase] of [['done', 'Succeeded'], ['bound', 'Running']] as const) {
+    await api.create(pods, 'default', { ...pod(name), spec: { ...pod(name).spec, nodeName: 'n1' } });
+    const cur = await api.get(pods, 'default', name);
+    await api.update(pods, 'default', name, { ...cur, status: { phase } }, { subresource: 'status' });
+  }
+  await api.delete(pods, 'default', 'done', { gracePeriodSeconds: 45 });
+  assert.equal(await api.tryGet(pods, 'default', 'done'), undefined, 'a finished pod is gone at once');
+  await api.delete(pods, 'default', 'bound', { gracePeriodSeconds: 45 });
+  const bound = await api.get(pods, 'default', 'bound');
+  assert.equal(bound.metadata.deletionGracePeriodSeconds, 45);
+});

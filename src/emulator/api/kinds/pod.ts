@@ -203,11 +203,12 @@ export const strategy = {
       'status.nominatedNodeName': obj.status?.nominatedNodeName ?? '',
     };
   },
-  gracefulDelete(obj: Obj): number | undefined {
-    // An unscheduled pod has no kubelet to wait for (pkg/registry/core/pod/strategy.go CheckGracefulDelete).
+  gracefulDelete(obj: Obj, requested?: number): number | undefined {
+    // pkg/registry/core/pod/strategy.go CheckGracefulDelete: the request's period, else the pod's;
+    // whatever was asked, an unscheduled pod (no kubelet to wait for) and a finished one go at once.
     if (!obj.spec?.nodeName) return 0;
     const phase = obj.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return 0;
-    return obj.spec?.terminationGracePeriodSeconds ?? 30;
+    return requested ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
   },
 };
