@@ -210,29 +210,14 @@ export function completionsInDocument(doc: Document.Parsed, text: string, offset
   if (ctx.at === 'key') {
     const parent = schemaAt(root, ctx.path);
     if (!parent) return [];
-    const props = resolve(parent).properties;
-    if (!props) return mapKeyEntries(root, ctx);
-    const atRoot = ctx.path.length === 0;
-    const present = new Set(ctx.present);
-    const entries: CompletionEntry[] = [];
-    for (const name of Object.keys(props).sort()) {
-      if (present.has(name)) continue;
-      const field = fieldAt(root, [...ctx.path, name]);
-      if (!field || systemOwned(name, field.declared, atRoot)) continue;
-      entries.push({
-        label: name,
-        kind: 'field',
-        detail: `<${typeGuess(field.declared)}>${field.required ? ' -required-' : ''}`,
-        required: field.required,
-        documentation: fieldMarkdown(field, ctx.kind, [...ctx.path, name]),
-        insertText: keyInsertText(name, field.declared, ctx),
-        sortText: `${field.required ? 0 : 1}${name}`,
-        start: ctx.start,
-        end: ctx.end,
-        retrigger: !ctx.hasColon && hasKnownValues(field, atRoot),
-      });
+    const r = resolve(parent);
+    if (!r.properties && r.items && isObjectSchema(r.items) && !ctx.flow && ctx.word === '') {
+      // A new line under a list of objects (`ports:` then Enter): its first item's keys, as `- key`.
+      const item: CursorContext = { ...ctx, path: [...ctx.path, 0], column: ctx.column + 2, present: [], hasColon: false };
+      return keyEntries(root, item).map((e) => ({ ...e, insertText: `- ${e.insertText}` }));
     }
-    return entries.sort((a, b) => (a.sortText < b.sortText ? -1 : a.sortText > b.sortText ? 1 : 0));
+    if (!r.properties) return mapKeyEntries(root, ctx);
+    return keyEntries(root, ctx);
   }
   const values = valuesAt(ctx, root);
   const space = ctx.start > 0 && text[ctx.start - 1] === ':' ? ' ' : '';
@@ -251,6 +236,32 @@ export function completionsInDocument(doc: Document.Parsed, text: string, offset
       retrigger: false,
     };
   });
+}
+
+/** The fields of the mapping at the cursor that are not there yet: required first, then by name. */
+function keyEntries(root: Schema, ctx: CursorContext): CompletionEntry[] {
+  const props = resolve(schemaAt(root, ctx.path) ?? {}).properties ?? {};
+  const atRoot = ctx.path.length === 0;
+  const present = new Set(ctx.present);
+  const entries: CompletionEntry[] = [];
+  for (const name of Object.keys(props).sort()) {
+    if (present.has(name)) continue;
+    const field = fieldAt(root, [...ctx.path, name]);
+    if (!field || systemOwned(name, field.declared, atRoot)) continue;
+    entries.push({
+      label: name,
+      kind: 'field',
+      detail: `<${typeGuess(field.declared)}>${field.required ? ' -required-' : ''}`,
+      required: field.required,
+      documentation: fieldMarkdown(field, ctx.kind, [...ctx.path, name]),
+      insertText: keyInsertText(name, field.declared, ctx),
+      sortText: `${field.required ? 0 : 1}${name}`,
+      start: ctx.start,
+      end: ctx.end,
+      retrigger: !ctx.hasColon && hasKnownValues(field, atRoot),
+    });
+  }
+  return entries.sort((a, b) => (a.sortText < b.sortText ? -1 : a.sortText > b.sortText ? 1 : 0));
 }
 
 /** The keys Kubernetes names for a map (`limits`: cpu, memory...), not yet present. */

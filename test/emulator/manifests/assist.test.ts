@@ -85,6 +85,23 @@ test('a half-typed key is replaced; a key that has its colon gets the name only'
   assert.equal(renamed.retrigger, false);
 });
 
+test('a new line under a list of objects starts its first item: `- key`', () => {
+  const items = complete('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    ports:\n      |\n');
+  assert.deepEqual(items.map((i) => [i.label, i.insertText]).slice(0, 3), [
+    ['containerPort', '- containerPort: '],
+    ['hostIP', '- hostIP: '],
+    ['hostPort', '- hostPort: '],
+  ]);
+  const env = complete('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    env:\n      |\n');
+  assert.deepEqual(env.map((i) => [i.label, i.insertText]), [
+    ['name', '- name: '],
+    ['value', '- value: '],
+    ['valueFrom', '- valueFrom:\n          '],
+  ]);
+  // A list of strings: nothing to start.
+  assert.deepEqual(complete('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: a\n    args:\n      |\n'), []);
+});
+
 test('keys in a list item started with `- ` and in a flow mapping', () => {
   const item = complete(DEPLOYMENT + '      - |');
   assert.equal(item[0].label, 'name');
