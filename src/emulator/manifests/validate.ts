@@ -146,10 +146,6 @@ export function validateText(text: string, fileName = ''): Validation {
     if (!r) results.set(p.chunk, (r = validateChunk(p.chunk)));
     return r;
   });
-  if (perChunk.some((r) => r.problems.some((x) => x.code === 'not-an-object')) && text.includes('{{')) {
-    // `{{ }}` that broke the YAML: a template after all.
-    return { problems: [], skipped: { reason: 'helm-template', message: HELM_MESSAGE } };
-  }
   const defined = new Set(perChunk.flatMap((r) => r.defines));
   const problems: Problem[] = [];
   const place = (p: PlacedChunk, x: LocalProblem): Problem => {
@@ -167,6 +163,12 @@ export function validateText(text: string, fileName = ''): Validation {
       if (u.removed) problems.push(place(p, { severity: 'warning', code: 'api-removed', message: u.removed, start: u.apiStart, end: u.apiEnd }));
     }
   });
+  if (text.includes('{{')) {
+    // `{{ }}` that broke the YAML where it stands (`name: {{ x }}` is a flow mapping gone wrong): a template after all.
+    const lines = text.split('\n');
+    const broken = (p: Problem) => (p.code === 'yaml-syntax' || p.code === 'not-an-object' || p.code === 'wrong-type') && (lines[p.range.start.line] ?? '').includes('{{');
+    if (problems.some(broken)) return { problems: [], skipped: { reason: 'helm-template', message: HELM_MESSAGE } };
+  }
   problems.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return { problems };
 }

@@ -224,6 +224,8 @@ test('Helm templates and kustomization files are recognised and not flagged', ()
   });
   // A kustomize Component in a file of another name is no Kubernetes object either.
   assert.deepEqual(problems('apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources: []\n'), []);
+  // Other template syntax that breaks the YAML where it stands is a template too.
+  assert.equal(validateText('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ name }}\n', 'cm.yaml').skipped?.reason, 'helm-template');
   // `{{ }}` inside a value (a Prometheus rule in a ConfigMap) is not Helm.
   assert.deepEqual(problems('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: alerts\ndata:\n  rule: "{{ $labels.instance }} down"\n'), []);
 });
