@@ -658,7 +658,7 @@ export class ExistenceIndex {
     this.collections.set(docKey, null);
     try {
       const resource = await this.client.mapping(m.apiVersion!, m.kind!);
-      if (!resource) return;
+      if (!resource) return this.retryLater(docKey); // a CRD may come
       const ns = resource.namespaced ? (m.namespace ?? this.client.namespace) : undefined;
       const collection = collectionPath(m.apiVersion!, resource.name, ns);
       this.collections.set(docKey, collection);
@@ -666,9 +666,18 @@ export class ExistenceIndex {
       if (!listing || this.now() - listing.fetchedAt > this.ttlMs) this.refresh(collection);
       else this.fire();
     } catch (e) {
-      this.collections.delete(docKey); // try again on a later look
+      this.retryLater(docKey);
       this.opts.log?.(`Could not look up ${m.kind} (${m.apiVersion}): ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  /** Unknown for a TTL, then asked again: an unreachable cluster or a missing kind costs one request per TTL, not one per keystroke. */
+  private retryLater(docKey: string): void {
+    this.collections.set(docKey, null);
+    const retry = setTimeout(() => {
+      if (this.collections.get(docKey) === null) this.collections.delete(docKey);
+    }, this.ttlMs);
+    (retry as { unref?: () => void }).unref?.();
   }
 
   private refresh(collection: string): void {

@@ -208,3 +208,24 @@ test('a selection applies the documents it touches', () => {
   assert.deepEqual(documentsTouched(parsed, 3, 3).map((m) => m.index), []);
   assert.deepEqual(documentsTouched(parsed, 5, 7).map((m) => m.index), [2, 3]);
 });
+
+test('an unreachable cluster is asked once per TTL, not on every look', async () => {
+  let calls = 0;
+  const down: ApplyClient = {
+    namespace: 'default',
+    mapping: async () => {
+      calls++;
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    },
+    send: async () => ({}),
+  };
+  const logs: string[] = [];
+  const index = new ExistenceIndex(down, { ttlMs: 60_000, log: (l) => logs.push(l) });
+  const [m] = parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n').manifests;
+  for (let i = 0; i < 30; i++) {
+    assert.equal(index.exists(m), undefined);
+    await index.settled();
+  }
+  assert.equal(calls, 1);
+  assert.deepEqual(logs, ['Could not look up ConfigMap (v1): connect ECONNREFUSED 127.0.0.1:1']);
+});
