@@ -606,9 +606,20 @@ test('real VS Code: a typo shows in Problems on its line, completion fixes it, t
     // 3. Apply through the lens (at the top of the document): the lens row then reads kubectl's result.
     await p.keyboard.press('Control+Home');
     await lens.waitFor({ state: 'visible' });
+    // Lenses are re-rendered a moment after the last edit; a click on the replaced element is lost.
+    await p.waitForTimeout(1500);
     t0 = Date.now();
-    await lens.click();
     const result = p.locator('.codelens-decoration a', { hasText: 'deployment.apps/web created' }).first();
+    const stopped = p.locator('.statusbar-item', { hasText: 'Kubernetes: stopped' });
+    for (let attempt = 1; ; attempt++) {
+      await lens.click();
+      // The click took if the cluster starts (it starts on the first apply) or the result shows.
+      const took = await Promise.race([
+        result.waitFor({ state: 'visible', timeout: 15_000 }).then(() => true),
+        stopped.waitFor({ state: 'hidden', timeout: 15_000 }).then(() => true),
+      ]).catch(() => false);
+      if (took || attempt === 3) break;
+    }
     await result.waitFor({ state: 'visible', timeout: 60_000 });
     t.applyToLensResultSeconds = since(t0);
     await screenshot(p, join(out, 'editor-lens-result.png'));
