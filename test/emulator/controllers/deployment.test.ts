@@ -176,7 +176,8 @@ test('RollingUpdate: never fewer than replicas − maxUnavailable ready pods nor
     const ev = await events(c, d);
     assert.equal(ev[1], `Normal ScalingReplicaSet deployment-controller: Scaled up replica set ${cur!.metadata.name} to 1`);
     assert.ok(ev.includes(`Normal ScalingReplicaSet deployment-controller: Scaled down replica set ${old!.metadata.name} to 3 from 4`), ev.join('\n'));
-    assert.ok(ev.includes(`Normal ScalingReplicaSet deployment-controller: Scaled up replica set ${cur!.metadata.name} to 4 from 3`), ev.join('\n'));
+    // The last scale-up's step depends on how many new pods became ready together.
+    assert.ok(ev.some((e) => new RegExp(`^Normal ScalingReplicaSet deployment-controller: Scaled up replica set ${cur!.metadata.name} to 4 from [123]$`).test(e)), ev.join('\n'));
     assert.equal(ev.at(-1), `Normal ScalingReplicaSet deployment-controller: Scaled down replica set ${old!.metadata.name} to 0 from 1`);
   });
 });
