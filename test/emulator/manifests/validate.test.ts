@@ -297,6 +297,20 @@ test('enums the registry leaves to the schema: Kubernetes\' value sets, as field
   assert.deepEqual(problems('apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: example.com/custom\nstringData:\n  a: b\n'), []);
 });
 
+test('enums from the apiserver\'s validate: tolerations accept "" operator and effect, report other values once; the rest from the schema walk', () => {
+  const pod = (tol: string) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n  tolerations:\n  - ${tol}\n`;
+  assert.deepEqual(problems(pod('{key: k, operator: "", value: v, effect: ""}')), []);
+  assert.deepEqual(problems(pod('{key: k, operator: Equals, effect: NoSchedul}')), [
+    '9:23-9:29 error field-not-supported spec.tolerations[0].operator: Unsupported value: "Equals": supported values: "Equal", "Exists"',
+    '9:39-9:48 error field-not-supported spec.tolerations[0].effect: Unsupported value: "NoSchedul": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"',
+  ]);
+  // A field no kind validates (a StatefulSet's PVC retention policy): still reported, from the same walk.
+  const sts = 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: s\nspec:\n  serviceName: s\n  selector:\n    matchLabels: {app: s}\n  persistentVolumeClaimRetentionPolicy:\n    whenDeleted: Keep\n  template:\n    metadata:\n      labels: {app: s}\n    spec:\n      containers:\n      - name: c\n        image: nginx:1.27\n';
+  assert.deepEqual(problems(sts), [
+    '9:17-9:21 error field-not-supported spec.persistentVolumeClaimRetentionPolicy.whenDeleted: Unsupported value: "Keep": supported values: "Delete", "Retain"',
+  ]);
+});
+
 test('hostile input is an error on the document, never a crash', () => {
   const bomb = 'a: &a [1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n';
   assert.deepEqual(problems(bomb), ['0:0-0:1 error yaml-syntax Excessive alias count indicates a resource exhaustion attack']);

@@ -5,6 +5,7 @@ import { FieldError } from '../errors.ts';
 import { isDNS1123Label, isQualifiedName, validateObjectMeta } from '../validation.ts';
 import type { Obj, StrategyContext } from '../registry.ts';
 import { clone, jsonEqual } from '../objects.ts';
+import { enumErrors } from './enums.ts';
 
 const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
@@ -68,7 +69,7 @@ export function qosClass(spec: Obj): string {
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-function validateContainers(list: unknown, path: string, required: boolean): FieldError[] {
+function validateContainers(list: unknown, path: string, required: boolean, init = false): FieldError[] {
   const errs: FieldError[] = [];
   if (list === undefined || list === null || (Array.isArray(list) && list.length === 0)) {
     if (required) errs.push(new FieldError('Required', path, undefined));
@@ -92,6 +93,11 @@ function validateContainers(list: unknown, path: string, required: boolean): Fie
     if (c.imagePullPolicy && !PULL_POLICIES.includes(c.imagePullPolicy)) {
       errs.push(new FieldError('NotSupported', `${p}.imagePullPolicy`, c.imagePullPolicy, `supported values: "Always", "IfNotPresent", "Never"`));
     }
+    // validateContainers / validateInitContainers: only a sidecar (init container) has a restartPolicy.
+    if (c.restartPolicy !== undefined && c.restartPolicy !== null) {
+      if (!init) errs.push(new FieldError('Forbidden', `${p}.restartPolicy`, undefined, 'may not be set for non-init containers'));
+      else if (c.restartPolicy !== 'Always') errs.push(new FieldError('NotSupported', `${p}.restartPolicy`, c.restartPolicy, 'supported values: "Always"'));
+    }
     if (Array.isArray(c.ports)) {
       c.ports.forEach((port: Obj, j: number) => {
         const cp = port?.containerPort;
@@ -109,11 +115,14 @@ export function validatePodSpec(spec: Obj | undefined, path = 'spec'): FieldErro
   if (!spec || typeof spec !== 'object') return [new FieldError('Required', path, undefined)];
   const errs = [
     ...validateContainers(spec.containers, `${path}.containers`, true),
-    ...validateContainers(spec.initContainers, `${path}.initContainers`, false),
+    ...validateContainers(spec.initContainers, `${path}.initContainers`, false, true),
   ];
   if (spec.restartPolicy && !RESTART_POLICIES.includes(spec.restartPolicy)) {
     errs.push(new FieldError('NotSupported', `${path}.restartPolicy`, spec.restartPolicy, `supported values: "Always", "OnFailure", "Never"`));
   }
+  // The enum fields of the spec, its containers, tolerations, volumes, probes, ... (dnsPolicy,
+  // terminationMessagePolicy, tolerations[*].operator, ...), as validation.go's ValidatePodSpec checks them.
+  errs.push(...enumErrors('io.k8s.api.core.v1.PodSpec', spec, path));
   return errs;
 }
 

@@ -14,6 +14,7 @@ import { FieldError } from '../errors.ts';
 import { isDNS1123Label, validateObjectMeta } from '../validation.ts';
 import type { Obj } from '../objects.ts';
 import { GoFieldError, GoValue, isDNS1035Label } from './common.ts';
+import { enumErrors } from './enums.ts';
 
 export const SERVICE_CIDR = '10.96.0.0/12';
 const CIDR_BASE = (10 << 24) | (96 << 16);
@@ -225,6 +226,8 @@ function validateService(obj: Obj): FieldError[] {
   if (spec.externalTrafficPolicy !== undefined && !usesNodePorts(type)) {
     errs.push(new FieldError('Invalid', 'spec.externalTrafficPolicy', spec.externalTrafficPolicy, 'may only be set for externally-accessible services'));
   }
+  // ipFamilyPolicy, ipFamilies[*] (validateIPFamilies: sets.List of the supported values).
+  errs.push(...enumErrors('io.k8s.api.core.v1.ServiceSpec', spec, 'spec'));
   return errs;
 }
 

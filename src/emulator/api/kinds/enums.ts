@@ -1,0 +1,130 @@
+// The apiserver's NotSupported checks of enum-valued fields, from the value sets of
+// manifests/known-values.ts (Kubernetes' `+enum` types), walked along the 1.32 OpenAPI schema.
+// One module for both the emulated apiserver (kinds/pod.ts for pods and every pod template,
+// kinds/service.ts) and the editor's engine (manifests/enums.ts, for what no kind validates).
+// Messages are field.NotSupported's: `spec.dnsPolicy: Unsupported value: "Sometimes": supported
+// values: "ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"`; values in the order
+// pkg/apis/core/validation/validation.go lists them where it writes them out, else sorted (its
+// sets.List calls).
+
+import { FieldError } from '../errors.ts';
+import { DEFINITIONS, REF_PREFIX, resolve, type Schema } from '../schemas.ts';
+import { KNOWN_VALUES } from '../../manifests/known-values.ts';
+
+const CORE = 'io.k8s.api.core.v1.';
+
+/** The definitions whose subtrees kinds validate with enumErrors (the editor's walk stops there). */
+export const VALIDATED_BY_KINDS = new Set([`${CORE}PodSpec`, `${CORE}ServiceSpec`]);
+
+/**
+ * `definition.property` pairs a kind validates with its own rules and messages (pod.ts, service.ts,
+ * apps.ts, batch.ts, ...): enumErrors leaves them alone.
+ */
+export const CHECKED_BY_KINDS = new Set([
+  `${CORE}PodSpec.restartPolicy`, // pod.ts; workloads restrict it further (common.ts alwaysRestart, batch.ts)
+  `${CORE}Container.imagePullPolicy`, // pod.ts
+  `${CORE}Container.restartPolicy`, // pod.ts: Forbidden on regular containers, NotSupported on init ones
+  `${CORE}ServiceSpec.type`,
+  `${CORE}ServiceSpec.sessionAffinity`,
+  `${CORE}ServiceSpec.externalTrafficPolicy`,
+  `${CORE}ServiceSpec.internalTrafficPolicy`,
+  `${CORE}ServicePort.protocol`,
+  `${CORE}EndpointPort.protocol`,
+  `${CORE}Taint.effect`, // node.ts
+  `${CORE}PersistentVolumeClaimSpec.accessModes`,
+  `${CORE}PersistentVolumeClaimSpec.volumeMode`,
+  `${CORE}PersistentVolumeSpec.accessModes`,
+  `${CORE}PersistentVolumeSpec.volumeMode`,
+  `${CORE}PersistentVolumeSpec.persistentVolumeReclaimPolicy`,
+  `${CORE}ResourceQuotaSpec.scopes`,
+  `${CORE}LimitRangeItem.type`,
+  'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement.operator', // common.ts validateSelector: Invalid
+  'io.k8s.api.apps.v1.DeploymentStrategy.type',
+  'io.k8s.api.apps.v1.StatefulSetUpdateStrategy.type',
+  'io.k8s.api.apps.v1.DaemonSetUpdateStrategy.type',
+  'io.k8s.api.apps.v1.StatefulSetSpec.podManagementPolicy',
+  'io.k8s.api.batch.v1.CronJobSpec.concurrencyPolicy',
+  'io.k8s.api.batch.v1.JobSpec.completionMode',
+  'io.k8s.api.autoscaling.v2.MetricSpec.type',
+  'io.k8s.api.autoscaling.v2.MetricTarget.type',
+  'io.k8s.api.networking.v1.HTTPIngressPath.pathType',
+  'io.k8s.api.networking.v1.NetworkPolicySpec.policyTypes',
+  'io.k8s.api.networking.v1.NetworkPolicyPort.protocol',
+  'io.k8s.api.policy.v1.PodDisruptionBudgetSpec.unhealthyPodEvictionPolicy',
+]);
+
+// Value sets that name common values but do not close the set: a Secret's type may be any string.
+const OPEN = new Set([`${CORE}Secret.type`]);
+
+// The order validation.go writes supported values in where it does not sort a set:
+// validateDNSPolicy, ValidatePreemptionPolicy, validateContainerCommon (terminationMessagePolicy),
+// validateTolerations (operator) and validateTaintEffect.
+const ORDER: Record<string, string[]> = {
+  [`${CORE}PodSpec.dnsPolicy`]: ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'],
+  [`${CORE}PodSpec.preemptionPolicy`]: ['PreemptLowerPriority', 'Never'],
+  [`${CORE}Container.terminationMessagePolicy`]: ['File', 'FallbackToLogsOnError'],
+  [`${CORE}Toleration.operator`]: ['Equal', 'Exists'],
+  [`${CORE}Toleration.effect`]: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'],
+};
+
+export interface EnumOptions {
+  /** Definitions not descended into (their kinds check them). */
+  stop?: Set<string>;
+  /** `definition.property` pairs not checked. */
+  skip?: Set<string>;
+}
+
+const refName = (s: Schema | undefined): string | undefined =>
+  s?.$ref ? s.$ref.slice(REF_PREFIX.length) : s?.allOf?.length === 1 ? refName(s.allOf[0]) : undefined;
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The NotSupported errors of the enum fields of `obj`, an object of definition `definition`
+ * (e.g. `io.k8s.api.core.v1.PodSpec`) at field path `path`. An empty string is not reported:
+ * the apiserver's defaulting replaces it (dnsPolicy, imagePullPolicy, ...) or the field accepts it
+ * (a toleration's operator means Equal, its effect all effects; a hostPath's type).
+ */
+export function enumErrors(definition: string, obj: unknown, path: string, opts: EnumOptions = {}): FieldError[] {
+  const out: FieldError[] = [];
+  const schema = DEFINITIONS[definition];
+  if (schema) walk(obj, schema, definition, path, out, 0, opts);
+  return out;
+}
+
+function walk(v: unknown, s: Schema, name: string | undefined, path: string, out: FieldError[], depth: number, opts: EnumOptions): void {
+  if (depth > 40 || v === null || v === undefined) return;
+  const ref = refName(s);
+  if (ref) name = ref;
+  if (depth > 0 && name && opts.stop?.has(name)) return;
+  const r = resolve(s, DEFINITIONS);
+  if (Array.isArray(v)) {
+    if (r.items) v.forEach((e, i) => walk(e, r.items!, undefined, `${path}[${i}]`, out, depth + 1, opts));
+    return;
+  }
+  if (!isObj(v)) return;
+  if (r.properties) {
+    const known = name ? KNOWN_VALUES[name] : undefined;
+    for (const [k, e] of Object.entries(v)) {
+      const ps = r.properties[k];
+      if (!ps) continue;
+      const p = path ? `${path}.${k}` : k;
+      const values = known?.[k];
+      if (values) {
+        const key = `${name}.${k}`;
+        if (OPEN.has(key) || CHECKED_BY_KINDS.has(key) || opts.skip?.has(key)) continue;
+        const allowed = values.map((x) => x.value);
+        const listed = (ORDER[key] ?? [...allowed].sort()).map((a) => JSON.stringify(a)).join(', ');
+        const check = (x: unknown, at: string) => {
+          if (typeof x === 'string' && x !== '' && !allowed.includes(x)) out.push(new FieldError('NotSupported', at, x, `supported values: ${listed}`));
+        };
+        if (Array.isArray(e)) e.forEach((x, i) => check(x, `${p}[${i}]`));
+        else check(e, p);
+        continue;
+      }
+      walk(e, ps, undefined, p, out, depth + 1, opts);
+    }
+  } else if (r.additionalProperties && typeof r.additionalProperties === 'object') {
+    for (const [k, e] of Object.entries(v)) walk(e, r.additionalProperties, undefined, `${path}[${k}]`, out, depth + 1, opts);
+  }
+}
