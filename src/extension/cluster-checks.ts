@@ -34,6 +34,8 @@ export interface ClusterCacheOptions {
   limit?: number;
   now?: () => number;
   log?: (line: string) => void;
+  /** After a refresh where every list failed (an unreachable cluster), the next one waits this long. */
+  retryMs?: number;
 }
 
 /**
@@ -49,7 +51,10 @@ export class ClusterCache implements ClusterView {
   private refreshing?: Promise<void>;
   private disposed = false;
   private readonly listeners = new Set<() => void>();
-  private readonly reported = new Set<string>();
+  /** The last failure line logged (one line per change, not one per refresh or per list). */
+  private reported?: string;
+  /** Every list failed last time (unreachable, no rights): wait `retryMs` before asking again. */
+  private failedAll = false;
   private readonly ttlMs: number;
   private readonly minIntervalMs: number;
   private readonly limit: number;
@@ -63,7 +68,10 @@ export class ClusterCache implements ClusterView {
     this.minIntervalMs = opts.minIntervalMs ?? 2_000;
     this.limit = opts.limit ?? 5_000;
     this.now = opts.now ?? (() => Date.now());
+    this.retryMs = opts.retryMs ?? 60_000;
   }
+
+  private readonly retryMs: number;
 
   onRefresh(fn: () => void): { dispose(): void } {
     this.listeners.add(fn);
@@ -112,6 +120,7 @@ export class ClusterCache implements ClusterView {
   private maybeRefresh(): void {
     if (this.refreshing || this.disposed) return;
     const age = this.now() - this.fetchedAt;
+    if (this.failedAll && age < this.retryMs) return;
     if ((this.stale || age > this.ttlMs) && age >= this.minIntervalMs) void this.refresh();
   }
 
@@ -137,17 +146,47 @@ export class ClusterCache implements ClusterView {
       }),
     );
     if (this.disposed) return;
-    for (const r of results) {
+    const failed: [string, string][] = [];
+    const kinds = Object.keys(LISTS) as Listed[];
+    results.forEach((r, i) => {
       if (r.status === 'fulfilled') this.snapshots.set(r.value[0], r.value[1]);
       else {
-        // Said once per cluster (a real cluster may forbid listing Secrets everywhere: then they count as unknown).
-        const text = r.reason instanceof Error ? r.reason.message : String(r.reason);
-        if (!this.reported.has(text)) this.opts.log?.(`Listing the cluster's objects for diagnostics failed: ${text}`);
-        this.reported.add(text);
+        // A list the cluster refuses (a real cluster may forbid listing Secrets everywhere: 403) or
+        // cannot answer: that kind is unknown from now on (nothing flagged), not its older list.
+        this.snapshots.delete(kinds[i]);
+        failed.push([LISTS[kinds[i]].slice(LISTS[kinds[i]].lastIndexOf('/') + 1), failureText(r.reason)]);
       }
-    }
+    });
+    this.failedAll = failed.length === kinds.length;
+    // One line per change of what fails (not one per list, nor one per refresh).
+    const line = failed.length ? `Listing the cluster's objects for diagnostics failed (counted as unknown): ${collapse(failed)}` : undefined;
+    if (line && line !== this.reported) this.opts.log?.(line);
+    this.reported = line;
     for (const fn of this.listeners) fn();
   }
+}
+
+/** `configmaps, secrets: TEXT; pods: OTHER`: lists that failed for the same reason, together. */
+function collapse(failed: [string, string][]): string {
+  const byText = new Map<string, string[]>();
+  for (const [list, text] of failed) byText.set(text, [...(byText.get(text) ?? []), list]);
+  return [...byText].map(([text, lists]) => `${lists.join(', ')}: ${text}`).join('; ');
+}
+
+/**
+ * A request's failure in one short line: the apiserver's Status message when there is one
+ * (`secrets is forbidden: User "dev" cannot list resource "secrets" in API group "" at the cluster
+ * scope`), else the error's first line (`connect ECONNREFUSED 127.0.0.1:6443`).
+ */
+export function failureText(e: unknown): string {
+  const message = statusOf(e)?.message;
+  let text = typeof message === 'string' && message ? message : e instanceof Error ? e.message : String(e);
+  // fetch's `fetch failed` says why in its cause (`connect ECONNREFUSED 127.0.0.1:6443`).
+  for (let c = (e as { cause?: unknown } | null)?.cause, i = 0; c instanceof Error && i < 3; c = c.cause, i++) {
+    if (!text.includes(c.message)) text += `: ${c.message}`;
+  }
+  const line = text.split('\n')[0];
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 /** The field manager of the dry-run's server-side apply (never persisted: `dryRun=All`). */
@@ -172,7 +211,13 @@ export interface DryRunProblem {
  * Returns what it refused. Kinds the cluster does not serve and unreachable clusters say nothing
  * (the local checks report unknown kinds). `signal.aborted` stops between documents (a newer edit).
  */
-export async function dryRun(client: ApplyClient, docs: DryRunInput[], signal?: { aborted: boolean }): Promise<DryRunProblem[]> {
+export async function dryRun(
+  client: ApplyClient,
+  docs: DryRunInput[],
+  signal?: { aborted: boolean },
+  /** Why the cluster could not judge (unreachable, the user may not write there): not the document's fault. */
+  unknown?: (why: string) => void,
+): Promise<DryRunProblem[]> {
   const out: DryRunProblem[] = [];
   for (const d of docs) {
     if (signal?.aborted) break;
@@ -181,7 +226,8 @@ export async function dryRun(client: ApplyClient, docs: DryRunInput[], signal?: 
     let resource;
     try {
       resource = await client.mapping(obj.apiVersion, obj.kind);
-    } catch {
+    } catch (e) {
+      unknown?.(failureText(e));
       return out; // the cluster is not reachable: nothing to say
     }
     if (!resource) continue;
@@ -203,8 +249,17 @@ export async function dryRun(client: ApplyClient, docs: DryRunInput[], signal?: 
       const message = typeof status?.message === 'string' ? status.message : undefined;
       const reason = typeof status?.reason === 'string' ? status.reason : '';
       if (!message) {
+        unknown?.(failureText(e));
         if (errorCode(e) === undefined) return out; // connection refused, timeout: not the document's fault
         continue;
+      }
+      // The user's rights, not the document: 401, or RBAC's 403 (the authorizer's words, from
+      // staging/src/k8s.io/apiserver/pkg/endpoints/handlers/responsewriters/errors.go forbiddenMessage:
+      // `User "dev" cannot patch resource "pods" in API group "" in the namespace "shop"`). Admission's
+      // 403s (quota, LimitRange) are the document's and stay.
+      if (reason === 'Unauthorized' || errorCode(e) === 401 || (reason === 'Forbidden' && / is forbidden: User ".*" cannot /.test(message))) {
+        unknown?.(message);
+        return out;
       }
       // A missing namespace is the cross-document check's (it knows the workspace may create it).
       if (reason === 'NotFound' && /^namespaces "[^"]*" not found$/.test(message)) continue;
@@ -212,4 +267,93 @@ export async function dryRun(client: ApplyClient, docs: DryRunInput[], signal?: 
     }
   }
   return out;
+}
+
+/** What the diagnostics need of the target picker (target.ts's TargetController, or a test's fake). */
+export interface TargetSource<C> {
+  /** Names the target (`emulated`, a kubeconfig context): one cache per target. */
+  key(): string;
+  /** The target's client if it is there without starting anything (the emulated cluster may not run). */
+  clientIfReady(): C | undefined;
+  /** Makes the client when that starts nothing (a kubeconfig context's); undefined for the emulated cluster. */
+  prepare?(): Promise<unknown> | undefined;
+  onDidChange(fn: () => void): { dispose(): void };
+}
+
+/**
+ * The cluster side of the diagnostics for the target the user picked: a ClusterCache per target and
+ * client (another target, or the emulated cluster restarted, makes a new one and disposes the old),
+ * `changed` called when the target changes (check every document again) or newer lists came, and a
+ * log line once per target for each reason the cluster could not judge (never one per keystroke).
+ */
+export class TargetClusterView<C extends Pick<ApplyClient, 'send'>> {
+  private current?: { key: string; client: C; cache: ClusterCache; sub: { dispose(): void } };
+  private readonly sub: { dispose(): void };
+  private readonly said = new Map<string, Set<string>>();
+  private preparing?: string;
+  /** Caches made so far (tests, the log). */
+  made = 0;
+
+  constructor(
+    private readonly source: TargetSource<C>,
+    /** `target`: another target, or its client came (check and dry-run again); `lists`: newer lists. */
+    private readonly changed: (why: 'target' | 'lists') => void,
+    private readonly opts: ClusterCacheOptions = {},
+  ) {
+    this.sub = source.onDidChange(() => {
+      this.drop();
+      this.changed('target');
+    });
+  }
+
+  /** The target's client, when there is one without starting the emulated cluster. */
+  client(): C | undefined {
+    const client = this.source.clientIfReady();
+    if (client) return client;
+    const key = this.source.key();
+    if (this.preparing === key) return undefined;
+    const made = this.source.prepare?.();
+    if (!made) return undefined;
+    // A kubeconfig context picked without the picker (a command's argument): make its client once.
+    this.preparing = key;
+    made.then(
+      () => this.source.key() === key && this.changed('target'),
+      (e: unknown) => this.once(`The target's client: ${failureText(e)}`),
+    );
+    return undefined;
+  }
+
+  /** The lists of the target's cluster, or undefined (no client yet: everything is unknown). */
+  cache(): ClusterCache | undefined {
+    const key = this.source.key();
+    const client = this.client();
+    if (this.current && (this.current.key !== key || this.current.client !== client)) this.drop();
+    if (!this.current && client) {
+      const cache = new ClusterCache(client, { ...this.opts, log: (l) => this.once(l) });
+      this.current = { key, client, cache, sub: cache.onRefresh(() => this.changed('lists')) };
+      this.made++;
+    }
+    return this.current?.cache;
+  }
+
+  /** Logs `line` once for the current target. */
+  once(line: string): void {
+    const key = this.source.key();
+    const said = this.said.get(key) ?? new Set<string>();
+    this.said.set(key, said);
+    if (said.has(line)) return;
+    said.add(line);
+    this.opts.log?.(`${line} (target ${key})`);
+  }
+
+  private drop(): void {
+    this.current?.sub.dispose();
+    this.current?.cache.dispose();
+    this.current = undefined;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    this.drop();
+  }
 }

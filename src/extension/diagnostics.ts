@@ -15,8 +15,9 @@ import type { Ctx } from './ctx.ts';
 import type { Problem } from './manifests.ts';
 import { Coalescer, Debouncer } from './timing.ts';
 import { isManifestCandidate, WorkspaceIndex } from './workspace-index.ts';
-import type { ClusterCache } from './cluster-checks.ts';
-import type { Session } from './session.ts';
+import type { ApplyClient } from './apply.ts';
+import type { ClusterCache, TargetClusterView, TargetSource } from './cluster-checks.ts';
+import { targetOf } from './target.ts';
 
 type Engine = typeof import('../emulator/manifests/validate.ts');
 type Checks = typeof import('./cluster-checks.ts');
@@ -55,20 +56,41 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
     })
     .catch((e) => ctx.log(`Loading the validation engine failed (syntax errors only): ${e instanceof Error ? e.message : String(e)}`));
 
-  // The cluster's lists, for the session the extension talks to (a new cache when it changes).
-  let cache: { session: Session; cache: ClusterCache; sub: { dispose(): void } } | undefined;
-  const clusterView = (): ClusterCache | undefined => {
-    const session = ctx.session;
-    if (cache?.session !== session) {
-      cache?.sub.dispose();
-      cache?.cache.dispose();
-      cache = undefined;
-      if (session && checks) {
-        const c = new checks.ClusterCache(session.client, { ttlMs: 10_000, minIntervalMs: 5_000, log: (l) => ctx.log(l) });
-        cache = { session, cache: c, sub: c.onRefresh(() => recheckAll.trigger()) };
+  // The cluster's lists and dry-run, for the target the user picked (target.ts: the emulated cluster
+  // or a kubeconfig context): a new cache when the target changes, and every document checked again.
+  // Nothing here starts the emulated cluster: without it the cluster's side is unknown.
+  let view: TargetClusterView<ApplyClient> | undefined;
+  const targetView = (): TargetClusterView<ApplyClient> | undefined => {
+    if (view || !checks) return view;
+    const target = targetOf(ctx);
+    const source: TargetSource<ApplyClient> = target
+      ? {
+          key: () => (target.target.kind === 'emulated' ? 'emulated' : `context ${target.target.context}`),
+          clientIfReady: () => target.clientIfReady(),
+          prepare: () => (target.target.kind === 'context' ? target.client() : undefined),
+          onDidChange: (fn) => target.onDidChange(fn),
+        }
+      : // No picker (registered later, or not at all): the emulated cluster.
+        { key: () => 'emulated', clientIfReady: () => ctx.session?.client, onDidChange: () => ({ dispose() {} }) };
+    view = new checks.TargetClusterView(source, (why) => (why === 'target' ? targetChanged() : recheckAll.trigger()), { ttlMs: 10_000, minIntervalMs: 5_000, log: (l) => ctx.log(l) });
+    return view;
+  };
+  const clusterView = (): ClusterCache | undefined => targetView()?.cache();
+  /** Another target (or its client came): the lists answer for it; dry-run what is shown again. */
+  const targetChanged = () => {
+    recheckAll.trigger();
+    for (const doc of vscode.workspace.textDocuments) {
+      const st = states.get(doc.uri.toString());
+      if (!st) continue;
+      if (st.dryRun) st.dryRun.aborted = true;
+      if (st.dryVersion !== -1) {
+        // The old target's verdict is not this one's: withdrawn now, asked again.
+        st.dryVersion = -1;
+        st.dry = [];
+        publish(doc, st);
       }
+      void dryRun(doc);
     }
-    return cache?.cache;
   };
 
   const publish = (doc: vscode.TextDocument, s: DocState) => {
@@ -137,15 +159,17 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
     s.hasErrors = s.local.some((d) => d.severity === vscode.DiagnosticSeverity.Error);
   };
 
-  /** Server-side dry-run of the document's manifests against the cluster the extension talks to. */
+  /** Server-side dry-run of the document's manifests against the target cluster (when it is there). */
   const dryRun = async (doc: vscode.TextDocument) => {
     const key = doc.uri.toString();
     const s = states.get(key);
-    const session = ctx.session;
-    if (!s || !checks || !session || doc.isClosed || !s.manifests || s.hasErrors || s.version !== doc.version) return;
+    const tv = targetView();
+    if (!s || !checks || !tv || doc.isClosed || !s.manifests || s.hasErrors || s.version !== doc.version) return;
     // Only what a user looks at: a command that opens many files (apply a folder) asks nothing.
     if (!vscode.window.visibleTextEditors.some((e) => e.document === doc)) return;
     if (s.dryVersion === s.version) return; // already done for this text
+    const client = tv.client();
+    if (!client) return; // the emulated cluster is not running (it is not started to validate)
     if (s.dryRun) s.dryRun.aborted = true;
     const signal = { aborted: false };
     s.dryRun = signal;
@@ -153,11 +177,12 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
     const manifests = ctx.parse(doc).manifests.filter((m) => m.apiVersion && m.kind);
     try {
       const problems = await checks.dryRun(
-        session.client,
+        client,
         manifests.map((m) => ({ object: m.object, range: m.range })),
         signal,
+        (why) => tv.once(`Dry run for diagnostics: the cluster could not judge (nothing flagged): ${why}`),
       );
-      if (signal.aborted || doc.isClosed || doc.version !== version || states.get(key) !== s) return;
+      if (signal.aborted || tv.client() !== client || doc.isClosed || doc.version !== version || states.get(key) !== s) return;
       s.dry = problems.map((p) => {
         const r = p.range as Problem['range'];
         const d = toDiagnostic({ severity: 'error', code: 'dry-run', message: p.message, range: r });
@@ -210,7 +235,7 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
       if (!sameDiagnostics(before, s.cross)) publish(doc, s);
     }
   };
-  let lastSession: Session | undefined = ctx.session;
+  let lastSession = ctx.session;
   const recheckOthers = new Coalescer(DEBOUNCE_MS, () => recheck(editing));
   const recheckAll = new Coalescer(DEBOUNCE_MS, () => recheck());
 
@@ -221,7 +246,7 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
     workspace,
     recheckOthers,
     recheckAll,
-    { dispose: () => (cache?.sub.dispose(), cache?.cache.dispose()) },
+    { dispose: () => view?.dispose() },
     vscode.workspace.onDidOpenTextDocument(now),
     vscode.workspace.onDidSaveTextDocument((doc) => void loaded.then(() => dryRun(doc))),
     // Opened documents are dry-run once shown (the editor appears after the open event).
@@ -241,20 +266,19 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
       collection.delete(doc.uri);
     }),
     workspace.onDidChange(() => recheckAll.trigger()),
-    // Cluster events (pods, nodes) and the cluster starting or stopping: the lists may have changed.
+    // The emulated cluster's events (pods, nodes) and its starting or stopping: when it is the target,
+    // the lists may have changed (a kubeconfig context's lists only age out).
     ctx.onDidChange(() => {
       const session = ctx.session;
-      const c = clusterView();
+      const emulated = (targetOf(ctx)?.target.kind ?? 'emulated') === 'emulated';
       if (session !== lastSession) {
-        // Another cluster (or none): check again; a cluster to ask now dry-runs what is open.
+        // Another emulated cluster (or none): its own lists; a cluster to ask now dry-runs what is open.
         lastSession = session;
-        recheckAll.trigger();
-        for (const doc of session ? vscode.workspace.textDocuments : []) {
-          const st = states.get(doc.uri.toString());
-          if (st) st.dryVersion = -1;
-          void dryRun(doc);
-        }
-      } else if (c && [...states.values()].some((st) => st.manifests)) {
+        if (emulated) targetChanged();
+        return;
+      }
+      const c = emulated ? clusterView() : undefined;
+      if (c && [...states.values()].some((st) => st.manifests)) {
         // A watch event (pods, nodes): the lists may be stale; a refresh (rate-limited) re-checks.
         c.invalidate();
         c.refreshIfStale();
