@@ -215,8 +215,8 @@ export async function dryRun(
   client: ApplyClient,
   docs: DryRunInput[],
   signal?: { aborted: boolean },
-  /** Why the cluster could not judge (unreachable, the user may not write there): not the document's fault. */
-  unknown?: (why: string) => void,
+  /** Why the cluster could not judge (unreachable, or the user may not write there): not the document's fault. */
+  unknown?: (why: string, kind: 'unreachable' | 'refused') => void,
 ): Promise<DryRunProblem[]> {
   const out: DryRunProblem[] = [];
   for (const d of docs) {
@@ -227,7 +227,7 @@ export async function dryRun(
     try {
       resource = await client.mapping(obj.apiVersion, obj.kind);
     } catch (e) {
-      unknown?.(failureText(e));
+      unknown?.(failureText(e), errorCode(e) === 401 || errorCode(e) === 403 ? 'refused' : 'unreachable');
       return out; // the cluster is not reachable: nothing to say
     }
     if (!resource) continue;
@@ -249,8 +249,11 @@ export async function dryRun(
       const message = typeof status?.message === 'string' ? status.message : undefined;
       const reason = typeof status?.reason === 'string' ? status.reason : '';
       if (!message) {
-        unknown?.(failureText(e));
-        if (errorCode(e) === undefined) return out; // connection refused, timeout: not the document's fault
+        if (errorCode(e) === undefined) {
+          unknown?.(failureText(e), 'unreachable'); // connection refused, timeout: not the document's fault
+          return out;
+        }
+        unknown?.(failureText(e), 'refused'); // an answer without a Status: the cluster's, not the document's
         continue;
       }
       // The user's rights, not the document: 401, or RBAC's 403 (the authorizer's words, from
@@ -258,7 +261,7 @@ export async function dryRun(
       // `User "dev" cannot patch resource "pods" in API group "" in the namespace "shop"`). Admission's
       // 403s (quota, LimitRange) are the document's and stay.
       if (reason === 'Unauthorized' || errorCode(e) === 401 || (reason === 'Forbidden' && / is forbidden: User ".*" cannot /.test(message))) {
-        unknown?.(message);
+        unknown?.(message, 'refused');
         return out;
       }
       // A missing namespace is the cross-document check's (it knows the workspace may create it).
@@ -336,15 +339,28 @@ export class TargetClusterView<C extends Pick<ApplyClient, 'send'>> {
     return this.current?.cache;
   }
 
-  /** Logs `line` once for the current target. */
-  once(line: string): void {
+  /** Logs `line` once for the current target (or once per `dedupe` when given). */
+  once(line: string, dedupe = line): void {
     const key = this.source.key();
     const said = this.said.get(key) ?? new Set<string>();
     this.said.set(key, said);
-    if (said.has(line)) return;
-    said.add(line);
+    if (said.has(dedupe)) return;
+    said.add(dedupe);
     this.opts.log?.(`${line} (target ${key})`);
   }
+
+  /** The target did not answer a dry-run: no more dry-runs for `ms` (not one failed request per edit). */
+  quiet(ms: number): void {
+    this.quietUntil = { key: this.source.key(), until: (this.opts.now ?? Date.now)() + ms };
+  }
+
+  /** True while the current target is quiet. */
+  isQuiet(): boolean {
+    const q = this.quietUntil;
+    return !!q && q.key === this.source.key() && (this.opts.now ?? Date.now)() < q.until;
+  }
+
+  private quietUntil?: { key: string; until: number };
 
   private drop(): void {
     this.current?.sub.dispose();

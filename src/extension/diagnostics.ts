@@ -26,6 +26,8 @@ export const DIAGNOSTIC_COLLECTION = 'kube-emulator';
 const DEBOUNCE_MS = 300;
 /** Server-side dry-run after the last edit: a request to the cluster, so seconds, not keystrokes. */
 const DRY_RUN_DEBOUNCE_MS = 2_000;
+/** A target that did not answer a dry-run is asked again after this long (a target switch asks at once). */
+const DRY_RUN_RETRY_MS = 60_000;
 
 interface DocState {
   version: number;
@@ -170,6 +172,7 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
     if (s.dryVersion === s.version) return; // already done for this text
     const client = tv.client();
     if (!client) return; // the emulated cluster is not running (it is not started to validate)
+    if (tv.isQuiet()) return; // it did not answer a moment ago
     if (s.dryRun) s.dryRun.aborted = true;
     const signal = { aborted: false };
     s.dryRun = signal;
@@ -180,7 +183,11 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
         client,
         manifests.map((m) => ({ object: m.object, range: m.range })),
         signal,
-        (why) => tv.once(`Dry run for diagnostics: the cluster could not judge (nothing flagged): ${why}`),
+        (why, kind) => {
+          if (kind === 'unreachable') tv.quiet(DRY_RUN_RETRY_MS);
+          // One line per reason, not per object name (`pods "a" is forbidden: User ...`).
+          tv.once(`Dry run for diagnostics: the cluster could not judge (nothing flagged): ${why}`, why.replace(/^(\S+) "[^"]*"/, '$1'));
+        },
       );
       if (signal.aborted || tv.client() !== client || doc.isClosed || doc.version !== version || states.get(key) !== s) return;
       s.dry = problems.map((p) => {

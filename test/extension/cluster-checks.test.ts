@@ -176,14 +176,14 @@ test('dryRun: RBAC refusing the write, or an unreachable cluster, flags nothing 
   try {
     const said: string[] = [];
     const docs = [pod('a', '4'), pod('b', '4')].map((t, i) => ({ object: parseManifests(t).manifests[0].object, range: i }));
-    assert.deepEqual(await dryRun(forbidding.client, docs, undefined, (w) => said.push(w)), []);
-    assert.deepEqual(said, ['pods "a" is forbidden: User "dev" cannot patch resource "pods" in API group "" in the namespace "shop"']);
+    assert.deepEqual(await dryRun(forbidding.client, docs, undefined, (w, k) => said.push(`${k}: ${w}`)), []);
+    assert.deepEqual(said, ['refused: pods "a" is forbidden: User "dev" cannot patch resource "pods" in API group "" in the namespace "shop"']);
     assert.deepEqual(forbidding.requests, ['GET /api/v1', 'PATCH /api/v1/namespaces/shop/pods/a']); // stops at the first refusal
     said.length = 0;
     const server = await unreachable();
-    assert.deepEqual(await dryRun(clientFor(server), docs, undefined, (w) => said.push(w)), []);
+    assert.deepEqual(await dryRun(clientFor(server), docs, undefined, (w, k) => said.push(`${k}: ${w}`)), []);
     assert.equal(said.length, 1);
-    assert.match(said[0], /ECONNREFUSED/);
+    assert.match(said[0], /^unreachable: Failed to fetch resource metadata for v1\/Pod: fetch failed: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
   } finally {
     await forbidding.close();
   }
@@ -276,9 +276,21 @@ test('TargetClusterView: the cache follows the target; a switch disposes the old
     await fourth.refresh();
     assert.equal(fourth.has('ConfigMap', 'shop', 'app-config'), true);
     assert.deepEqual(changes, ['lists', 'target', 'lists', 'lists', 'target', 'lists', 'target', 'lists']);
+    // A dry-run's reasons: once per target and reason; quiet after no answer, for that target only.
+    view.once('a line', 'reason');
+    view.once('another line', 'reason');
+    assert.deepEqual(logs.slice(2), ['a line (target emulated)']);
+    view.quiet(60_000);
+    assert.equal(view.isQuiet(), true);
+    switchTo('context down');
+    assert.equal(view.isQuiet(), false);
+    switchTo('emulated');
+    now += 60_000;
+    assert.equal(view.isQuiet(), false);
+    assert.equal(changes.length, 10);
     view.dispose();
     switchTo('context dev');
-    assert.equal(changes.length, 8); // disposed: no longer follows
+    assert.equal(changes.length, 10); // disposed: no longer follows
   } finally {
     await forbidding.close();
   }
