@@ -38,7 +38,6 @@ export const CHECKED_BY_KINDS = new Set([
   `${CORE}PersistentVolumeSpec.persistentVolumeReclaimPolicy`,
   `${CORE}ResourceQuotaSpec.scopes`,
   `${CORE}LimitRangeItem.type`,
-  'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement.operator', // common.ts validateSelector: Invalid
   'io.k8s.api.apps.v1.DeploymentStrategy.type',
   'io.k8s.api.apps.v1.StatefulSetUpdateStrategy.type',
   'io.k8s.api.apps.v1.DaemonSetUpdateStrategy.type',
@@ -66,6 +65,21 @@ const ORDER: Record<string, string[]> = {
   [`${CORE}Toleration.operator`]: ['Equal', 'Exists'],
   [`${CORE}Toleration.effect`]: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'],
 };
+
+// Operators of selectors: an Invalid value, "not a valid selector operator" (validation.go
+// ValidateNodeSelectorRequirement and ValidateNodeFieldSelectorRequirement, whose matchFields take
+// only In and NotIn; apimachinery's ValidateLabelSelectorRequirement).
+const SELECTOR_OPERATORS = new Set([`${CORE}NodeSelectorRequirement.operator`, 'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement.operator']);
+
+// Fields validation.go reports at their list's path, not the item's: ValidateVolumeMounts passes
+// fldPath.Child("mountPropagation") and fldPath.Child("recursiveReadOnly") of the volumeMounts list,
+// validateResizePolicy reports at the resizePolicy list.
+const AT_LIST = new Set([
+  `${CORE}VolumeMount.mountPropagation`,
+  `${CORE}VolumeMount.recursiveReadOnly`,
+  `${CORE}ContainerResizePolicy.resourceName`,
+  `${CORE}ContainerResizePolicy.restartPolicy`,
+]);
 
 export interface EnumOptions {
   /** Definitions not descended into (their kinds check them). */
@@ -108,12 +122,18 @@ function walk(v: unknown, s: Schema, name: string | undefined, path: string, out
     for (const [k, e] of Object.entries(v)) {
       const ps = r.properties[k];
       if (!ps) continue;
-      const p = path ? `${path}.${k}` : k;
+      let p = path ? `${path}.${k}` : k;
       const values = known?.[k];
+      if (values && AT_LIST.has(`${name}.${k}`)) p = `${path.replace(/\[\d+\]$/, '')}.${k}`;
       if (values) {
         const key = `${name}.${k}`;
         if (OPEN.has(key) || CHECKED_BY_KINDS.has(key) || opts.skip?.has(key)) continue;
-        const allowed = values.map((x) => x.value);
+        let allowed = values.map((x) => x.value);
+        if (SELECTOR_OPERATORS.has(key)) {
+          if (/\.matchFields\[\d+\]$/.test(path)) allowed = ['In', 'NotIn'];
+          if (typeof e === 'string' && !allowed.includes(e)) out.push(new FieldError('Invalid', p, e, 'not a valid selector operator'));
+          continue;
+        }
         const listed = (ORDER[key] ?? [...allowed].sort()).map((a) => JSON.stringify(a)).join(', ');
         const check = (x: unknown, at: string) => {
           if (typeof x === 'string' && x !== '' && !allowed.includes(x)) out.push(new FieldError('NotSupported', at, x, `supported values: ${listed}`));

@@ -37,6 +37,21 @@ test('tolerations: "" operator (Equal) and "" effect (all effects) are accepted;
   );
 });
 
+test('selector operators in a pod spec: Invalid, "not a valid selector operator" (matchFields take In and NotIn only)', async () => {
+  const api = await server();
+  const term = { matchExpressions: [{ key: 'zone', operator: 'Within', values: ['a'] }], matchFields: [{ key: 'metadata.name', operator: 'Exists' }] };
+  const affinity = {
+    nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [term] } },
+    podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'zone', labelSelector: { matchExpressions: [{ key: 'app', operator: 'Equals' }] } }] },
+  };
+  await rejects422(
+    api.create(api.resource('pods'), 'default', { metadata: { name: 'p' }, spec: { containers: [{ ...container }], affinity } }),
+    'Pod "p" is invalid: [spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator: Invalid value: "Within": not a valid selector operator, ' +
+      'spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].operator: Invalid value: "Exists": not a valid selector operator, ' +
+      'spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchExpressions[0].operator: Invalid value: "Equals": not a valid selector operator]',
+  );
+});
+
 test('a container\'s restartPolicy: NotSupported on an init container unless Always, Forbidden on a regular one', async () => {
   const api = await server();
   const pods = api.resource('pods');
@@ -52,7 +67,7 @@ test('a container\'s restartPolicy: NotSupported on an init container unless Alw
   assert.equal(sidecar.spec.initContainers[0].restartPolicy, 'Always');
 });
 
-test('pod templates of workloads are checked at their template path', async () => {
+test('pod templates of workloads are checked at their template path (a mount\'s propagation at the list\'s path, as ValidateVolumeMounts reports it)', async () => {
   const api = await server();
   await rejects422(
     api.create(api.resource('deployments.apps'), 'default', {
@@ -66,7 +81,7 @@ test('pod templates of workloads are checked at their template path', async () =
       metadata: { name: 'j' },
       spec: { template: { spec: { restartPolicy: 'Never', containers: [{ ...container, volumeMounts: [{ name: 'v', mountPath: '/v', mountPropagation: 'Sideways' }] }], volumes: [{ name: 'v', emptyDir: {} }] } } },
     }),
-    'Job.batch "j" is invalid: spec.template.spec.containers[0].volumeMounts[0].mountPropagation: Unsupported value: "Sideways": supported values: "Bidirectional", "HostToContainer", "None"',
+    'Job.batch "j" is invalid: spec.template.spec.containers[0].volumeMounts.mountPropagation: Unsupported value: "Sideways": supported values: "Bidirectional", "HostToContainer", "None"',
   );
 });
 
