@@ -272,6 +272,9 @@ export async function dryRun(
   return out;
 }
 
+/** A cluster that cannot tell: every lookup is unknown. */
+const UNKNOWN: ClusterView = { has: () => undefined, hasPods: () => undefined };
+
 /** What the diagnostics need of the target picker (target.ts's TargetController, or a test's fake). */
 export interface TargetSource<C> {
   /** Names the target (`emulated`, a kubeconfig context): one cache per target. */
@@ -280,6 +283,8 @@ export interface TargetSource<C> {
   clientIfReady(): C | undefined;
   /** Makes the client when that starts nothing (a kubeconfig context's); undefined for the emulated cluster. */
   prepare?(): Promise<unknown> | undefined;
+  /** The embedded cluster: when it is not running the checks rely on the workspace alone. */
+  emulated(): boolean;
   onDidChange(fn: () => void): { dispose(): void };
 }
 
@@ -337,6 +342,15 @@ export class TargetClusterView<C extends Pick<ApplyClient, 'send'>> {
       this.made++;
     }
     return this.current?.cache;
+  }
+
+  /**
+   * What the checks ask: the target's lists; for a kubeconfig context without a client (being made,
+   * or it could not be) "unknown" for everything, so nothing is flagged on a cluster nobody asked;
+   * undefined when the emulated cluster is not running (the workspace alone).
+   */
+  view(): ClusterView | undefined {
+    return this.cache() ?? (this.source.emulated() ? undefined : UNKNOWN);
   }
 
   /** Logs `line` once for the current target (or once per `dedupe` when given). */

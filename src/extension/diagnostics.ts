@@ -16,7 +16,8 @@ import type { Problem } from './manifests.ts';
 import { Coalescer, Debouncer } from './timing.ts';
 import { isManifestCandidate, WorkspaceIndex } from './workspace-index.ts';
 import type { ApplyClient } from './apply.ts';
-import type { ClusterCache, TargetClusterView, TargetSource } from './cluster-checks.ts';
+import type { TargetClusterView, TargetSource } from './cluster-checks.ts';
+import type { ClusterView } from '../emulator/manifests/references.ts';
 import { targetOf } from './target.ts';
 
 type Engine = typeof import('../emulator/manifests/validate.ts');
@@ -71,13 +72,14 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
           clientIfReady: () => target.clientIfReady(),
           prepare: () => (target.target.kind === 'context' ? target.client() : undefined),
           onDidChange: (fn) => target.onDidChange(fn),
+          emulated: () => target.target.kind === 'emulated',
         }
       : // No picker (registered later, or not at all): the emulated cluster.
-        { key: () => 'emulated', clientIfReady: () => ctx.session?.client, onDidChange: () => ({ dispose() {} }) };
+        { key: () => 'emulated', clientIfReady: () => ctx.session?.client, onDidChange: () => ({ dispose() {} }), emulated: () => true };
     view = new checks.TargetClusterView(source, (why) => (why === 'target' ? targetChanged() : recheckAll.trigger()), { ttlMs: 10_000, minIntervalMs: 5_000, log: (l) => ctx.log(l) });
     return view;
   };
-  const clusterView = (): ClusterCache | undefined => targetView()?.cache();
+  const clusterView = (): ClusterView | undefined => targetView()?.view();
   /** Another target (or its client came): the lists answer for it; dry-run what is shown again. */
   const targetChanged = () => {
     recheckAll.trigger();
@@ -284,7 +286,7 @@ export function registerDiagnostics(ctx: Ctx): WorkspaceIndex {
         if (emulated) targetChanged();
         return;
       }
-      const c = emulated ? clusterView() : undefined;
+      const c = emulated ? targetView()?.cache() : undefined;
       if (c && [...states.values()].some((st) => st.manifests)) {
         // A watch event (pods, nodes): the lists may be stale; a refresh (rate-limited) re-checks.
         c.invalidate();

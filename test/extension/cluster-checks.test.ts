@@ -202,6 +202,7 @@ test('TargetClusterView: the cache follows the target; a switch disposes the old
     const source = {
       key: () => key,
       clientIfReady: () => (key === 'emulated' ? (emulatedRunning ? emulated : undefined) : clients[key]),
+      emulated: () => key === 'emulated',
       onDidChange: (fn: () => void) => (listeners.add(fn), { dispose: () => listeners.delete(fn) }),
     };
     const switchTo = (k: string) => {
@@ -216,6 +217,7 @@ test('TargetClusterView: the cache follows the target; a switch disposes the old
     // The emulated cluster is not running: nothing is started, nothing is known.
     assert.equal(view.client(), undefined);
     assert.equal(view.cache(), undefined);
+    assert.equal(view.view(), undefined); // the workspace alone
     assert.equal(view.made, 0);
 
     emulatedRunning = true;
@@ -305,6 +307,7 @@ test('TargetClusterView: a context picked without its client makes it once, then
   const view = new TargetClusterView(
     {
       key: () => 'context dev',
+      emulated: () => false,
       clientIfReady: () => ready,
       prepare: () => (prepared++, gate.then(() => void (ready = client))),
       onDidChange: () => ({ dispose() {} }),
@@ -312,6 +315,9 @@ test('TargetClusterView: a context picked without its client makes it once, then
     (why) => changes.push(why),
   );
   assert.equal(view.cache(), undefined);
+  // Until its client is made, the context's cluster is unknown: nothing is flagged.
+  assert.equal(view.view()?.has('Namespace', '', 'nowhere'), undefined);
+  assert.equal(view.view()?.hasPods('default', { app: 'x' }), undefined);
   assert.equal(view.client(), undefined);
   assert.equal(prepared, 1);
   release();
