@@ -536,6 +536,33 @@ it('completion in a container offers imagePullPolicy and its values; hover on re
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 });
 
+it('diagnostics follow the target: a namespace the emulated cluster lacks is an error there, unknown on a context nobody can ask', async () => {
+  const ext = vscode.extensions.getExtension<KubeEmulatorApi>(expected.extensionId);
+  await within(60_000, 'ensureCluster', ext!.exports.ensureCluster());
+  const doc = await vscode.workspace.openTextDocument({
+    language: 'yaml',
+    content: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: e2e-target-missing\n',
+  });
+  await vscode.window.showTextDocument(doc);
+  const missing = 'namespaces "e2e-target-missing" not found';
+  const flagged = () => vscode.languages.getDiagnostics(doc.uri).some((d) => d.source?.startsWith('kube-emulator') && d.message === missing);
+  const waitFor = async (what: string, want: boolean) => {
+    for (const deadline = Date.now() + 20_000; Date.now() < deadline; await sleep(200)) if (flagged() === want) return;
+    assert.fail(`${what}; diagnostics: ${JSON.stringify(vscode.languages.getDiagnostics(doc.uri).map((d) => [d.message, d.range.start.line]))}`);
+  };
+  try {
+    await waitFor(`no "${missing}" on the emulated target`, true);
+    // A kubeconfig context this window cannot ask (not in its kubeconfig): re-checked at once, nothing flagged.
+    await vscode.commands.executeCommand('kubeEmulator.selectTarget', { kind: 'context', context: 'e2e-nowhere', cluster: 'nowhere' });
+    await waitFor('the error stayed after switching to a context nobody can ask', false);
+    await vscode.commands.executeCommand('kubeEmulator.selectTarget', { kind: 'emulated' });
+    await waitFor('the error did not come back on the emulated target', true);
+  } finally {
+    await vscode.commands.executeCommand('kubeEmulator.selectTarget', { kind: 'emulated' });
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  }
+});
+
 export async function run(): Promise<void> {
   const failures: string[] = [];
   for (const [name, fn] of tests) {
