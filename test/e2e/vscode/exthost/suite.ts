@@ -503,8 +503,9 @@ it('node commands: add a worker, cordon, drain, stop it (fast-forward: Unknown),
   // A stopped node stops heartbeating; past the 50 s grace period its Ready condition is Unknown.
   await within(10_000, 'stopNode', vscode.commands.executeCommand('kubeEmulator.stopNode', name));
   await within(30_000, 'advanceClock', vscode.commands.executeCommand('kubeEmulator.advanceClock', '2m'));
-  n = await poll('went Unknown', (x) => ready(x) === 'Unknown');
-  assert.ok(n.spec.taints?.some((t: any) => t.key === 'node.kubernetes.io/unreachable'), JSON.stringify(n.spec.taints));
+  // The controller writes the condition, then the taint (two writes, as Kubernetes does).
+  n = await poll('went Unknown with the unreachable taint', (x) => ready(x) === 'Unknown' && x.spec.taints?.some((t: any) => t.key === 'node.kubernetes.io/unreachable'));
+  assert.ok(n.spec.taints.some((t: any) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoSchedule'), JSON.stringify(n.spec.taints));
   await within(10_000, 'startNode', vscode.commands.executeCommand('kubeEmulator.startNode', name));
   await poll('came back Ready', (x) => ready(x) === 'True');
   await within(10_000, 'deleteNode', vscode.commands.executeCommand('kubeEmulator.deleteNode', name, true));
