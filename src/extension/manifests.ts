@@ -62,8 +62,11 @@ export function parseManifests(text: string): ParsedFile {
     };
     for (const doc of placed.chunk.docs) {
       const docIndex = index++;
-      errors.push(...doc.errors.map(toProblem('error')));
-      warnings.push(...doc.warnings.map(toProblem('warning')));
+      // A repeated key is not fatal: kubectl reads YAML through sigs.k8s.io/yaml's YAMLToJSON,
+      // which keeps the last value, and applies the file (the engine warns about it).
+      const fatal = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
+      errors.push(...fatal.map(toProblem('error')));
+      warnings.push(...doc.errors.filter((e) => e.code === 'DUPLICATE_KEY').map(toProblem('warning')), ...doc.warnings.map(toProblem('warning')));
       const contents = doc.contents;
       if (contents === null || contents === undefined) continue;
       if (isScalar(contents) && (contents.value === null || contents.value === undefined)) continue;
@@ -81,7 +84,7 @@ export function parseManifests(text: string): ParsedFile {
         manifest.name = stringAt(doc, ['metadata', 'name']);
         manifest.namespace = stringAt(doc, ['metadata', 'namespace']);
       }
-      if (doc.errors.length === 0) {
+      if (fatal.length === 0) {
         try {
           manifest.object = doc.toJS({ maxAliasCount: 1000 });
         } catch (e) {

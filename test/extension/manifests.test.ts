@@ -75,13 +75,15 @@ test('errors in a later document are found and placed in that document', () => {
   assert.equal(parsed.manifests[0].object !== undefined, true);
 });
 
-test('duplicate keys are errors with the range of the second key', () => {
+test('duplicate keys are warnings with the range of the second key; the last value is the one applied, as kubectl does', () => {
   const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n  name: b\n';
   const parsed = parseManifests(text);
-  assert.equal(parsed.errors.length, 1);
-  assert.equal(parsed.errors[0].code, 'DUPLICATE_KEY');
-  assert.deepEqual(parsed.errors[0].range, { start: { line: 4, character: 2 }, end: { line: 4, character: 3 } });
-  assert.equal(formatProblem('x.yaml', parsed.errors[0]), 'x.yaml:5:3: Map keys must be unique');
+  assert.deepEqual(parsed.errors, []);
+  assert.equal(parsed.warnings.length, 1);
+  assert.equal(parsed.warnings[0].code, 'DUPLICATE_KEY');
+  assert.deepEqual(parsed.warnings[0].range, { start: { line: 4, character: 2 }, end: { line: 4, character: 3 } });
+  assert.equal(formatProblem('x.yaml', parsed.warnings[0]), 'x.yaml:5:3: Map keys must be unique');
+  assert.equal((parsed.manifests[0].object as { metadata: { name: string } }).metadata.name, 'b');
 });
 
 test('an empty file and a comment-only file hold no manifests and no errors', () => {
@@ -94,7 +96,7 @@ test('an empty file and a comment-only file hold no manifests and no errors', ()
 test('ranges count UTF-16 columns, as VS Code does', () => {
   const text = 'apiVersion: v1\nkind: ConfigMap\ndata: {"😀": 1, x: 1, x: 2}\n';
   const parsed = parseManifests(text);
-  assert.equal(parsed.errors.length, 1);
+  assert.equal(parsed.warnings.length, 1);
   // The second x is at UTF-16 column 22 (the emoji counts two code units).
-  assert.deepEqual(parsed.errors[0].range.start, { line: 2, character: 22 });
+  assert.deepEqual(parsed.warnings[0].range.start, { line: 2, character: 22 });
 });
