@@ -62,42 +62,11 @@ export function syntaxErrorLines(parsed: ParsedFile, file: string): string[] {
 
 export async function applyManifest(client: ApplyClient, m: Manifest, opts: ApplyOptions): Promise<ApplyResult> {
   const fail = (message: string, ref?: string): ApplyResult => ({ manifest: m, outcome: 'error', ref, message });
-  const line = `${opts.file}:${m.range.start.line + 1}:${m.range.start.character + 1}`;
-  if (!isObj(m.object)) return fail(`error: ${line}: the document is not a Kubernetes object (a mapping with apiVersion and kind)`);
-  const missing = ['apiVersion', 'kind'].filter((k) => typeof (m.object as Obj)[k] !== 'string' || !(m.object as Obj)[k]);
-  if (missing.length > 0) {
-    // kubectl: error validating data: [apiVersion not set, kind not set]
-    return fail(`error: error validating "${opts.file}": error validating data: [${missing.map((k) => `${k} not set`).join(', ')}]`);
-  }
-  const manifest = structuredClone(m.object) as Obj;
-  const apiVersion = manifest.apiVersion as string;
-  const kind = manifest.kind as string;
-  const meta = isObj(manifest.metadata) ? manifest.metadata : (manifest.metadata = {});
-  const name = typeof meta.name === 'string' ? meta.name : '';
-  const fileNamespace = typeof meta.namespace === 'string' ? meta.namespace : '';
-
-  let resource: V1APIResource | undefined;
-  try {
-    resource = await client.mapping(apiVersion, kind);
-  } catch (e) {
-    return fail(serverError(e, ''));
-  }
-  if (!resource) {
-    return fail(
-      `error: resource mapping not found for name: "${name}" namespace: "${fileNamespace}" from "${opts.file}": ` +
-        `no matches for kind "${kind}" in version "${apiVersion}"\nensure CRDs are installed first`,
-    );
-  }
-  const ref = `${kind.toLowerCase()}${groupOf(apiVersion) ? '.' + groupOf(apiVersion) : ''}/${name}`;
-  if (!name) {
-    return fail(`error: error when retrieving current configuration of ${kind} from "${opts.file}": resource name may not be empty`);
-  }
-  if (resource.namespaced && !fileNamespace) meta.namespace = client.namespace;
-  const namespace = resource.namespaced ? (meta.namespace as string) : undefined;
+  const loc = await locate(client, m, opts.file);
+  if ('error' in loc) return fail(loc.error);
+  const { ref, collection, item, manifest } = loc;
 
   const { modified } = withLastApplied(manifest);
-  const collection = collectionPath(apiVersion, resource.name, namespace);
-  const item = `${collection}/${encodeURIComponent(name)}`;
   const query = { fieldManager: FIELD_MANAGER, fieldValidation: 'Strict' };
 
   let live: Obj | undefined;

@@ -19,6 +19,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, stringify, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { Registry } from '../api/registry.ts';
 import { parseChunks, positionIn, type Chunk } from './parse.ts';
+import { POD_TEMPLATES } from './warnings.ts';
 import { resolve, schemaForObject, type Schema } from '../api/schemas.ts';
 
 /** A zero-based position, as in VS Code and LSP. */
@@ -88,18 +89,8 @@ export function namespaceOf(f: Pick<ManifestFacts, 'namespace' | 'namespaced'>):
 
 type Path = (string | number)[];
 
-/** Where each kind that makes pods keeps its pod template (a Pod is its own). */
-export const POD_TEMPLATE_PATH: Readonly<Record<string, Path>> = {
-  Pod: [],
-  PodTemplate: ['template'],
-  Deployment: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
+/** Where each kind that makes pods keeps its pod template (a Pod is its own): warnings.ts's table. */
+export const POD_TEMPLATE_PATH: Readonly<Record<string, Path>> = POD_TEMPLATES;
 
 const parseOptions = { version: '1.1' as const, uniqueKeys: false, prettyErrors: false };
 
