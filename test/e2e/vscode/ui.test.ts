@@ -125,18 +125,38 @@ function packageOnce(): ReturnType<typeof packageExtension> & { reused: boolean 
   return { ...packaged, reused: false };
 }
 
-/** Opens pod.yaml through Quick Open and waits for its text. */
-async function openPodYaml(p: Page): Promise<void> {
-  await withTimeout(60_000, 'opening pod.yaml', async () => {
+/** Opens a workspace file through Quick Open and waits until the editor shows `text` from it. */
+async function openFile(p: Page, name: string, text: string): Promise<void> {
+  await withTimeout(60_000, `opening ${name}`, async () => {
     await p.keyboard.press('F1');
     const input = p.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
-    await input.fill('pod.yaml');
-    await p.locator('.quick-input-list .monaco-list-row', { hasText: 'pod.yaml' }).first().waitFor();
+    await input.fill(name);
+    await p.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
     await p.keyboard.press('Enter');
-    await p.locator('.tabs-container .tab', { hasText: 'pod.yaml' }).waitFor();
-    await p.locator('.monaco-editor .view-lines', { hasText: 'nginx' }).first().waitFor();
+    await p.locator('.tabs-container .tab', { hasText: name }).waitFor();
+    await p.locator('.monaco-editor .view-lines', { hasText: text }).first().waitFor();
   });
+}
+
+const openPodYaml = (p: Page) => openFile(p, 'pod.yaml', 'nginx');
+
+/** Debian's Chromium on a fresh profile under `root`; the page's console errors go to `errors`. */
+async function launchPage(root: string, errors: string[]): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await chromium.launchPersistentContext(join(root, 'chromium-profile'), chromiumLaunchOptions());
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(30_000);
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  return { context, page };
+}
+
+/** Opens the workbench on `workspace` and waits for it and its status bar. */
+async function showWorkbench(p: Page, server: RunningCodeServer, workspace: string): Promise<void> {
+  await p.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await p.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await p.locator('.statusbar').waitFor({ timeout: 60_000 });
 }
 
 const isRunning = (r: Row) => /\bRunning\b/.test(`${r.description} ${r.aria}`);
@@ -249,16 +269,9 @@ test('real VS Code: CodeLens applies pod.yaml and the pod shows in the Nodes tre
     t.codeServerReadySeconds = since(t0);
 
     t0 = Date.now();
-    context = await chromium.launchPersistentContext(join(root, 'chromium-profile'), chromiumLaunchOptions());
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(30_000);
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
+    ({ context, page } = await launchPage(root, consoleErrors));
     const p = page;
-    await p.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await p.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await p.locator('.statusbar').waitFor({ timeout: 60_000 });
+    await showWorkbench(p, server, workspace);
     t.workbenchSeconds = since(t0);
 
     await openPodYaml(p);
@@ -350,17 +363,10 @@ test('real VS Code: the cluster survives "Developer: Reload Window" with the pod
   const testStart = Date.now();
   try {
     server = await startCodeServer(cs, home, { workspace });
-    context = await chromium.launchPersistentContext(join(root, 'chromium-profile'), chromiumLaunchOptions());
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(30_000);
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(msg.text());
-    });
+    ({ context, page } = await launchPage(root, consoleErrors));
     const p = page;
     t0 = Date.now();
-    await p.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await p.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await p.locator('.statusbar').waitFor({ timeout: 60_000 });
+    await showWorkbench(p, server, workspace);
     t.workbenchSeconds = since(t0);
 
     // Before the reload: apply pod.yaml through its CodeLens and see nginx Running under a node.
@@ -536,27 +542,10 @@ test('real VS Code: a typo shows in Problems on its line, completion fixes it, t
   let t0 = Date.now();
   try {
     server = await startCodeServer(cs, home, { workspace });
-    context = await chromium.launchPersistentContext(join(root, 'chromium-profile'), chromiumLaunchOptions());
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(30_000);
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
+    ({ context, page } = await launchPage(root, consoleErrors));
     const p = page;
-    await p.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await p.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await p.locator('.statusbar').waitFor({ timeout: 60_000 });
-
-    await withTimeout(60_000, 'opening web.yaml', async () => {
-      await p.keyboard.press('F1');
-      const input = p.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible' });
-      await input.fill('web.yaml');
-      await p.locator('.quick-input-list .monaco-list-row', { hasText: 'web.yaml' }).first().waitFor();
-      await p.keyboard.press('Enter');
-      await p.locator('.tabs-container .tab', { hasText: 'web.yaml' }).waitFor();
-      await p.locator('.monaco-editor .view-lines', { hasText: 'nginx:1.27' }).first().waitFor();
-    });
+    await showWorkbench(p, server, workspace);
+    await openFile(p, 'web.yaml', 'nginx:1.27');
     const lens = p.locator('.codelens-decoration a', { hasText: LENS_TITLE }).first();
     await lens.waitFor({ state: 'visible', timeout: 90_000 });
 
