@@ -488,8 +488,14 @@ export class DaemonSetsController {
     this.expectations.setExpectations(dsKey, createDiff, 0);
     this.expectations.expectPodDeletions(dsKey, toDelete.slice(0, deleteDiff).map(keyOf));
     const errors: unknown[] = [];
+    // daemon/util CreatePodTemplate: the template generation (the deprecated annotation's value,
+    // util.GetTemplateGeneration) as `pod-template-generation`, then the revision hash.
+    const generation = ds.metadata.annotations?.['deprecated.daemonset.template.generation'];
+    const labels: Record<string, string> = { ...(ds.spec?.template?.metadata?.labels ?? {}) };
+    if (generation !== undefined) labels['pod-template-generation'] = String(generation);
+    labels[CONTROLLER_REVISION_HASH_LABEL] = hash;
     const template: Obj = {
-      metadata: { ...(ds.spec?.template?.metadata ?? {}), labels: { ...(ds.spec?.template?.metadata?.labels ?? {}), [CONTROLLER_REVISION_HASH_LABEL]: hash } },
+      metadata: { ...(ds.spec?.template?.metadata ?? {}), labels },
       spec: addDaemonPodTolerations(ds.spec?.template?.spec ?? {}),
     };
     const ref = newControllerRef(ds, API_VERSION, KIND);

@@ -64,6 +64,7 @@ test('a DaemonSet runs one pod per node; a node that joins gets one, a deleted n
     for (const p of pods) {
       assert.equal(p.status.phase, 'Running');
       assert.equal(p.metadata.labels['controller-revision-hash'], hash);
+      assert.equal(p.metadata.labels['pod-template-generation'], '1');
       assert.deepEqual(p.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms, [
         { matchFields: [{ key: 'metadata.name', operator: 'In', values: [p.spec.nodeName] }] },
       ]);
