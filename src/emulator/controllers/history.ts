@@ -203,11 +203,16 @@ export class ControllerHistory {
     }
   }
 
-  /** AdoptControllerRevision: a patch that makes parent its controller. */
+  /**
+   * AdoptControllerRevision (controller_history.go): a strategic merge patch naming parent's
+   * controller reference (the merge puts it before the existing ones), the revision's uid as guard.
+   */
   async adoptControllerRevision(parent: Obj, apiVersion: string, kind: string, revision: Obj): Promise<Obj> {
+    const owner = (revision.metadata.ownerReferences ?? []).find((r: Obj) => r.controller);
+    if (owner) throw new Error(`attempt to adopt revision owned by ${JSON.stringify(owner)}`);
     const ref = newControllerRef(parent, apiVersion, kind);
-    return this.api.patch(this.def, revision.metadata.namespace, revision.metadata.name, 'merge', {
-      metadata: { ownerReferences: [...(revision.metadata.ownerReferences ?? []), ref], uid: revision.metadata.uid },
+    return this.api.patch(this.def, revision.metadata.namespace, revision.metadata.name, 'strategic', {
+      metadata: { ownerReferences: [ref], uid: revision.metadata.uid },
     });
   }
 

@@ -452,15 +452,15 @@ export class JobController {
     for (const pod of this.pods.byIndex(POD_CONTROLLER_UID_INDEX, orphanPodIndexKeyForNamespace(job.metadata.namespace))) {
       if (pod.metadata.deletionTimestamp || !matches(pod)) continue;
       const ref = { apiVersion: 'batch/v1', kind: 'Job', name: job.metadata.name, uid, controller: true, blockOwnerDeletion: true };
-      const finalizers = [...(pod.metadata.finalizers ?? [])];
-      if (!finalizers.includes(JOB_TRACKING_FINALIZER)) finalizers.push(JOB_TRACKING_FINALIZER);
       try {
-        const adopted = await this.api.patch(def, pod.metadata.namespace, pod.metadata.name, 'merge', {
-          metadata: { ownerReferences: [...(pod.metadata.ownerReferences ?? []), ref], finalizers, uid: pod.metadata.uid, resourceVersion: pod.metadata.resourceVersion },
+        // controller_ref_manager.go AdoptPod: a strategic merge patch naming the new reference (which
+        // the merge puts before the existing ones) and the tracking finalizer, the pod's uid as guard.
+        const adopted = await this.api.patch(def, pod.metadata.namespace, pod.metadata.name, 'strategic', {
+          metadata: { ownerReferences: [ref], finalizers: [JOB_TRACKING_FINALIZER], uid: pod.metadata.uid },
         });
         out.push(adopted);
       } catch (e) {
-        if (!(e instanceof ApiError) || (e.code !== 404 && e.code !== 409)) throw e;
+        if (!(e instanceof ApiError) || (e.code !== 404 && e.code !== 409 && e.code !== 422)) throw e;
       }
     }
     return out;

@@ -76,3 +76,30 @@ test('a Deployment adopting an orphan ReplicaSet puts its controller reference b
     assert.equal(rs.metadata.ownerReferences[0].uid, d.metadata.uid);
   });
 });
+
+test('a Job adopting an orphan pod puts its reference first and adds its tracking finalizer', async () => {
+  await withCluster(async (c) => {
+    const refs = await owners(c);
+    const pods = c.api.resource('pods');
+    const labels = { app: 'batch' };
+    await c.api.create(pods, 'default', {
+      metadata: { name: 'orphan', labels, ownerReferences: refs },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] },
+    });
+    const job = await c.api.create(c.api.resource('jobs.batch'), 'default', {
+      metadata: { name: 'batch' },
+      spec: {
+        manualSelector: true,
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['sleep', '3600'] }] } },
+      },
+    });
+    const pod = await until(c, async () => {
+      const p = await c.api.get(pods, 'default', 'orphan');
+      return p.metadata.ownerReferences?.length === 3 ? p : undefined;
+    }, 'the pod adopted');
+    assert.deepEqual(refsOf(pod), ['Job/batch (controller)', 'ConfigMap/keeper-a', 'ConfigMap/keeper-b']);
+    assert.equal(pod.metadata.ownerReferences[0].uid, job.metadata.uid);
+    assert.ok(pod.metadata.finalizers.includes('batch.kubernetes.io/job-tracking'), JSON.stringify(pod.metadata.finalizers));
+  });
+});
