@@ -443,14 +443,14 @@ export class NodeLifecycleController {
       health = { status: node.status, probeTimestamp: now, readyTransitionTimestamp: now, lease: undefined };
     } else if (saved && current && saved.lastHeartbeatTime !== current.lastHeartbeatTime) {
       const transition = saved.lastTransitionTime !== current.lastTransitionTime ? now : health.readyTransitionTimestamp;
-      health = { status: node.status, probeTimestamp: now, readyTransitionTimestamp: transition, lease: undefined };
+      health = { status: node.status, probeTimestamp: seenAt(now, current.lastHeartbeatTime), readyTransitionTimestamp: transition, lease: undefined };
     }
     // (Otherwise the entry is the controller's own and is updated in place: no copy per node and pass.)
     // A renewed Lease is a heartbeat too.
     const lease = this.leases.get('kube-node-lease', name);
     if (lease && lease !== savedLease && (!savedLease || renewTime(savedLease) < renewTime(lease))) {
       health.lease = lease;
-      health.probeTimestamp = now;
+      health.probeTimestamp = seenAt(now, lease.spec?.renewTime);
     }
     this.health.set(name, health);
     if (!(now > health.probeTimestamp + grace)) return { observed, current };
@@ -781,6 +781,19 @@ export class NodeLifecycleController {
 
 /** AddRateLimited: handled again after a back-off. */
 class RetryLater extends Error {}
+
+/**
+ * When the controller counts a heartbeat as seen. Kubernetes takes its own clock at the pass that
+ * notices it (probeTimestamp), which differs from the heartbeat's time only by the pass period.
+ * Here a fast-forward can run a whole grace period while a pass waits on a write (a durable store's
+ * fsync), and the next pass would then date a heartbeat from before the jump at after it, giving a
+ * stopped node a fresh grace period: the heartbeat's own time (one clock for the whole cluster),
+ * never later than now.
+ */
+function seenAt(now: number, heartbeat: string | undefined): number {
+  const t = Date.parse(heartbeat ?? '');
+  return Number.isFinite(t) ? Math.min(now, t) : now;
+}
 
 function renewTime(lease: Obj): number {
   return Date.parse(lease.spec?.renewTime ?? '') || 0;

@@ -302,3 +302,37 @@ test('5,000 nodes: a pass reads the caches and writes nothing while the Leases a
     nlc.stop();
   }
 });
+
+test('a fast-forward past the grace period marks a stopped node Unknown even when a pass waits on a durable write meanwhile', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { openDurable } = await import('../../../src/emulator/store/durable.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'node-lifecycle-durable-'));
+  const clock = new EmulatorClock({ mode: 'real' });
+  const durable = await openDurable(dir, { clock });
+  const c = await createCluster({ nodes: 3, noHttp: true, clock, store: durable.store });
+  try {
+    const nodes = c.api.resource('nodes');
+    for (let run = 0; run < 3; run++) {
+      // A node just added: the controller writes its RegisteredNode event (an fsync) at its next pass.
+      const name = await c.addNode({ cpu: '1', memory: '2Gi' });
+      const ready = async () => ((await c.api.get(nodes, undefined, name)).status?.conditions ?? []).find((x: Obj) => x.type === 'Ready')?.status;
+      for (let i = 0; i < 100 && (await ready()) !== 'True'; i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 1500));
+      c.stopNode(name);
+      await c.advanceClock(120_000);
+      let status = await ready();
+      for (let i = 0; i < 20 && status !== 'Unknown'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        status = await ready();
+      }
+      assert.equal(status, 'Unknown', `${name} after a 2m fast-forward (run ${run})`);
+    }
+  } finally {
+    await c.stop();
+    await durable.close();
+    clock.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
