@@ -1,6 +1,6 @@
 // Bundles the CLI, the extension and the webview with esbuild.
 import * as esbuild from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 const production = process.argv.includes('--production');
@@ -78,4 +78,34 @@ await Promise.all([
     external: ['etcd3'],
   }),
   esbuild.build({ ...cjsExtension, entryPoints: ['src/extension/session.ts'], outfile: 'dist/extension-session.cjs' }),
+  ...webviewBuilds(),
 ]);
+
+/**
+ * The webviews (issue 8): every src/webview/NAME/main.ts becomes dist/webview/NAME.js (plus NAME.css
+ * when it imports CSS), and every src/webview/NAME/*.worker.ts becomes dist/webview/NAME-*.worker.js;
+ * browser bundles, loaded by the panels under a strict CSP (src/extension/webview-html.ts).
+ */
+function webviewBuilds() {
+  if (!existsSync('src/webview')) return [];
+  const browser = {
+    ...common,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file', '.svg': 'file' },
+  };
+  const builds = [];
+  for (const dir of readdirSync('src/webview', { withFileTypes: true })) {
+    if (!dir.isDirectory()) continue;
+    const base = `src/webview/${dir.name}`;
+    if (existsSync(`${base}/main.ts`)) {
+      builds.push(esbuild.build({ ...browser, entryPoints: [`${base}/main.ts`], outfile: `dist/webview/${dir.name}.js` }));
+    }
+    for (const f of readdirSync(base)) {
+      const m = /^(.*)\.worker\.ts$/.exec(f);
+      if (m) builds.push(esbuild.build({ ...browser, entryPoints: [`${base}/${f}`], outfile: `dist/webview/${dir.name}-${m[1]}.worker.js` }));
+    }
+  }
+  return builds;
+}

@@ -6,7 +6,7 @@
 // not evaluate client-node or the emulator.
 import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { CoreV1Api, KubeConfig, makeInformer, type Informer, type ObjectCache, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { KubeConfig, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { createCluster, type Cluster } from '../emulator/cluster.ts';
 import { EmulatorClock } from '../emulator/clock.ts';
 import { openDurable, openReadOnly, type DurableStore } from '../emulator/store/durable.ts';
@@ -15,6 +15,7 @@ import { ClusterClient } from './client.ts';
 // For the target picker (target.ts), which reaches client-node only through this lazily loaded bundle.
 export { clientForContext, loadUserKubeConfig } from './client.ts';
 import { buildTree, type TreeModel } from './tree-model.ts';
+import { LiveCluster } from './live.ts';
 
 /**
  * Which cluster to talk to. Only the in-process emulator is wired today; a real cluster from the
@@ -34,8 +35,6 @@ export interface SessionOptions {
   /** The state folder that keeps the cluster across reloads (none: in memory only). */
   statePath?: string;
 }
-
-type Watched<T extends V1Node | V1Pod> = Informer<T> & ObjectCache<T>;
 
 export class Session {
   /** Starts an emulated cluster in this process and connects to it. */
@@ -109,10 +108,9 @@ export class Session {
   }
 
   readonly client: ClusterClient;
-  private readonly nodes: Watched<V1Node>;
-  private readonly pods: Watched<V1Pod>;
+  /** Every kind the views show, live (list + watch), with indexes: the trees' and panels' model. */
+  readonly live: LiveCluster;
   private readonly listeners = new Set<() => void>();
-  private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
   private cached?: TreeModel;
   private disposed = false;
   /** Stops the owned cluster, closes its state folder and its clock. */
@@ -124,9 +122,7 @@ export class Session {
     readonly cluster?: Cluster,
   ) {
     this.client = ClusterClient.fromKubeConfig(kc);
-    const core = kc.makeApiClient(CoreV1Api);
-    this.nodes = makeInformer(kc, '/api/v1/nodes', () => core.listNode());
-    this.pods = makeInformer(kc, '/api/v1/pods', () => core.listPodForAllNamespaces());
+    this.live = new LiveCluster(kc, this.client, { log: (l) => opts.log(l) });
   }
 
   /** The API server URL the session talks to. */
@@ -142,7 +138,7 @@ export class Session {
 
   /** What the Nodes tree and the status bar show, from the informers' caches. */
   model(): TreeModel {
-    this.cached ??= buildTree(this.nodes.list(), this.pods.list());
+    this.cached ??= buildTree(this.live.list('nodes') as V1Node[], this.live.list('pods') as V1Pod[]);
     return this.cached;
   }
 
@@ -152,43 +148,16 @@ export class Session {
   };
 
   private async startInformers(): Promise<void> {
-    this.watch(this.nodes, '/api/v1/nodes');
-    this.watch(this.pods, '/api/v1/pods');
-    await Promise.all([this.nodes.start(), this.pods.start()]);
-    this.changed();
-  }
-
-  private watch<T extends V1Node | V1Pod>(informer: Watched<T>, path: string): void {
-    // client-node's informer stops on errors other than 410 and timeouts; restart it with backoff,
-    // which an event (the watch works again) resets.
-    let delay = 500;
-    const onEvent = () => {
-      delay = 500;
-      this.changed();
-    };
-    informer.on('add', onEvent);
-    informer.on('update', onEvent);
-    informer.on('delete', onEvent);
-    informer.on('error', (err: unknown) => {
-      if (this.disposed) return;
-      this.opts.log(`Watch of ${path} failed (${err instanceof Error ? err.message : String(err)}); retrying in ${delay} ms`);
-      const t = setTimeout(() => {
-        this.retryTimers.delete(t);
-        if (!this.disposed) informer.start().catch(() => undefined);
-      }, delay);
-      this.retryTimers.add(t);
-      delay = Math.min(delay * 2, 30_000);
-    });
+    this.live.onDidChange(this.changed);
+    await this.live.start();
   }
 
   /** Stops watching and, when the session started the cluster, stops the cluster. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    for (const t of this.retryTimers) clearTimeout(t);
-    this.retryTimers.clear();
     this.listeners.clear();
-    await Promise.allSettled([this.nodes.stop(), this.pods.stop()]);
+    await this.live.dispose();
     await (this.release ? this.release() : this.cluster?.stop());
   }
 }
