@@ -70,6 +70,14 @@ export class Ctx implements vscode.Disposable {
     return this._session;
   }
 
+  /**
+   * The session the explorer views, panels and their actions show and act on: the emulated cluster
+   * today; a context of the user's kubeconfig when the target picker (target.ts) points there.
+   */
+  viewSession(): Session | undefined {
+    return this._session;
+  }
+
   /** The Nodes tree's model when the cluster runs. */
   model(): TreeModel | undefined {
     return this._session?.model();
