@@ -231,28 +231,49 @@ function extensionOutput(userDataDir: string): string {
     .join('\n');
 }
 
-test('real VS Code: CodeLens applies pod.yaml and the pod shows in the Nodes tree', { timeout: 20 * 60_000 }, async () => {
+/** What a test body gets from `inVSCode`: a running code-server with the extension, and its page. */
+interface VSCodeRun {
+  p: Page;
+  server: RunningCodeServer;
+  home: ReturnType<typeof prepareHome>;
+  root: string;
+  workspace: string;
+  /** The results folder (screenshots, logs). */
+  out: string;
+  /** Timings and facts recorded with the test's name (harness.recordTimings). */
+  t: Record<string, number | string | boolean>;
+  since(t0: number): number;
+}
+
+/**
+ * One test's real VS Code, set up and torn down the same way for every test: code-server (installed
+ * once), the packaged .vsix installed into a fresh user-data folder with `settings`, a workspace
+ * with `files`, Chromium showing the workbench. On failure: NAME-failure.png, code-server's log tail,
+ * the extension's output and the browser console; always: NAME-code-server.log and the timings.
+ */
+async function inVSCode(
+  name: string,
+  opts: { settings: Record<string, unknown>; files?: Record<string, string> },
+  body: (run: VSCodeRun) => Promise<void>,
+): Promise<void> {
   const out = resultsDir();
-  rmSync(join(out, 'failure.png'), { force: true }); // a picture of an earlier failure would mislead
+  rmSync(join(out, `${name}-failure.png`), { force: true }); // a picture of an earlier failure would mislead
   const t: Record<string, number | string | boolean> = {};
   const since = (t0: number) => Math.round((Date.now() - t0) / 100) / 10;
   // Fails (never skips) with the Debian package to install.
   const chromiumExe = chromiumPath();
-
   let t0 = Date.now();
   const cs = await withTimeout(15 * 60_000, 'installing code-server', () => ensureCodeServer());
   t.codeServerInstallSeconds = since(t0);
   t.codeServerInstallCold = cs.installed;
-
   t0 = Date.now();
   const pkg = packageOnce();
   t.packageSeconds = since(t0);
-
-  const root = tempRoot('ui');
-  const home = prepareHome(root, {
-    settings: { 'editor.codeLens': true, 'workbench.tree.expandMode': 'singleClick', 'files.autoSave': 'off' },
-  });
+  t.packageReused = pkg.reused;
+  const root = tempRoot(name);
+  const home = prepareHome(root, { settings: opts.settings });
   const workspace = makeWorkspace(root);
+  for (const [file, text] of Object.entries(opts.files ?? {})) writeFileSync(join(workspace, file), text);
   t0 = Date.now();
   installExtension(cs, home, pkg.vsix);
   t.installExtensionSeconds = since(t0);
@@ -267,17 +288,39 @@ test('real VS Code: CodeLens applies pod.yaml and the pod shows in the Nodes tre
     t0 = Date.now();
     server = await startCodeServer(cs, home, { workspace });
     t.codeServerReadySeconds = since(t0);
-
     t0 = Date.now();
     ({ context, page } = await launchPage(root, consoleErrors));
-    const p = page;
-    await showWorkbench(p, server, workspace);
+    await showWorkbench(page, server, workspace);
     t.workbenchSeconds = since(t0);
+    await body({ p: page, server, home, root, workspace, out, t, since });
+    passed = true;
+  } catch (e) {
+    if (page) await page.screenshot({ path: join(out, `${name}-failure.png`) }).catch(() => undefined);
+    if (server) console.error(`code-server log (tail):\n${server.logs()}`);
+    console.error(`extension output:\n${extensionOutput(home.userDataDir)}`);
+    if (consoleErrors.length) console.error(`browser console errors:\n${consoleErrors.slice(-20).join('\n')}`);
+    throw e;
+  } finally {
+    t.testSeconds = since(testStart);
+    await context?.close().catch(() => undefined);
+    await server?.stop();
+    try {
+      copyFileSync(home.logFile, join(out, `${name}-code-server.log`));
+    } catch {
+      /* no log */
+    }
+    recordTimings(name, { ...t, passed, chromium: chromiumExe });
+    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
 
+test('real VS Code: CodeLens applies pod.yaml and the pod shows in the Nodes tree', { timeout: 20 * 60_000 }, async () => {
+  const settings = { 'editor.codeLens': true, 'workbench.tree.expandMode': 'singleClick', 'files.autoSave': 'off' };
+  await inVSCode('ui', { settings }, async ({ p, out, t, since }) => {
     await openPodYaml(p);
 
     // The CodeLens shows once the extension has activated.
-    t0 = Date.now();
+    let t0 = Date.now();
     const lens = p.locator('.codelens-decoration a', { hasText: LENS_TITLE }).first();
     await lens.waitFor({ state: 'visible', timeout: 90_000 });
     t.codeLensSeconds = since(t0);
@@ -303,72 +346,20 @@ test('real VS Code: CodeLens applies pod.yaml and the pod shows in the Nodes tre
       `pod nginx (under ${found.node.label}) did not reach Running:\n${summary}`,
     );
     t.podNode = found.node.label;
-    passed = true;
-  } catch (e) {
-    if (page) await page.screenshot({ path: join(out, 'failure.png') }).catch(() => undefined);
-    if (server) console.error(`code-server log (tail):\n${server.logs()}`);
-    if (consoleErrors.length) console.error(`browser console errors:\n${consoleErrors.slice(-20).join('\n')}`);
-    throw e;
-  } finally {
-    t.uiTestSeconds = since(testStart);
-    await context?.close().catch(() => undefined);
-    await server?.stop();
-    try {
-      copyFileSync(home.logFile, join(out, 'ui-code-server.log'));
-    } catch {
-      /* no log */
-    }
-    recordTimings('ui', { ...t, passed, chromium: chromiumExe });
-    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
-  }
+  });
 });
 
 test('real VS Code: the cluster survives "Developer: Reload Window" with the pod intact', { timeout: 20 * 60_000 }, async () => {
-  const out = resultsDir();
-  rmSync(join(out, 'reload-failure.png'), { force: true });
-  rmSync(join(out, 'tree-after-reload.png'), { force: true });
-  const t: Record<string, number | string | boolean> = {};
-  const since = (t0: number) => Math.round((Date.now() - t0) / 100) / 10;
-  const chromiumExe = chromiumPath();
   const m = manifest();
   const extensionId = `${m.publisher}.${m.name}`;
-
-  let t0 = Date.now();
-  const cs = await withTimeout(15 * 60_000, 'installing code-server', () => ensureCodeServer());
-  t.codeServerInstallSeconds = since(t0);
-  t0 = Date.now();
-  const pkg = packageOnce();
-  t.packageSeconds = since(t0);
-  t.packageReused = pkg.reused;
-
-  const root = tempRoot('reload');
-  const home = prepareHome(root, {
-    settings: { 'editor.codeLens': true, 'workbench.tree.expandMode': 'singleClick', 'files.autoSave': 'off' },
-  });
-  // One workspace folder for the whole test: the same folder means the same workspace storage
-  // (context.storageUri) before and after the reload, so the same state folder.
-  const workspace = makeWorkspace(root);
-  installExtension(cs, home, pkg.vsix);
-  const workspaceStorage = join(home.userDataDir, 'User', 'workspaceStorage');
-  const stateFolders = () =>
-    (existsSync(workspaceStorage) ? readdirSync(workspaceStorage) : [])
-      .map((h) => join(workspaceStorage, h, extensionId, 'state'))
-      .filter((d) => existsSync(d));
-
-  let server: RunningCodeServer | undefined;
-  let context: BrowserContext | undefined;
-  let page: Page | undefined;
-  let passed = false;
-  const consoleErrors: string[] = [];
-  const testStart = Date.now();
-  try {
-    server = await startCodeServer(cs, home, { workspace });
-    ({ context, page } = await launchPage(root, consoleErrors));
-    const p = page;
-    t0 = Date.now();
-    await showWorkbench(p, server, workspace);
-    t.workbenchSeconds = since(t0);
-
+  const settings = { 'editor.codeLens': true, 'workbench.tree.expandMode': 'singleClick', 'files.autoSave': 'off' };
+  await inVSCode('reload', { settings }, async ({ p, home, out, t, since }) => {
+    const workspaceStorage = join(home.userDataDir, 'User', 'workspaceStorage');
+    const stateFolders = () =>
+      (existsSync(workspaceStorage) ? readdirSync(workspaceStorage) : [])
+        .map((h) => join(workspaceStorage, h, extensionId, 'state'))
+        .filter((d) => existsSync(d));
+    let t0 = Date.now();
     // Before the reload: apply pod.yaml through its CodeLens and see nginx Running under a node.
     await openPodYaml(p);
     const lens = p.locator('.codelens-decoration a', { hasText: LENS_TITLE }).first();
@@ -441,25 +432,7 @@ test('real VS Code: the cluster survives "Developer: Reload Window" with the pod
       `the reloaded window's cluster did not start from ${stateFolder}, or applied pod/nginx again:\n${reloaded}`,
     );
     t.podNodeAfter = after.found.node.label;
-    passed = true;
-  } catch (e) {
-    if (page) await page.screenshot({ path: join(out, 'reload-failure.png') }).catch(() => undefined);
-    if (server) console.error(`code-server log (tail):\n${server.logs()}`);
-    console.error(`extension output:\n${extensionOutput(home.userDataDir)}`);
-    if (consoleErrors.length) console.error(`browser console errors:\n${consoleErrors.slice(-20).join('\n')}`);
-    throw e;
-  } finally {
-    t.reloadTestSeconds = since(testStart);
-    await context?.close().catch(() => undefined);
-    await server?.stop();
-    try {
-      copyFileSync(home.logFile, join(out, 'reload-code-server.log'));
-    } catch {
-      /* no log */
-    }
-    recordTimings('reload', { ...t, passed, chromium: chromiumExe });
-    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
-  }
+  });
 });
 
 // The editor (issue 7) in a real VS Code: in a Deployment, type a field name with a typo and see
@@ -517,34 +490,9 @@ async function problemRows(p: Page): Promise<string[]> {
 }
 
 test('real VS Code: a typo shows in Problems on its line, completion fixes it, the Apply lens reports created', { timeout: 20 * 60_000 }, async () => {
-  const out = resultsDir();
-  rmSync(join(out, 'editor-failure.png'), { force: true });
-  const t: Record<string, number | string | boolean> = {};
-  const since = (t0: number) => Math.round((Date.now() - t0) / 100) / 10;
-  const chromiumExe = chromiumPath();
-  const cs = await withTimeout(15 * 60_000, 'installing code-server', () => ensureCodeServer());
-  const pkg = packageOnce();
-  t.packageReused = pkg.reused;
-  const root = tempRoot('editor');
-  const home = prepareHome(root, {
-    settings: { 'editor.codeLens': true, 'files.autoSave': 'off', 'editor.quickSuggestions': { other: false, comments: false, strings: false } },
-  });
-  const workspace = makeWorkspace(root);
-  writeFileSync(join(workspace, 'web.yaml'), WEB_YAML);
-  installExtension(cs, home, pkg.vsix);
-
-  let server: RunningCodeServer | undefined;
-  let context: BrowserContext | undefined;
-  let page: Page | undefined;
-  let passed = false;
-  const consoleErrors: string[] = [];
-  const testStart = Date.now();
-  let t0 = Date.now();
-  try {
-    server = await startCodeServer(cs, home, { workspace });
-    ({ context, page } = await launchPage(root, consoleErrors));
-    const p = page;
-    await showWorkbench(p, server, workspace);
+  const settings = { 'editor.codeLens': true, 'files.autoSave': 'off', 'editor.quickSuggestions': { other: false, comments: false, strings: false } };
+  await inVSCode('editor', { settings, files: { 'web.yaml': WEB_YAML } }, async ({ p, out, t, since }) => {
+    let t0 = Date.now();
     await openFile(p, 'web.yaml', 'nginx:1.27');
     const lens = p.locator('.codelens-decoration a', { hasText: LENS_TITLE }).first();
     await lens.waitFor({ state: 'visible', timeout: 90_000 });
@@ -612,18 +560,5 @@ test('real VS Code: a typo shows in Problems on its line, completion fixes it, t
     await result.waitFor({ state: 'visible', timeout: 60_000 });
     t.applyToLensResultSeconds = since(t0);
     await screenshot(p, join(out, 'editor-lens-result.png'));
-    passed = true;
-  } catch (e) {
-    if (page) await page.screenshot({ path: join(out, 'editor-failure.png') }).catch(() => undefined);
-    if (server) console.error(`code-server log (tail):\n${server.logs()}`);
-    console.error(`extension output:\n${extensionOutput(home.userDataDir)}`);
-    if (consoleErrors.length) console.error(`browser console errors:\n${consoleErrors.slice(-20).join('\n')}`);
-    throw e;
-  } finally {
-    t.editorTestSeconds = since(testStart);
-    await context?.close().catch(() => undefined);
-    await server?.stop();
-    recordTimings('editor', { ...t, passed, chromium: chromiumExe });
-    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
-  }
+  });
 });
