@@ -11,8 +11,14 @@
 // by a space or the line's end always starts a document (YAML 1.2 §9.1.4, c-forbidden: not even a
 // block or quoted scalar may hold one), so each chunk parses on its own exactly as in the whole stream.
 // Positions are zero-based lines and characters (VS Code's and LSP's).
+//
+// Each chunk is first read by light-yaml.ts (the subset manifests use: a plain tree with the same
+// offsets and the JavaScript value, about ten times cheaper); the `yaml` package's Documents are made
+// only when asked for (`docs`: the editor's CodeLens and reference checks) or when the light reader
+// gives up (anything outside its subset, every error and warning), so a validation parses once.
 
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { readLight, type LightDoc } from './light-yaml.ts';
 
 export interface Position {
   line: number;
@@ -36,8 +42,48 @@ const parseOptions = {
 export interface Chunk {
   readonly text: string;
   readonly lineCounter: LineCounter;
-  /** Usually one document; none for a chunk of comments, more after a `...` end marker. */
+  /** The `yaml` package's parse (made on first use). Usually one document; none for a chunk of comments, more after a `...` end marker. */
   readonly docs: Document.Parsed[];
+  /** light-yaml.ts's documents, or undefined when the chunk is outside its subset (then read `docs`). */
+  readonly light: LightDoc[] | undefined;
+}
+
+class ParsedChunk implements Chunk {
+  readonly text: string;
+  readonly light: LightDoc[] | undefined;
+  private parsed: { lineCounter: LineCounter; docs: Document.Parsed[] } | undefined;
+  private lines: LineCounter | undefined;
+
+  constructor(text: string) {
+    this.text = text;
+    this.light = readLight(text, parseOptions.customTags as never);
+  }
+
+  get docs(): Document.Parsed[] {
+    return this.yaml().docs;
+  }
+
+  get lineCounter(): LineCounter {
+    if (this.parsed) return this.parsed.lineCounter;
+    if (!this.lines) {
+      // The same line starts the `yaml` package's lexer records.
+      const lc = new LineCounter();
+      lc.addNewLine(0);
+      const t = this.text;
+      for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) lc.addNewLine(i + 1);
+      this.lines = lc;
+    }
+    return this.lines;
+  }
+
+  private yaml(): { lineCounter: LineCounter; docs: Document.Parsed[] } {
+    if (!this.parsed) {
+      const lineCounter = new LineCounter();
+      const docs = parseAllDocuments(this.text, { ...parseOptions, lineCounter });
+      this.parsed = { lineCounter, docs: Array.isArray(docs) ? docs : [] };
+    }
+    return this.parsed;
+  }
 }
 
 /** A chunk placed in a file: its first line and offset there. */
@@ -64,9 +110,7 @@ function parseChunk(text: string): Chunk {
     cache.set(text, hit);
     return hit;
   }
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { ...parseOptions, lineCounter });
-  const chunk: Chunk = { text, lineCounter, docs: Array.isArray(docs) ? docs : [] };
+  const chunk = new ParsedChunk(text);
   cache.set(text, chunk);
   cachedChars += text.length;
   while (cache.size > 1 && (cache.size > CACHE_LIMIT || cachedChars > CACHE_CHARS)) {

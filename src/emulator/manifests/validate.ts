@@ -23,12 +23,13 @@
 // `skipped` (for the editor's hover) and has no problems. Per-document results are cached by the
 // document's text, so a keystroke re-validates only the document it changed.
 
-import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLError, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type YAMLError } from 'yaml';
 import { Registry } from '../api/registry.ts';
 import { clone, newUID, type Obj } from '../api/objects.ts';
 import { checkStructure } from '../api/structural.ts';
 import { schemaForObject } from '../api/schemas.ts';
 import { parseChunks, positionIn, type Chunk, type PlacedChunk, type Range } from './parse.ts';
+import type { LightMap, LightNode, LightPair } from './light-yaml.ts';
 import { objectWarnings, removedApiMessage } from './warnings.ts';
 import { enumProblems } from './enums.ts';
 
@@ -180,16 +181,63 @@ function isBuiltinGroup(group: string): boolean {
 
 function validateChunk(chunk: Chunk): ChunkResult {
   const out: ChunkResult = { problems: [], defines: [], unserved: [] };
+  const internal = (e: unknown, at: number) => {
+    // A bug here must not take the editor down: say so on the document.
+    out.problems.push({ severity: 'error', code: 'yaml-syntax', message: `internal error validating this document: ${e instanceof Error ? e.message : String(e)}`, start: at, end: at });
+  };
+  if (chunk.light) {
+    // The light reader's tree: no errors or warnings (it gives up on those), a block mapping.
+    for (const doc of chunk.light) {
+      const contents = doc.contents;
+      if (contents?.type !== 'map') continue;
+      try {
+        validateObject(chunk, contents, contents.js as Obj, out, adder(chunk, out));
+      } catch (e) {
+        internal(e, contents.range[0]);
+      }
+    }
+    return out;
+  }
   for (const doc of chunk.docs) {
     try {
       validateDocument(chunk, doc, out);
     } catch (e) {
-      // A bug here must not take the editor down: say so on the document.
-      const r = doc.contents?.range ?? doc.range;
-      out.problems.push({ severity: 'error', code: 'yaml-syntax', message: `internal error validating this document: ${e instanceof Error ? e.message : String(e)}`, start: r[0], end: r[0] });
+      internal(e, (doc.contents?.range ?? doc.range)[0]);
     }
   }
   return out;
+}
+
+/** The `yaml` package's node as the checks read it (the light reader's shape); values on demand. */
+function fromYaml(n: unknown): LightNode | null {
+  if (n === null || n === undefined) return null;
+  const node = n as Node;
+  const range: [number, number] = node.range ? [node.range[0], node.range[1]] : [0, 0];
+  if (isMap(node)) {
+    const items: LightPair[] = node.items.map((p) => ({ key: fromYaml(p.key) ?? other(range), value: fromYaml(p.value) }));
+    return { type: 'map', flow: !!node.flow, items, range, get js() { return node.toJSON(); } };
+  }
+  if (isSeq(node)) {
+    // A pair in a sequence (`[a: b]`) is a one-pair map to toJS; the checks never descend into it.
+    const items = node.items.map((it) => (isPair(it) ? other(range, true) : fromYaml(it) ?? other(range, true)));
+    return { type: 'seq', flow: !!node.flow, items, range, get js() { return node.toJSON(); } };
+  }
+  if (isScalar(node)) return { type: 'scalar', flow: false, range, get js() { return node.toJSON(); } };
+  return { type: 'other', flow: false, range, get js() { return isAlias(node) ? undefined : (node as { toJSON?: () => unknown }).toJSON?.(); } };
+}
+
+function other(range: [number, number], placeless = false): LightNode {
+  return { type: 'other', flow: false, range, js: undefined, placeless };
+}
+
+function adder(chunk: Chunk, out: ChunkResult): Add {
+  return (severity, code, message, start, end, field) => {
+    // No trailing line breaks or spaces: a range ends on the last character it is about.
+    while (end > start + 1 && /\s/.test(chunk.text[end - 1])) end--;
+    const x: LocalProblem = { severity, code, message, start, end: Math.max(start, end) };
+    if (field !== undefined) x.field = field;
+    out.problems.push(x);
+  };
 }
 
 /** The yaml package's message without the position it may append. */
@@ -197,25 +245,26 @@ function yamlMessage(m: string): string {
   return m.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
-type Found = { node: Node | null; key?: Node; parent?: Node | null; exact: boolean; depth: number };
+type Found = { node: LightNode | null; key?: LightNode; parent?: LightNode | null; exact: boolean; depth: number };
 
 /** The node at `path`, or the deepest part of it that exists. */
-function locate(root: Node | null, path: (string | number)[]): Found {
-  let node: Node | null = root;
-  let key: Node | undefined;
-  let parent: Node | null = null;
+function locate(root: LightNode | null, path: (string | number)[]): Found {
+  let node: LightNode | null = root;
+  let key: LightNode | undefined;
+  let parent: LightNode | null = null;
   for (let i = 0; i < path.length; i++) {
     const p = path[i];
-    if (isMap(node)) {
-      const pair = (node.items as Pair[]).find((it) => isScalar(it.key) && String(it.key.value) === String(p));
+    if (node?.type === 'map') {
+      const want = String(p);
+      const pair = node.items.find((it) => it.key.type === 'scalar' && String(it.key.js) === want);
       if (!pair) return { node, key, parent, exact: false, depth: i };
       parent = node;
-      key = pair.key as Node;
-      node = (pair.value as Node | null) ?? null;
+      key = pair.key;
+      node = pair.value;
       if (!node) return { node: key, key, parent, exact: i === path.length - 1, depth: i + 1 };
-    } else if (isSeq(node) && typeof p === 'number' && node.items[p] !== undefined) {
+    } else if (node?.type === 'seq' && typeof p === 'number' && node.items[p] !== undefined) {
       parent = node;
-      node = node.items[p] as Node;
+      node = node.items[p];
       key = undefined;
     } else {
       return { node, key, parent, exact: false, depth: i };
@@ -225,13 +274,7 @@ function locate(root: Node | null, path: (string | number)[]): Found {
 }
 
 function validateDocument(chunk: Chunk, doc: Document.Parsed, out: ChunkResult): void {
-  const add = (severity: Problem['severity'], code: ProblemCode, message: string, start: number, end: number, field?: string) => {
-    // No trailing line breaks or spaces: a range ends on the last character it is about.
-    while (end > start + 1 && /\s/.test(chunk.text[end - 1])) end--;
-    const x: LocalProblem = { severity, code, message, start, end: Math.max(start, end) };
-    if (field !== undefined) x.field = field;
-    out.problems.push(x);
-  };
+  const add = adder(chunk, out);
   let fatal = false;
   for (const e of doc.errors) {
     if (e.code === 'DUPLICATE_KEY') {
@@ -262,16 +305,16 @@ function validateDocument(chunk: Chunk, doc: Document.Parsed, out: ChunkResult):
     add('error', 'yaml-syntax', e instanceof Error ? e.message : String(e), start, start + 1);
     return;
   }
-  validateObject(chunk, contents, obj, out, add);
+  validateObject(chunk, fromYaml(contents) as LightMap, obj, out, add);
 }
 
 type Add = (severity: Problem['severity'], code: ProblemCode, message: string, start: number, end: number, field?: string) => void;
 
 /** One object: a document, or an item of a `kind: List` document (kubectl applies each item on its own). */
-function validateObject(chunk: Chunk, contents: YAMLMap, obj: Obj, out: ChunkResult, add: Add): void {
-  const start = contents.range?.[0] ?? 0;
-  const firstKey = (contents.items[0] as Pair<Node> | undefined)?.key;
-  const rangeOf = (n: Node | null | undefined): [number, number] => (n?.range ? [n.range[0], n.range[1]] : [start, start]);
+function validateObject(chunk: Chunk, contents: LightMap, obj: Obj, out: ChunkResult, add: Add): void {
+  const start = contents.range[0];
+  const firstKey = contents.items[0]?.key;
+  const rangeOf = (n: LightNode | null | undefined): [number, number] => (n ? [n.range[0], n.range[1]] : [start, start]);
 
   // apiVersion and kind: kubectl's client-side check (kubectl/pkg/validation/schema.go).
   const missing: string[] = [];
@@ -295,11 +338,10 @@ function validateObject(chunk: Chunk, contents: YAMLMap, obj: Obj, out: ChunkRes
   if (apiVersion === 'v1' && kind === 'List') {
     // kubectl's resource builder applies a List's items one by one (k8s.io/cli-runtime resource.Builder flattens it).
     const items = locate(contents, ['items']).node;
-    if (!isSeq(items)) return;
-    items.items.forEach((item, i) => {
-      const n = item as Node;
-      if (isMap(n)) validateObject(chunk, n, (obj.items as unknown[])[i] as Obj, out, add);
-      else if (n?.range) add('error', 'not-an-object', 'error validating data: invalid object to validate', n.range[0], n.range[1]);
+    if (items?.type !== 'seq') return;
+    items.items.forEach((n, i) => {
+      if (n.type === 'map') validateObject(chunk, n, (obj.items as unknown[])[i] as Obj, out, add);
+      else if (n.type !== 'other' || !n.placeless) add('error', 'not-an-object', 'error validating data: invalid object to validate', n.range[0], n.range[1]);
     });
     return;
   }
@@ -320,29 +362,29 @@ function validateObject(chunk: Chunk, contents: YAMLMap, obj: Obj, out: ChunkRes
     if (!schema) return;
   }
 
-  const taken = new Set<Node>();
+  const taken = new Set<LightNode>();
   const fieldProblem = (severity: Problem['severity'], code: ProblemCode, message: string, field: string, where: 'key' | 'value' | 'parent') => {
     const path = splitFieldPath(field);
     const f = locate(contents, path);
-    let target: Node | null | undefined;
+    let target: LightNode | null | undefined;
     if (where === 'parent' || !f.exact) {
       // Missing: the parent's key, or the first line of the list item; the kind for a top-level field.
       const parentPath = f.exact ? path.slice(0, -1) : path.slice(0, f.depth);
       const p = parentPath.length ? locate(contents, parentPath) : undefined;
       if (!p) target = kindNode;
-      else if (p.key && !isSeq(p.parent ?? null)) target = p.key;
-      else if (p.node && p.node.range) return firstLine(p.node);
+      else if (p.key && p.parent?.type !== 'seq') target = p.key;
+      else if (p.node) return firstLine(p.node);
       else target = kindNode;
     } else if (where === 'key') target = f.key ?? f.node;
-    else if (code === 'wrong-type' && isMap(f.node) && /cannot unmarshal (\w+) into Go struct field/.test(message)) {
+    else if (code === 'wrong-type' && f.node?.type === 'map' && /cannot unmarshal (\w+) into Go struct field/.test(message)) {
       // A map's values are reported at the map's path (encoding/json names no key): the first value
       // of the reported JSON kind that no earlier problem took.
       const want = /cannot unmarshal (\w+)/.exec(message)![1];
-      const pair = (f.node.items as Pair<Node, Node | null>[]).find((it) => it.value && !taken.has(it.value) && jsonKind(it.value.toJSON()) === want);
+      const pair = f.node.items.find((it) => it.value && !taken.has(it.value) && jsonKind(it.value.js) === want);
       if (pair?.value) taken.add(pair.value);
       target = pair?.value ?? f.key ?? f.node;
     }
-    else if ((isMap(f.node) || isSeq(f.node)) && !f.node.flow) {
+    else if ((f.node?.type === 'map' || f.node?.type === 'seq') && !f.node.flow) {
       // A block value (a mapping or a list) would underline many lines: its key, or a list item's first line.
       if (f.key) target = f.key;
       else return firstLine(f.node);
@@ -350,8 +392,8 @@ function validateObject(chunk: Chunk, contents: YAMLMap, obj: Obj, out: ChunkRes
     const [s, e] = rangeOf(target);
     add(severity, code, message, s, e, field);
 
-    function firstLine(n: Node): void {
-      const [s, e] = n.range!;
+    function firstLine(n: LightNode): void {
+      const [s, e] = n.range;
       const lineEnd = chunk.text.indexOf('\n', s);
       add(severity, code, message, s, Math.min(e, lineEnd < 0 ? chunk.text.length : lineEnd), field);
     }
