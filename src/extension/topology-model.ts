@@ -359,6 +359,11 @@ export function buildTopology(live: LiveView, view: TopoView): TopologyResult {
     const kept = new Set<string>(seeds);
     const pods = new Set<string>();
     const stack = [...seeds];
+    const visit = (id: string) => {
+      if (kept.has(id)) return;
+      kept.add(id);
+      stack.push(id);
+    };
     while (stack.length) {
       const id = stack.pop()!;
       const v = vertices.get(id)!;
@@ -367,11 +372,10 @@ export function buildTopology(live: LiveView, view: TopoView): TopologyResult {
         continue;
       }
       if (v.node.kind === 'Node') {
-        for (const e of inn.get(id) ?? []) if (e.kind === 'runs-on' && !kept.has(e.source)) (kept.add(e.source), stack.push(e.source));
+        for (const e of inn.get(id) ?? []) if (e.kind === 'runs-on') visit(e.source);
         continue;
       }
-      for (const e of out.get(id) ?? [])
-        if ((e.kind === 'owns' || e.kind === 'selects') && !kept.has(e.target)) (kept.add(e.target), stack.push(e.target));
+      for (const e of out.get(id) ?? []) if (e.kind === 'owns' || e.kind === 'selects') visit(e.target);
     }
     for (const p of pods) {
       for (const e of out.get(p) ?? []) kept.add(e.target); // node, configuration
