@@ -498,7 +498,10 @@ export class APIServer {
       time: rfc3339(this.clock.now()),
     };
     if (opts.subresource === 'status') ctx.subresource = 'status';
-    else if (def.statusSubresource) ctx.scope = (s: FieldSet) => s.withoutPrefix(['f:status']);
+    else if (def.statusSubresource) {
+      ctx.scope = (s: FieldSet) => s.withoutPrefix(['f:status']);
+      ctx.scopeWithout = 'f:status';
+    }
     return ctx;
   }
 

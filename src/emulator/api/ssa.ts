@@ -574,6 +574,79 @@ function addedNodes(v: unknown, kind: string, names: string[], depth: number): N
   return n;
 }
 
+/**
+ * The fieldsV1 text of `strip(compare(undefined, obj).added)` without `dropTop` (a create's set),
+ * written straight from the object: what `encodeString(addedNodes(...))` writes, without building
+ * the trie (a create's set is new every time; the text alone finds the interned fieldsV1, whose
+ * trie is decoded, once per distinct text, only if a later write needs it). Undefined when the
+ * set is empty.
+ */
+function createdText(obj: JMap, kind: string, dropTop: PathElement | undefined): string | undefined {
+  return createdNode(obj, 0, { kind, names: [], dropTop });
+}
+
+interface TextWalk {
+  kind: string;
+  /** Field names from the root to the value being written (listKind's path). */
+  names: string[];
+  dropTop: PathElement | undefined;
+}
+
+/** The text of one node, undefined when it holds nothing (addedNodes prunes it). */
+function createdNode(v: unknown, depth: number, w: TextWalk): string | undefined {
+  if (isMap(v)) {
+    const keys = Object.keys(v);
+    const member = keys.length === 0 || depth > 1;
+    let drop: readonly string[] | undefined;
+    if (depth === 0) drop = STRIPPED_TOP_NAMES;
+    else if (depth === 1 && w.names[0] === 'metadata') drop = STRIPPED_META_NAMES;
+    return createdMap(v, keys.length > 1 ? keys.sort() : keys, member, depth, drop, w);
+  }
+  if (Array.isArray(v)) {
+    const lk = listKind(w.kind, w.names);
+    const idx = indexList(lk, v);
+    if (!idx?.size) return '{}';
+    const pes = idx.size > 1 ? [...idx.keys()].sort(comparePE) : [...idx.keys()];
+    let out = '{".":{}';
+    for (const pe of pes) {
+      const item = idx.get(pe);
+      const c = lk.type === 'map' && isMap(item) ? createdMap(item, Object.keys(item).sort(), true, depth + 1, undefined, w) : '{}';
+      out += `,${quote(pe)}:${c}`;
+    }
+    return out + '}';
+  }
+  return '{}';
+}
+
+function createdMap(v: JMap, keys: string[], member: boolean, depth: number, drop: readonly string[] | undefined, w: TextWalk): string | undefined {
+  let out = member ? '{".":{}' : '{';
+  let any = false;
+  for (const k of keys) {
+    if (drop?.includes(k) || (depth === 0 && w.dropTop !== undefined && `f:${k}` === w.dropTop)) continue;
+    const child = v[k];
+    if (child === undefined) continue;
+    w.names.push(k);
+    const c = createdNode(child, depth + 1, w);
+    w.names.pop();
+    if (c === undefined) continue;
+    out += `${member || any ? ',' : ''}${quote(`f:${k}`)}:${c}`;
+    any = true;
+  }
+  if (!any) return member ? '{}' : undefined;
+  return out + '}';
+}
+
+const STRIPPED_TOP_NAMES = STRIPPED.filter((p) => p.length === 1).map((p) => p[0].slice(2));
+const STRIPPED_META_NAMES = STRIPPED.filter((p) => p.length === 2).map((p) => p[1].slice(2));
+
+/** JSON strings of path elements (a few hundred distinct ones: field names and list keys). */
+const quoted = new RecentCache<string, string>(20_000);
+function quote(pe: string): string {
+  let q = quoted.get(pe);
+  if (q === undefined) quoted.set(pe, (q = JSON.stringify(pe)));
+  return q;
+}
+
 /** typed.Compare: the fields added, changed and removed going from `a` to `b`. */
 export function compare(a: unknown, b: unknown, kind: string): Comparison {
   if (a === undefined && isMap(b)) {
@@ -828,6 +901,8 @@ export interface OperationContext {
   time: string;
   /** Fields this endpoint does not write (status for the main resource, the rest for /status): no one gains them. */
   scope?: (s: FieldSet) => FieldSet;
+  /** When `scope` only drops one top-level field (`f:status`): lets a create skip the trie. */
+  scopeWithout?: PathElement;
 }
 
 /**
@@ -837,7 +912,17 @@ export interface OperationContext {
  * undefined keeps the live ones, `[]`/`[{}]` resets them, anything else replaces them.
  */
 export function updateManagedFields(live: Obj | undefined, next: Obj, requested: unknown, ctx: OperationContext): Obj[] {
+  if (live === undefined && (requested === undefined || isResetManagedFields(requested)) && (!ctx.scope || ctx.scopeWithout !== undefined)) {
+    // A create that carries no managed fields: one entry, the creator's, of every field it set.
+    const text = createdText(withoutManaged(next) as JMap, ctx.kind, ctx.scopeWithout);
+    if (text === undefined) return [];
+    const o: Obj = { manager: ctx.manager, operation: 'Update', apiVersion: ctx.apiVersion, time: ctx.time, fieldsType: 'FieldsV1', fieldsV1: internFieldsV1(text) };
+    if (ctx.subresource) o.subresource = ctx.subresource;
+    return [o];
+  }
   let entries: ManagedEntry[];
+  // The live entries when they are the base: handed back as they are when this write changes none.
+  let liveEntries: unknown;
   if (isResetManagedFields(requested)) entries = [];
   else {
     // Undecodable or empty managedFields in a request fall back to the live ones (decodeLiveOrNew).
@@ -847,8 +932,13 @@ export function updateManagedFields(live: Obj | undefined, next: Obj, requested:
     } catch (e) {
       if (!(e instanceof SSAError)) throw e;
     }
-    entries = fromRequest.length ? fromRequest : decodeManagedFields(live?.metadata?.managedFields);
+    if (fromRequest.length) entries = fromRequest;
+    else {
+      liveEntries = live?.metadata?.managedFields;
+      entries = decodeManagedFields(liveEntries);
+    }
   }
+  const before = entries.map((e) => [e.fields, e.time] as const);
   const cmp = compare(withoutManaged(live), withoutManaged(next), ctx.kind);
   const scope = ctx.scope ?? ((s: FieldSet) => s);
   const changed = scope(cmp.modified.union(cmp.added));
@@ -870,6 +960,11 @@ export function updateManagedFields(live: Obj | undefined, next: Obj, requested:
   } else {
     const prev = entries.find((e) => managerKey(e) === selfKey);
     if (prev) prev.fields = prev.fields.difference(removed);
+  }
+  // Most writes change no one's fields (a manager writing fields it owns, in the same second):
+  // the set operations then return their operands, and the stored entries stand as they are.
+  if (Array.isArray(liveEntries) && entries.length === before.length && entries.every((e, i) => e.fields === before[i][0] && e.time === before[i][1])) {
+    return liveEntries as Obj[];
   }
   return encodeManagedFields(entries);
 }

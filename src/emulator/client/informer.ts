@@ -127,8 +127,18 @@ export class Informer {
     this.cache.set(k, o);
     for (const [name, fn] of this.indexFns) {
       const idx = this.indexes.get(name)!;
-      if (old) for (const v of fn(old)) idx.get(v)?.delete(k);
-      for (const v of fn(o)) addTo(idx, v, k);
+      const now = fn(o);
+      if (old) {
+        const was = fn(old);
+        // Most updates (a status write) leave the indexed values as they were.
+        if (sameValues(was, now)) continue;
+        for (const v of was) {
+          const s = idx.get(v);
+          s?.delete(k);
+          if (s && s.size === 0) idx.delete(v);
+        }
+      }
+      for (const v of now) addTo(idx, v, k);
     }
     for (const h of this.handlers) {
       try {
@@ -163,6 +173,12 @@ export class Informer {
       }
     }
   }
+}
+
+function sameValues(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function addTo(idx: Map<string, Set<string>>, v: string, k: string): void {

@@ -269,7 +269,9 @@ export class PodWorker {
       if (!this.alive()) return;
       this.podIP = this.host.allocateIP();
       this.storage.podIP = this.podIP;
-      this.requestStatus();
+      // No status write of its own: the containers start in this same sync, and their start is
+      // reported with the IP in one update, as the status manager does (status_manager.go: the
+      // latest status of a pod is what is sent). A pull that takes time reports it first.
     }
     // Init containers, in order: each must exit 0 before the next starts.
     for (const cs of this.containers.values()) {
@@ -377,6 +379,8 @@ export class PodWorker {
     }
     this.host.imagePullErrors.delete(key);
     await this.event('Normal', 'Pulling', `Pulling image "${image}"`, cs);
+    // While the image comes, the API shows the sandbox's IP (the status of the sync before).
+    this.requestStatus();
     const img = imageFor(image);
     const pullMs = present ? 400 : img.pullMs;
     await this.delay(pullMs);

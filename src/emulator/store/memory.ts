@@ -89,15 +89,29 @@ function unstamp(value: Obj): Obj {
 
 const PREFIX_END = '\uffff';
 
+/**
+ * The resource part of a key or watch prefix, `/registry/pods/` of `/registry/pods/default/web`
+ * (`/registry/apps/deployments/` for a grouped resource's keys is fine too: a watch prefix and the
+ * keys under it share it whenever the prefix reaches that far). A prefix that ends before it
+ * (`/registry/`, `/registry/po`) gives '' and watches every key.
+ */
+function resourceRoot(key: string): string {
+  const i = key.indexOf('/', 10); // after "/registry/"
+  return key.startsWith('/registry/') && i > 10 ? key.slice(0, i + 1) : '';
+}
+
 export class MemoryStore implements Store {
   private rev = 1;
   private compacted = 0;
   private readonly keys = new BTree<string, Version[]>();
   private history: StoreEvent[] = [];
   private readonly historyLimit: number;
-  /** Every watcher; those without a trigger are also in `untriggered`, the others in `triggers`. */
+  /**
+   * Every watcher; those without a trigger are also in `untriggered` (by the resource their prefix
+   * names, so that an event is offered only to the watchers of its resource), the others in `triggers`.
+   */
   private readonly watchers = new Set<Watcher>();
-  private readonly untriggered = new Set<Watcher>();
+  private readonly untriggered = new Map<string, Set<Watcher>>();
   private readonly triggers = new Map<string, TriggerIndex>();
   private readonly leases = new Map<number, Lease>();
   private leaseSeq = 0;
@@ -272,7 +286,11 @@ export class MemoryStore implements Store {
       // The revision window: the oldest history goes, as a compaction would take it.
       void this.compactTo(this.history[this.history.length - this.historyLimit - 1].revision, false);
     }
-    for (const w of this.untriggered) this.offer(w, ev);
+    const root = resourceRoot(ev.key);
+    const same = this.untriggered.get(root);
+    if (same) for (const w of same) this.offer(w, ev);
+    // Watchers of a prefix shorter than a resource's (the whole registry) see everything.
+    if (root !== '') for (const w of this.untriggered.get('') ?? []) this.offer(w, ev);
     // Indexed watchers: only those that want the object's value before or after the change.
     for (const t of this.triggers.values()) {
       const now = ev.value ? t.fn(ev.value) : undefined;
@@ -341,7 +359,10 @@ export class MemoryStore implements Store {
     this.watchers.add(w);
     const t = w.trigger;
     if (!t) {
-      this.untriggered.add(w);
+      const root = resourceRoot(w.prefix);
+      let set = this.untriggered.get(root);
+      if (!set) this.untriggered.set(root, (set = new Set()));
+      set.add(w);
       return;
     }
     let idx = this.triggers.get(t.name);
@@ -353,7 +374,9 @@ export class MemoryStore implements Store {
 
   private removeWatcher(w: Watcher): void {
     this.watchers.delete(w);
-    this.untriggered.delete(w);
+    const root = resourceRoot(w.prefix);
+    const plain = this.untriggered.get(root);
+    if (plain?.delete(w) && plain.size === 0) this.untriggered.delete(root);
     const t = w.trigger;
     const idx = t && this.triggers.get(t.name);
     if (!t || !idx) return;

@@ -112,3 +112,43 @@ test('Update operations merge per manager and steal changed fields; [{}] resets'
   assert.deepEqual(mf2[1].fieldsV1, { 'f:metadata': { 'f:annotations': { '.': {}, 'f:x': {} } } });
   assert.deepEqual(updateManagedFields(live, b, [{}], ctx('m2')).map((e) => e.manager), ['m2']);
 });
+
+test("a create's managed fields written straight from the object are the trie's, field for field", () => {
+  const objects: [string, Record<string, unknown>][] = [
+    ['Pod', { ...pod('nginx', { securityContext: {}, tolerations: [{ key: 'a', operator: 'Exists' }], volumes: [] }), metadata: { name: 'x', namespace: 'ns', uid: 'u', finalizers: ['b', 'a'], labels: { 'app.kubernetes.io/name': 'w"eb', z: '1' }, annotations: {} }, status: { phase: 'Pending' } }],
+    ['Pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'only-name', generateName: 'g-' }, spec: { containers: [{ name: 'b', image: 'i', ports: [{ containerPort: 80 }, { containerPort: 53, protocol: 'UDP' }], env: [{ name: 'X', value: '1' }] }, { name: 'a' }] } }],
+    ['Deployment', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { replicas: 2, selector: { matchLabels: { app: 'x' } }, template: { metadata: { name: 'kept', labels: { app: 'x' }, creationTimestamp: null }, spec: { containers: [{ name: 'c', image: 'i' }] } } } }],
+    ['Service', { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 80, targetPort: 8080 }, { port: 443, protocol: 'TCP' }], selector: { app: 'x' } } }],
+    ['Event', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'e.1', namespace: 'default' }, involvedObject: { kind: 'Pod', name: 'p', fieldPath: 'spec.containers{c}' }, reason: 'Pulled', count: 1, source: { component: 'kubelet', host: 'n' }, firstTimestamp: 't', type: 'Normal' }],
+    ['ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'empty', resourceVersion: '5', managedFields: [] } }],
+  ];
+  for (const [kind, obj] of objects) {
+    for (const without of [undefined, 'f:status']) {
+      const base: OperationContext = { kind, apiVersion: 'v1', manager: 'm', time: 't' };
+      const fast = updateManagedFields(undefined, obj, undefined, without ? { ...base, scope: (s) => s.withoutPrefix([without]), scopeWithout: without } : base);
+      // A scope the fast path cannot read makes updateManagedFields build the trie.
+      const slow = updateManagedFields(undefined, obj, undefined, { ...base, scope: (s) => (without ? s.withoutPrefix([without]) : s) });
+      assert.deepEqual(fast, slow, `${kind} ${String(obj.metadata && (obj.metadata as { name: string }).name)} without ${without}`);
+      assert.ok(kind === 'ConfigMap' ? fast.length === 0 : fast.length === 1);
+    }
+  }
+  // The same content is one frozen fieldsV1 object.
+  const a = updateManagedFields(undefined, pod('a'), undefined, ctx('m'));
+  const b = updateManagedFields(undefined, pod('b'), undefined, { ...ctx('m'), scopeWithout: 'f:status' });
+  assert.equal(a[0].fieldsV1, b[0].fieldsV1);
+});
+
+test('an update that changes no one\'s fields keeps the stored managedFields; a new second moves the time', () => {
+  const status = (phase: string) => ({ ...pod('nginx'), status: { phase, conditions: [{ type: 'Ready', status: 'False' }] } });
+  const kubelet = (time: string): OperationContext => ({ kind: 'Pod', apiVersion: 'v1', manager: 'kubelet', time, subresource: 'status' });
+  const created = { ...pod('nginx'), metadata: { ...pod('nginx').metadata, managedFields: updateManagedFields(undefined, pod('nginx'), undefined, ctx('kubectl')) } };
+  const first = { ...created, metadata: { ...created.metadata, managedFields: updateManagedFields(created, status('Pending'), undefined, kubelet('t1')) } };
+  assert.deepEqual(first.metadata.managedFields.map((e) => e.manager), ['kubectl', 'kubelet']);
+  const next = { ...status('Running'), metadata: first.metadata };
+  // The kubelet owns status.phase already: the same second keeps the very same entries.
+  assert.equal(updateManagedFields(first, next, undefined, kubelet('t1')), first.metadata.managedFields);
+  const later = updateManagedFields(first, next, undefined, kubelet('t2'));
+  assert.notEqual(later, first.metadata.managedFields);
+  assert.deepEqual(later.map((e) => [e.manager, e.time]), [['kubectl', '2026-01-01T00:00:00Z'], ['kubelet', 't2']]);
+  assert.deepEqual(later[1].fieldsV1, first.metadata.managedFields[1].fieldsV1);
+});

@@ -88,3 +88,32 @@ test('a watcher with a trigger is offered only the events whose value (before or
   assert.deepEqual(seen.b, ['PUT p2', 'DELETE p2']);
   assert.equal(seen.all.length, 6);
 });
+
+test('watchers are offered the events of their resource; a prefix shorter than a resource sees them all', async () => {
+  const s = new MemoryStore({ clock: new EmulatorClock({ mode: 'manual' }) });
+  const seen: Record<string, string[]> = {};
+  const watch = async (prefix: string) => {
+    seen[prefix] = [];
+    return s.watch(prefix, 0, { event: (ev) => seen[prefix].push(ev.key) });
+  };
+  await watch('/registry/pods/');
+  await watch('/registry/pods/ns/');
+  await watch('/registry/po');
+  await watch('/registry/');
+  await watch('');
+  const nodes = await watch('/registry/minions/');
+  await s.create('/registry/pods/ns/a', { metadata: { name: 'a' } });
+  await s.create('/registry/pods/other/b', { metadata: { name: 'b' } });
+  await s.create('/registry/podtemplates/ns/t', { metadata: { name: 't' } });
+  await s.create('/registry/minions/n', { metadata: { name: 'n' } });
+  await s.create('/elsewhere/x', { metadata: { name: 'x' } });
+  nodes.cancel();
+  await s.create('/registry/minions/m', { metadata: { name: 'm' } });
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(seen['/registry/pods/'], ['/registry/pods/ns/a', '/registry/pods/other/b']);
+  assert.deepEqual(seen['/registry/pods/ns/'], ['/registry/pods/ns/a']);
+  assert.deepEqual(seen['/registry/po'], ['/registry/pods/ns/a', '/registry/pods/other/b', '/registry/podtemplates/ns/t']);
+  assert.deepEqual(seen['/registry/'], ['/registry/pods/ns/a', '/registry/pods/other/b', '/registry/podtemplates/ns/t', '/registry/minions/n', '/registry/minions/m']);
+  assert.equal(seen[''].length, 6);
+  assert.deepEqual(seen['/registry/minions/'], ['/registry/minions/n']);
+});

@@ -192,7 +192,10 @@ export const strategy = {
     return [...validateObjectMeta(obj.metadata, true), ...validatePodSpec(obj.spec), ...validateSchedulingGates(obj.spec)];
   },
   validateUpdate(obj: Obj, old: Obj): FieldError[] {
-    const errs = [...validateObjectMeta(obj.metadata, true), ...validatePodSpec(obj.spec)];
+    // The stored spec itself (a status write, or an update that keeps it: objects are frozen and
+    // shared) was validated when it was written; status writes validate no spec at all
+    // (ValidatePodStatusUpdate), so only a new spec is walked again.
+    const errs = [...validateObjectMeta(obj.metadata, true), ...(obj.spec === old.spec ? [] : validatePodSpec(obj.spec))];
     if (errs.length) return errs;
     if (obj.spec !== old.spec) errs.push(...validateSchedulingGates(obj.spec, old));
     if (obj.spec !== old.spec && !jsonEqual(stripMutable(obj.spec), stripMutable(old.spec))) {
