@@ -143,6 +143,66 @@ export class PodInfo {
   }
 }
 
+/** NodeTable flags: the node needs the general filter (NodeUnschedulable, TaintToleration). */
+export const NODE_UNSCHEDULABLE = 1;
+export const NODE_TAINTED = 2;
+
+/**
+ * The numbers the filters and scores read for every node, in typed arrays indexed by NodeInfo.slot:
+ * the search walks hundreds of nodes per pod, and contiguous arrays keep that walk in the CPU's
+ * caches where NodeInfo objects spread over a large heap do not (the same idea as the scheduler's
+ * snapshot of NodeInfos, made cache-friendly). NodeInfo keeps them too, as the source of truth.
+ */
+export class NodeTable {
+  size = 0;
+  allocCpu = new Float64Array(0);
+  allocMemory = new Float64Array(0);
+  allocEphemeral = new Float64Array(0);
+  allowedPods = new Float64Array(0);
+  reqCpu = new Float64Array(0);
+  reqMemory = new Float64Array(0);
+  reqEphemeral = new Float64Array(0);
+  nonZeroCpu = new Float64Array(0);
+  nonZeroMemory = new Float64Array(0);
+  pods = new Float64Array(0);
+  flags = new Uint8Array(0);
+  private readonly free: number[] = [];
+
+  alloc(): number {
+    const slot = this.free.pop();
+    if (slot !== undefined) return slot;
+    if (this.size === this.pods.length) {
+      const cap = Math.max(64, this.size * 2);
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(cap);
+        b.set(a);
+        return b;
+      };
+      this.allocCpu = grow(this.allocCpu);
+      this.allocMemory = grow(this.allocMemory);
+      this.allocEphemeral = grow(this.allocEphemeral);
+      this.allowedPods = grow(this.allowedPods);
+      this.reqCpu = grow(this.reqCpu);
+      this.reqMemory = grow(this.reqMemory);
+      this.reqEphemeral = grow(this.reqEphemeral);
+      this.nonZeroCpu = grow(this.nonZeroCpu);
+      this.nonZeroMemory = grow(this.nonZeroMemory);
+      this.pods = grow(this.pods);
+      const f = new Uint8Array(cap);
+      f.set(this.flags);
+      this.flags = f;
+    }
+    return this.size++;
+  }
+
+  release(slot: number): void {
+    this.allocCpu[slot] = this.allocMemory[slot] = this.allocEphemeral[slot] = this.allowedPods[slot] = 0;
+    this.reqCpu[slot] = this.reqMemory[slot] = this.reqEphemeral[slot] = this.nonZeroCpu[slot] = this.nonZeroMemory[slot] = this.pods[slot] = 0;
+    this.flags[slot] = 0;
+    this.free.push(slot);
+  }
+}
+
 export class NodeInfo {
   node!: Obj;
   labels!: Record<string, string>;
@@ -159,10 +219,15 @@ export class NodeInfo {
   /** HostPortInfo: "protocol/port" → host IP → pods using it. */
   readonly usedPorts = new Map<string, Map<string, number>>();
 
+  /** This node's row in the cache's NodeTable. */
+  readonly slot: number;
+
   constructor(
     readonly name: string,
     node: Obj,
+    private readonly table: NodeTable = new NodeTable(),
   ) {
+    this.slot = table.alloc();
     this.setNode(node);
   }
 
@@ -174,6 +239,13 @@ export class NodeInfo {
     const a = resFromList(node.status?.allocatable);
     this.allocatable = a;
     this.allowedPods = a.pods;
+    const t = this.table;
+    const s = this.slot;
+    t.allocCpu[s] = a.cpu;
+    t.allocMemory[s] = a.memory;
+    t.allocEphemeral[s] = a.ephemeral;
+    t.allowedPods[s] = a.pods;
+    t.flags[s] = (this.unschedulable ? NODE_UNSCHEDULABLE : 0) | (this.taints.length ? NODE_TAINTED : 0);
     this.images = new Map();
     for (const img of node.status?.images ?? []) for (const n of img.names ?? []) this.images.set(n, Number(img.sizeBytes) || 0);
   }
@@ -187,12 +259,25 @@ export class NodeInfo {
     if (pi.req.scalar) for (const [k, v] of pi.req.scalar) (r.scalar ??= new Map()).set(k, (r.scalar.get(k) ?? 0) + v);
     this.nonZeroCpu += pi.nonZeroCpu;
     this.nonZeroMemory += pi.nonZeroMemory;
+    this.syncTable();
     for (const hp of pi.hostPorts) {
       const k = `${hp.protocol}/${hp.port}`;
       let m = this.usedPorts.get(k);
       if (!m) this.usedPorts.set(k, (m = new Map()));
       m.set(hp.ip, (m.get(hp.ip) ?? 0) + 1);
     }
+  }
+
+  private syncTable(): void {
+    const t = this.table;
+    const s = this.slot;
+    const r = this.requested;
+    t.reqCpu[s] = r.cpu;
+    t.reqMemory[s] = r.memory;
+    t.reqEphemeral[s] = r.ephemeral;
+    t.nonZeroCpu[s] = this.nonZeroCpu;
+    t.nonZeroMemory[s] = this.nonZeroMemory;
+    t.pods[s] = this.pods.size;
   }
 
   /** HostPortInfo.CheckConflict: 0.0.0.0 conflicts with any IP, another IP with itself and 0.0.0.0. */
@@ -212,6 +297,7 @@ export class NodeInfo {
     if (pi.req.scalar && r.scalar) for (const [k, v] of pi.req.scalar) r.scalar.set(k, (r.scalar.get(k) ?? 0) - v);
     this.nonZeroCpu -= pi.nonZeroCpu;
     this.nonZeroMemory -= pi.nonZeroMemory;
+    this.syncTable();
     for (const hp of pi.hostPorts) {
       const k = `${hp.protocol}/${hp.port}`;
       const m = this.usedPorts.get(k);
@@ -227,6 +313,8 @@ export class NodeInfo {
 /** Pods matching a conjunction of (namespaces, selector) parts, counted per node and per topology domain. */
 export class PodCounter {
   readonly perNode = new Map<string, number>();
+  /** The same counts by node slot (NodeInfo.slot). */
+  perSlot = new Int32Array(0);
   /** topologyKey → value → matching pods on nodes with that value (built on demand, then kept). */
   private readonly domains = new Map<string, Map<string, number>>();
 
@@ -250,8 +338,10 @@ export class PodCounter {
     const n = (this.perNode.get(node) ?? 0) + delta;
     if (n === 0) this.perNode.delete(node);
     else this.perNode.set(node, n);
+    const ni = this.cache.nodes.get(node);
+    if (ni) this.perSlot = addAt(this.perSlot, ni.slot, delta);
     if (this.domains.size) {
-      const labels = this.cache.nodes.get(node)?.labels;
+      const labels = ni?.labels;
       if (!labels) return;
       for (const [key, m] of this.domains) {
         const v = labels[key];
@@ -282,6 +372,17 @@ export class PodCounter {
   }
 }
 
+/** a[i] += delta, growing the array (doubling) when i is past its end. */
+export function addAt(a: Int32Array<ArrayBuffer>, i: number, delta: number): Int32Array<ArrayBuffer> {
+  if (i >= a.length) {
+    const b = new Int32Array(Math.max(64, (i + 1) * 2));
+    b.set(a);
+    a = b;
+  }
+  a[i] += delta;
+  return a;
+}
+
 export type TermKind = 'requiredAnti' | 'requiredAffinity' | 'preferredAffinity' | 'preferredAnti';
 
 /** Equal affinity terms of existing pods, with their pods counted per topology value of their nodes. */
@@ -290,13 +391,32 @@ export interface TermGroup {
   term: AffinityTerm;
   /** topology value → number of pods carrying the term on nodes with that value. */
   counts: Map<string, number>;
+  /** Pods carrying the term by node slot. */
+  perSlot: Int32Array<ArrayBuffer>;
   members: number;
+}
+
+/** The values of one topology key over the nodes: a small integer per value, per node slot. */
+export interface Topology {
+  /** By node slot: the index of the node's value in `values`, -1 when the node lacks the label. */
+  ids: Int32Array;
+  values: string[];
+  /** By value index: the slots of the nodes with that value. */
+  slots: number[][];
+  /** value → its index. */
+  index: Map<string, number>;
+  /** Every value is one node's (hostname): a domain's count is its node's. */
+  unique: boolean;
 }
 
 export class Cache {
   readonly nodes = new Map<string, NodeInfo>();
   /** Nodes in the order they joined: the order the scheduler walks them (the snapshot's node list). */
   nodeList: NodeInfo[] = [];
+  /** The nodes' numbers, by NodeInfo.slot. */
+  table = new NodeTable();
+  /** The slot of each node of nodeList, in the same order. */
+  nodeSlots = new Int32Array(0);
   readonly pods = new Map<string, PodInfo & { nodeName?: string }>();
   private readonly podNode = new Map<string, string>();
   /** Pods bound to a node the cache does not know (yet): counted when it joins. */
@@ -310,6 +430,8 @@ export class Cache {
   readonly imageNodes = new Map<string, number>();
   /** topologyKey → value → number of nodes (built on demand). */
   private readonly nodeDomains = new Map<string, Map<string, number>>();
+  /** topologyKey → its Topology (built on demand, dropped when nodes or their labels change). */
+  private readonly topologies = new Map<string, Topology>();
   /** Bumped on every change of the node set or of node labels. */
   nodeGeneration = 0;
   /** Claim (namespace/name) → pods in the cache using it (StorageInfos' PVC ref counts). */
@@ -327,9 +449,10 @@ export class Cache {
       labelsChanged = !sameLabels(ni.labels, node.metadata.labels ?? {});
       ni.setNode(node);
     } else {
-      ni = new NodeInfo(name, node);
+      ni = new NodeInfo(name, node, this.table);
       this.nodes.set(name, ni);
       this.nodeList.push(ni);
+      this.indexSlots();
       const waiting = this.orphans.get(name);
       if (waiting) {
         this.orphans.delete(name);
@@ -350,12 +473,25 @@ export class Cache {
     const ni = this.nodes.get(name);
     if (!ni) return;
     this.forgetImages(ni);
-    this.nodes.delete(name);
-    this.nodeList = this.nodeList.filter((n) => n !== ni);
     // Pods of a deleted node stay known until their own delete arrives; they count nowhere.
     for (const pi of ni.pods.values()) for (const c of this.counters.values()) if (c.matches(pi)) c.change(name, -1);
+    this.nodes.delete(name);
+    this.nodeList = this.nodeList.filter((n) => n !== ni);
+    this.table.release(ni.slot);
+    this.indexSlots(true);
     if (ni.pods.size) this.orphans.set(name, new Set(ni.pods.keys()));
     this.nodeLabelsChanged();
+  }
+
+  /** nodeSlots follows nodeList: an append writes the last slot, a delete (all) rewrites them. */
+  private indexSlots(all = false): void {
+    const n = this.nodeList.length;
+    if (this.nodeSlots.length < n) {
+      const grown = new Int32Array(Math.max(64, n * 2));
+      grown.set(this.nodeSlots.subarray(0, Math.min(this.nodeSlots.length, n)));
+      this.nodeSlots = grown;
+    }
+    for (let i = all ? 0 : n - 1; i < n; i++) this.nodeSlots[i] = this.nodeList[i].slot;
   }
 
   private forgetImages(ni: NodeInfo): void {
@@ -369,8 +505,35 @@ export class Cache {
   private nodeLabelsChanged(): void {
     this.nodeGeneration++;
     this.nodeDomains.clear();
+    this.topologies.clear();
     for (const c of this.counters.values()) c.forgetDomains();
     this.groupsDirty = true;
+  }
+
+  /** The values of a topology key by node slot. */
+  topology(key: string): Topology {
+    let t = this.topologies.get(key);
+    if (!t) {
+      const ids = new Int32Array(this.table.pods.length).fill(-1);
+      const values: string[] = [];
+      const slots: number[][] = [];
+      const index = new Map<string, number>();
+      for (const ni of this.nodeList) {
+        const v = ni.labels[key];
+        if (v === undefined) continue;
+        let id = index.get(v);
+        if (id === undefined) {
+          id = values.push(v) - 1;
+          index.set(v, id);
+          slots.push([]);
+        }
+        ids[ni.slot] = id;
+        slots[id].push(ni.slot);
+      }
+      t = { ids, values, slots, index, unique: slots.every((l) => l.length === 1) };
+      this.topologies.set(key, t);
+    }
+    return t;
   }
 
   /** value → number of nodes with it, for a topology key. */
@@ -471,10 +634,11 @@ export class Cache {
         let g = this.groups.get(id);
         if (!g) {
           if (delta < 0) continue;
-          g = { kind, term: t, counts: new Map(), members: 0 };
+          g = { kind, term: t, counts: new Map(), perSlot: new Int32Array(0), members: 0 };
           this.groups.set(id, g);
         }
         g.members += delta;
+        g.perSlot = addAt(g.perSlot, ni.slot, delta);
         const v = ni.labels[t.topologyKey];
         if (v !== undefined) {
           const n = (g.counts.get(v) ?? 0) + delta;
@@ -510,6 +674,7 @@ export class Cache {
   clear(): void {
     this.nodes.clear();
     this.nodeList = [];
+    this.table = new NodeTable();
     this.pods.clear();
     this.podNode.clear();
     this.claimUsers.clear();
@@ -519,6 +684,7 @@ export class Cache {
     this.affinityPods.clear();
     this.imageNodes.clear();
     this.nodeDomains.clear();
+    this.topologies.clear();
     this.groupsDirty = false;
     this.nodeGeneration++;
   }

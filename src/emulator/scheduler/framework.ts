@@ -19,7 +19,7 @@
 import type { Obj } from '../api/objects.ts';
 import { matchesLabels, type Requirement } from '../api/selectors.ts';
 import { labelSelectorFromObject } from '../api/selectors.ts';
-import { termMatches, type AffinityTerm, type Cache, type HostPort, type NodeInfo, type PodCounter, type PodInfo } from './cache.ts';
+import { NODE_TAINTED, termMatches, type AffinityTerm, type Cache, type HostPort, type NodeInfo, type PodCounter, type PodInfo, type TermGroup } from './cache.ts';
 import type { VolumeState } from './volumes.ts';
 import { podRequests } from './resources.ts';
 
@@ -164,6 +164,24 @@ interface SpreadFilterState {
   /** Per constraint: the fast path's counts (only values with pods) and domain number. */
   fast: ({ byDomain: Map<string, number>; domains: number } | undefined)[];
   min: number[];
+  /** Per constraint with few values: the node's value (by slot) and whether each value's skew is too big. */
+  verdicts: ({ ids: Int32Array; bad: Uint8Array } | undefined)[];
+}
+
+/** Up to this many values per key, a spread constraint's verdict is computed once per value. */
+const MAX_VERDICT_VALUES = 512;
+
+/**
+ * One anti-affinity term's check by node slot: on a key whose every value is one node's
+ * (hostname), the pods per slot; on a key with few values, whether each value has pods.
+ */
+interface AntiCheck {
+  status: Status;
+  /** By slot: the index of the node's value, -1 without the label. */
+  ids: Int32Array;
+  /** Pods per slot (unique values), or else whether each value has pods. */
+  perSlot: Int32Array | undefined;
+  has: Uint8Array | undefined;
 }
 
 interface AffinityFilterState {
@@ -173,8 +191,13 @@ interface AffinityFilterState {
   podMatchesOwnTerms: boolean;
   /** Per required anti-affinity term. */
   anti: Map<string, number>[];
-  /** topologyKey → the counts (per value) of existing pods whose required anti-affinity rejects the pod. */
-  existingAnti: Map<string, Map<string, number>[]>;
+  /** Without required affinity terms: the anti-affinity checks in the filter's order (the pod's
+   * own terms, then existing pods'), each read by node slot; undefined: the general path. */
+  checks: AntiCheck[] | undefined;
+  /** The topology keys of existing pods' required anti-affinity terms that reject the pod, and per
+   * key the counts (per value) of those pods (arrays: walked for every node, no iterator allocated). */
+  existingAntiKeys: string[];
+  existingAnti: Map<string, number>[][];
 }
 
 export interface CycleState {
@@ -193,6 +216,13 @@ export interface CycleState {
   preFilterStatus: Status | undefined;
   /** Nominated pods of equal or higher priority per node (RunFilterPluginsWithNominatedPods, resources only). */
   nominated: (node: string) => PodInfo[] | undefined;
+  /** Whether any pod is nominated at all (false: no per-node lookup of nominated pods). */
+  anyNominated: boolean;
+  /** Only NodeUnschedulable, TaintToleration and NodeResourcesFit (cpu, memory, storage, pods) can
+   * reject a node before the plugins after NodeResourcesFit: the search reads the node table. */
+  simple: boolean;
+  /** A plugin after NodeResourcesFit filters (volumes, PodTopologySpread, InterPodAffinity). */
+  afterFit: boolean;
 }
 
 export interface FrameworkOptions {
@@ -251,6 +281,9 @@ export class Framework {
       volumes: undefined,
       preFilterStatus: undefined,
       nominated: noNominated,
+      anyNominated: false,
+      simple: false,
+      afterFit: false,
     };
     // PreFilter in the profile's order: the volume plugins come before PodTopologySpread.
     const v = this.o.volumes?.preFilter(pi, this.cache);
@@ -263,12 +296,15 @@ export class Framework {
     state.ipa = this.affinityPreFilter(state);
     const priority = pi.priority;
     if (this.o.anyNominated()) {
+      state.anyNominated = true;
       state.nominated = (node) => {
         let out: PodInfo[] | undefined;
         for (const n of this.o.nominatedPods(node)) if (n.key !== pi.key && n.priority >= priority) (out ??= []).push(n);
         return out;
       };
     }
+    state.afterFit = !!(state.volumes || state.spread || state.ipa);
+    state.simple = state.nodeName === undefined && !state.affinityRequired && !state.hostPorts.length && !state.anyNominated && !pi.req.scalar;
     return state;
   }
 
@@ -330,7 +366,7 @@ export class Framework {
   private spreadPreFilter(state: CycleState): SpreadFilterState | undefined {
     const { constraints } = this.spreadConstraints(state.pi, 'DoNotSchedule');
     if (!constraints.length) return undefined;
-    const s: SpreadFilterState = { constraints, counts: [], fast: [], min: [] };
+    const s: SpreadFilterState = { constraints, counts: [], fast: [], min: [], verdicts: [] };
     if (this.allNodesIncluded(constraints, state)) {
       for (const c of constraints) {
         const byDomain = c.counter.byDomain(c.topologyKey);
@@ -344,7 +380,7 @@ export class Framework {
         }
         s.min.push(domains < c.minDomains ? 0 : min === Infinity ? 0 : min);
       }
-      return s;
+      return this.spreadVerdicts(s);
     }
     const counts = constraints.map(() => new Map<string, number>());
     for (const ni of this.cache.nodeList) {
@@ -364,6 +400,27 @@ export class Framework {
       s.fast.push(undefined);
       s.min.push(counts[i].size < c.minDomains || min === Infinity ? 0 : min);
     });
+    return this.spreadVerdicts(s);
+  }
+
+  /** The filter's answer per value of each constraint's key, when the key has few values. */
+  private spreadVerdicts(s: SpreadFilterState): SpreadFilterState {
+    for (let i = 0; i < s.constraints.length; i++) {
+      const c = s.constraints[i];
+      const topo = this.cache.topology(c.topologyKey);
+      if (topo.values.length > MAX_VERDICT_VALUES) {
+        s.verdicts.push(undefined);
+        continue;
+      }
+      const bad = new Uint8Array(topo.values.length);
+      const f = s.fast[i];
+      for (let j = 0; j < topo.values.length; j++) {
+        const v = topo.values[j];
+        const matchNum = f ? (f.byDomain.get(v) ?? 0) : (s.counts[i]!.get(v) ?? 0);
+        if (matchNum + c.selfMatch - s.min[i] > c.maxSkew) bad[j] = 1;
+      }
+      s.verdicts.push({ ids: topo.ids, bad });
+    }
     return s;
   }
 
@@ -387,14 +444,20 @@ export class Framework {
     const pi = state.pi;
     if (!pi.requiredAffinity.length && !pi.requiredAnti.length && !this.cache.hasTermGroups) return undefined;
     const nsLabels = this.o.namespaceLabels(pi.namespace);
-    const existingAnti = new Map<string, Map<string, number>[]>();
+    const existingAntiKeys: string[] = [];
+    const existingAnti: Map<string, number>[][] = [];
+    const antiGroups: TermGroup[] = [];
     for (const g of this.cache.termGroups()) {
       if (g.kind !== 'requiredAnti' || !g.counts.size) continue;
       if (!termMatches(g.term, pi.namespace, pi.labels, nsLabels)) continue;
-      let list = existingAnti.get(g.term.topologyKey);
-      if (!list) existingAnti.set(g.term.topologyKey, (list = []));
+      let at = existingAntiKeys.indexOf(g.term.topologyKey);
+      if (at < 0) {
+        at = existingAntiKeys.push(g.term.topologyKey) - 1;
+        existingAnti.push([]);
+      }
       // The group's counts hold only values with pods; they stay as they are during this cycle.
-      list.push(g.counts);
+      existingAnti[at].push(g.counts);
+      antiGroups.push(g);
     }
     const affinity: Map<string, number>[] = [];
     let affinityEmpty = true;
@@ -408,8 +471,32 @@ export class Framework {
     }
     const anti = pi.requiredAnti.map((t) => this.termCounter([t]).byDomain(t.topologyKey));
     const podMatchesOwnTerms = pi.requiredAffinity.every((t) => termMatches(t, pi.namespace, pi.labels, nsLabels));
-    if (!pi.requiredAffinity.length && !pi.requiredAnti.length && !existingAnti.size) return undefined;
-    return { affinity, affinityEmpty, podMatchesOwnTerms, anti, existingAnti };
+    if (!pi.requiredAffinity.length && !pi.requiredAnti.length && !existingAntiKeys.length) return undefined;
+    let checks: AntiCheck[] | undefined;
+    if (!pi.requiredAffinity.length) {
+      checks = [];
+      const check = (key: string, perSlot: Int32Array | undefined, counts: Map<string, number>, st: Status): boolean => {
+        const topo = this.cache.topology(key);
+        if (topo.unique && perSlot) {
+          checks!.push({ status: st, ids: topo.ids, perSlot, has: undefined });
+          return true;
+        }
+        if (topo.values.length > MAX_VERDICT_VALUES) return false;
+        const has = new Uint8Array(topo.values.length);
+        for (let j = 0; j < topo.values.length; j++) if ((counts.get(topo.values[j]) ?? 0) > 0) has[j] = 1;
+        checks!.push({ status: st, ids: topo.ids, perSlot: undefined, has });
+        return true;
+      };
+      for (let i = 0; i < pi.requiredAnti.length && checks; i++) {
+        const t = pi.requiredAnti[i];
+        if (!check(t.topologyKey, this.termCounter([t]).perSlot, anti[i], ERR_ANTI_AFFINITY)) checks = undefined;
+      }
+      for (const g of antiGroups) {
+        if (!checks) break;
+        if (!check(g.term.topologyKey, g.perSlot, g.counts, ERR_EXISTING_ANTI)) checks = undefined;
+      }
+    }
+    return { affinity, affinityEmpty, podMatchesOwnTerms, anti, existingAntiKeys, existingAnti, checks };
   }
 
   // ---- Filter ----
@@ -436,6 +523,11 @@ export class Framework {
     // NodeResourcesFit
     const fit = this.fits(state, ni);
     if (fit) return fit;
+    return state.afterFit ? this.filterAfterFit(state, ni) : undefined;
+  }
+
+  /** The filters after NodeResourcesFit. */
+  private filterAfterFit(state: CycleState, ni: NodeInfo): Status | undefined {
     // VolumeRestrictions, VolumeBinding, VolumeZone
     if (state.volumes) {
       const st = this.o.volumes!.filter(state.volumes, ni);
@@ -445,6 +537,13 @@ export class Framework {
     if (state.spread) {
       const s = state.spread;
       for (let i = 0; i < s.constraints.length; i++) {
+        const vd = s.verdicts[i];
+        if (vd) {
+          const id = vd.ids[ni.slot];
+          if (id < 0) return ERR_SPREAD_LABEL;
+          if (vd.bad[id]) return ERR_SPREAD;
+          continue;
+        }
         const c = s.constraints[i];
         const v = ni.labels[c.topologyKey];
         if (v === undefined) return ERR_SPREAD_LABEL;
@@ -456,6 +555,18 @@ export class Framework {
     // InterPodAffinity
     if (state.ipa) {
       const a = state.ipa;
+      if (a.checks) {
+        const slot = ni.slot;
+        for (let i = 0; i < a.checks.length; i++) {
+          const c: AntiCheck = a.checks[i];
+          const id = c.ids[slot];
+          if (id < 0) continue;
+          if (c.perSlot) {
+            if (slot < c.perSlot.length && c.perSlot[slot] > 0) return c.status;
+          } else if (c.has![id]) return c.status;
+        }
+        return undefined;
+      }
       const pi = state.pi;
       if (pi.requiredAffinity.length) {
         let podsExist = true;
@@ -471,10 +582,11 @@ export class Framework {
         const v = ni.labels[pi.requiredAnti[i].topologyKey];
         if (v !== undefined && (a.anti[i].get(v) ?? 0) > 0) return ERR_ANTI_AFFINITY;
       }
-      for (const [key, list] of a.existingAnti) {
-        const v = ni.labels[key];
+      for (let k = 0; k < a.existingAntiKeys.length; k++) {
+        const v = ni.labels[a.existingAntiKeys[k]];
         if (v === undefined) continue;
-        for (const m of list) if (m.has(v)) return ERR_EXISTING_ANTI;
+        const list = a.existingAnti[k];
+        for (let j = 0; j < list.length; j++) if (list[j].has(v)) return ERR_EXISTING_ANTI;
       }
     }
     return undefined;
@@ -483,12 +595,29 @@ export class Framework {
   /** NodeResourcesFit's fitsRequest. */
   fits(state: CycleState, ni: NodeInfo): Status | undefined {
     const req = state.pi.req;
+    const r = ni.requested;
+    const a = ni.allocatable;
+    if (!state.anyNominated && !req.scalar) {
+      // The common case, without allocating: no nominated pods, no extended resources asked.
+      const tooMany = ni.pods.size + 1 > ni.allowedPods;
+      const cpu = req.cpu > 0 && req.cpu > a.cpu - r.cpu;
+      const memory = req.memory > 0 && req.memory > a.memory - r.memory;
+      const ephemeral = req.ephemeral > 0 && req.ephemeral > a.ephemeral - r.ephemeral;
+      if (!tooMany && !cpu && !memory && !ephemeral) return undefined;
+      const reasons: string[] = [];
+      if (tooMany) reasons.push('Too many pods');
+      if (req.cpu === 0 && req.memory === 0 && req.ephemeral === 0) return { code: Code.Unschedulable, reasons, plugin: 'NodeResourcesFit' };
+      if (cpu) reasons.push('Insufficient cpu');
+      if (memory) reasons.push('Insufficient memory');
+      if (ephemeral) reasons.push('Insufficient ephemeral-storage');
+      return { code: Code.Unschedulable, reasons, plugin: 'NodeResourcesFit' };
+    }
     let pods = ni.pods.size;
-    let cpu = ni.requested.cpu;
-    let memory = ni.requested.memory;
-    let ephemeral = ni.requested.ephemeral;
-    let scalar = ni.requested.scalar;
-    const nominated = state.nominated(ni.name);
+    let cpu = r.cpu;
+    let memory = r.memory;
+    let ephemeral = r.ephemeral;
+    let scalar = r.scalar;
+    const nominated = state.anyNominated ? state.nominated(ni.name) : undefined;
     if (nominated) {
       scalar = scalar ? new Map(scalar) : undefined;
       for (const n of nominated) {
@@ -503,7 +632,6 @@ export class Framework {
     let reasons: string[] | undefined;
     if (pods + 1 > ni.allowedPods) (reasons ??= []).push('Too many pods');
     if (req.cpu === 0 && req.memory === 0 && req.ephemeral === 0 && !req.scalar?.size) return reasons && status('NodeResourcesFit', Code.Unschedulable, ...reasons);
-    const a = ni.allocatable;
     if (req.cpu > 0 && req.cpu > a.cpu - cpu) (reasons ??= []).push('Insufficient cpu');
     if (req.memory > 0 && req.memory > a.memory - memory) (reasons ??= []).push('Insufficient memory');
     if (req.ephemeral > 0 && req.ephemeral > a.ephemeral - ephemeral) (reasons ??= []).push('Insufficient ephemeral-storage');
@@ -548,13 +676,30 @@ export class Framework {
     }
     const numToFind = Framework.numFeasibleNodesToFind(numAll);
     const feasible: NodeInfo[] = [];
+    const feasibleSlots = new Int32Array(numToFind);
     const start = this.nextStartNodeIndex % numAll;
     let processed = 0;
+    let at = start;
+    // The node table's columns, for the common checks without touching the NodeInfo objects.
+    const t = this.cache.table;
+    const slots = this.cache.nodeSlots;
+    const { flags, pods, allowedPods, allocCpu, reqCpu, allocMemory, reqMemory, allocEphemeral, reqEphemeral } = t;
+    const simple = state.simple;
+    const afterFit = state.afterFit;
+    const rc = pi.req.cpu;
+    const rm = pi.req.memory;
+    const re = pi.req.ephemeral;
     for (let i = 0; i < numAll; i++) {
-      const ni = nodes[(start + i) % numAll];
+      const ni = nodes[at];
+      const slot = slots[at];
+      if (++at === numAll) at = 0;
       processed++;
-      const st = this.filter(state, ni);
+      let st: Status | undefined;
+      if (!simple || flags[slot] !== 0) st = this.filter(state, ni);
+      else if (pods[slot] + 1 > allowedPods[slot] || (rc > 0 && rc > allocCpu[slot] - reqCpu[slot]) || (rm > 0 && rm > allocMemory[slot] - reqMemory[slot]) || (re > 0 && re > allocEphemeral[slot] - reqEphemeral[slot])) st = this.fits(state, ni);
+      else if (afterFit) st = this.filterAfterFit(state, ni);
       if (!st) {
+        feasibleSlots[feasible.length] = slot;
         feasible.push(ni);
         if (feasible.length >= numToFind) break;
       } else {
@@ -573,7 +718,7 @@ export class Framework {
       return { fit: { numAllNodes: numAll, statuses, plugins } };
     }
     if (feasible.length === 1) return { node: feasible[0].name, evaluated: processed, feasible: 1, state };
-    const scores = this.score(state, feasible);
+    const scores = this.score(state, feasible, feasibleSlots);
     // selectHost: reservoir sampling among the highest totals.
     let best = 0;
     let count = 1;
@@ -591,8 +736,8 @@ export class Framework {
 
   // ---- Score ----
 
-  /** The weighted sum of the normalized plugin scores of each node. */
-  score(state: CycleState, nodes: NodeInfo[]): Float64Array {
+  /** The weighted sum of the normalized plugin scores of each node (slots: their rows in the node table). */
+  score(state: CycleState, nodes: NodeInfo[], slots?: Int32Array): Float64Array {
     const n = nodes.length;
     const total = new Float64Array(n);
     const pi = state.pi;
@@ -601,37 +746,39 @@ export class Framework {
 
     // One pass for TaintToleration (3: untolerated PreferNoSchedule taints, fewer is better),
     // NodeResourcesFit LeastAllocated (1) and NodeResourcesBalancedAllocation (1), cpu and memory
-    // weighted 1.
+    // weighted 1; the numbers come from the node table.
     const prefTolerations = (state.tolerations ?? []).filter((t: Obj) => !t.effect || t.effect === 'PreferNoSchedule');
     let maxTaint = 0;
     const req = pi.req;
     const podCpu = pi.nonZeroCpu;
     const podMem = pi.nonZeroMemory;
+    const { flags, allocCpu, allocMemory, nonZeroCpu, nonZeroMemory, reqCpu, reqMemory } = this.cache.table;
     for (let i = 0; i < n; i++) {
-      const ni = nodes[i];
-      if (ni.taints.length) {
+      const slot = slots ? slots[i] : nodes[i].slot;
+      if (flags[slot] & NODE_TAINTED) {
         let c = 0;
-        for (const t of ni.taints) if (t.effect === 'PreferNoSchedule' && !tolerated(prefTolerations, t)) c++;
+        for (const t of nodes[i].taints) if (t.effect === 'PreferNoSchedule' && !tolerated(prefTolerations, t)) c++;
         tmp[i] = c;
         if (c > maxTaint) maxTaint = c;
       }
-      const a = ni.allocatable;
+      const ac = allocCpu[slot];
+      const am = allocMemory[slot];
       let sum = 0;
       let w = 0;
-      if (a.cpu) {
-        sum += leastRequested(ni.nonZeroCpu + podCpu, a.cpu);
+      if (ac) {
+        sum += leastRequested(nonZeroCpu[slot] + podCpu, ac);
         w++;
       }
-      if (a.memory) {
-        sum += leastRequested(ni.nonZeroMemory + podMem, a.memory);
+      if (am) {
+        sum += leastRequested(nonZeroMemory[slot] + podMem, am);
         w++;
       }
       let s = w ? Math.floor(sum / w) : 0;
       // Balanced: 1 - std of the requested fractions (the requests as they are, no defaults).
       let fc = -1;
       let fm = -1;
-      if (a.cpu) fc = Math.min(1, (ni.requested.cpu + req.cpu) / a.cpu);
-      if (a.memory) fm = Math.min(1, (ni.requested.memory + req.memory) / a.memory);
+      if (ac) fc = Math.min(1, (reqCpu[slot] + req.cpu) / ac);
+      if (am) fm = Math.min(1, (reqMemory[slot] + req.memory) / am);
       const std = fc >= 0 && fm >= 0 ? Math.abs((fc - fm) / 2) : 0;
       s += Math.trunc((1 - std) * MAX_NODE_SCORE);
       total[i] = s;
