@@ -282,8 +282,10 @@ export class MemoryStore implements Store {
 
   private emit(ev: StoreEvent): void {
     this.history.push(ev);
-    if (this.history.length > this.historyLimit) {
-      // The revision window: the oldest history goes, as a compaction would take it.
+    if (this.history.length > this.historyLimit + (this.historyLimit >> 4)) {
+      // The revision window: the oldest history goes, as a compaction would take it. It goes a
+      // sixteenth of the window at a time: dropping it event by event copied the whole window on
+      // every write once it was full.
       void this.compactTo(this.history[this.history.length - this.historyLimit - 1].revision, false);
     }
     const root = resourceRoot(ev.key);

@@ -117,3 +117,20 @@ test('watchers are offered the events of their resource; a prefix shorter than a
   assert.equal(seen[''].length, 6);
   assert.deepEqual(seen['/registry/minions/'], ['/registry/minions/n']);
 });
+
+test('memory: a full history window drops a sixteenth of itself at a time, keeping at least the window', async () => {
+  const s = new MemoryStore({ clock: new EmulatorClock({ mode: 'manual' }), historyLimit: 160 });
+  const compactions: number[] = [];
+  for (let i = 0; i < 400; i++) {
+    const before = await s.compactedRevision();
+    await s.create(`/registry/x/${i}`, { metadata: { name: String(i) } });
+    const after = await s.compactedRevision();
+    if (after !== before) compactions.push(after);
+    const rev = await s.currentRevision();
+    // Every revision of the last 160 can still be watched from; never more than 170 are kept.
+    assert.ok((after === 0 || after <= rev - 160) && after >= rev - 171, `compacted ${after} at ${rev}`);
+  }
+  // 400 writes past an empty store: the window filled at 171 and then dropped 10 every 10 writes.
+  assert.ok(compactions.length >= 20 && compactions.length <= 25, String(compactions.length));
+  await s.watch('/registry/', (await s.currentRevision()) - 160, { event() {} });
+});
