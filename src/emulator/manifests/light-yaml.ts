@@ -66,6 +66,9 @@ function giveUp(): never {
 }
 
 type Tag = Schema['tags'][number];
+/** Plain scalars typed before (`3`, `TCP`, `true`, `0644`): their values. */
+const typed = new Map<string, unknown>();
+const SLOW_LETTERS = 'yYnNtTfFoOeE';
 let scalarTags: Tag[] | undefined;
 
 /** The YAML 1.1 schema's implicit scalar tags, as configured by parse.ts's options. */
@@ -214,8 +217,8 @@ class Reader {
     const col = at - this.lineStartOf(at);
     const c = t.charCodeAt(at);
     if (c === CH_DASH && this.isBlankOrEnd(at + 1)) return this.blockSeq(at, col);
-    const keyEnd = this.keyAt(at);
-    if (keyEnd >= 0) return this.blockMap(at, col);
+    const colon = this.keyAt(at);
+    if (colon >= 0) return this.blockMap(at, col, colon);
     // A value alone on its line(s).
     const v = this.inlineValue(at, parent);
     return v;
@@ -268,20 +271,17 @@ class Reader {
   }
 
   /** A block mapping whose first key is at `at`, column `col`. */
-  private blockMap(at: number, col: number): LightMap {
+  private blockMap(at: number, col: number, firstColon: number): LightMap {
     const t = this.text;
     const items: LightPair[] = [];
     const js: Record<string, unknown> = {};
-    const seen = new Set<string>();
     let i = at;
     let end = at;
-    for (;;) {
-      const colon = this.keyAt(i);
+    for (let colon = firstColon; ; colon = this.keyAt(i)) {
       if (colon < 0) giveUp();
       const key = this.keyScalar(i, colon);
       const name = jsKey(key.js);
-      if (seen.has(name) || name === '__proto__' || name === '<<') giveUp();
-      seen.add(name);
+      if (name === '__proto__' || name === '<<' || repeated(items, js, name)) giveUp();
       let j = colon + 1;
       while (j < this.n && t.charCodeAt(j) === CH_SPACE) j++;
       let value: LightNode;
@@ -445,18 +445,30 @@ class Reader {
 
   private plainValue(s: string): unknown {
     const c = s.charCodeAt(0);
-    // Fast path: a string no YAML 1.1 tag could match (null, bool, int, float all start otherwise or are short).
-    if (s.length > 5 && ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) && c !== 110 && c !== 78) return s;
+    // Fast path: a string no YAML 1.1 tag could match. Only null, bool (y n t f o), `e3` (a float
+    // there) and numbers (digits, signs, dots) start otherwise, and no word of theirs is longer than 5.
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) {
+      if (s.length > 5 || !SLOW_LETTERS.includes(s[0])) return s;
+    }
+    const hit = typed.get(s);
+    if (hit !== undefined || typed.has(s)) return hit;
+    let value: unknown = s;
     for (const tag of this.tags) {
       if (tag.test!.test(s)) {
         let failed = false;
         const resolve = tag.resolve as unknown as (s: string, onError: () => void, options: object) => unknown;
         const res = resolve(s, () => (failed = true), {});
         if (failed) giveUp();
-        return isScalar(res) ? res.value : res;
+        value = isScalar(res) ? res.value : res;
+        break;
       }
     }
-    return s;
+    // Primitive values only (the 1.1 schema's implicit tags make nothing else): safe to share.
+    if (value === null || typeof value !== 'object') {
+      if (typed.size >= 10_000) typed.clear();
+      typed.set(s, value);
+    }
+    return value;
   }
 
   /** A literal or folded block scalar whose header is at `at`; clip or strip chomping, auto indentation. */
@@ -583,7 +595,6 @@ class Reader {
       const pairs: LightPair[] = [];
       const js: unknown[] = [];
       const obj: Record<string, unknown> = {};
-      const seen = new Set<string>();
       for (;;) {
         ws();
         if (t.charCodeAt(i) === close) {
@@ -602,8 +613,7 @@ class Reader {
           if (c2 === 44 || c2 === close) giveUp(); // an empty value
           const value = node();
           const name = jsKey(key.js);
-          if (seen.has(name) || name === '__proto__' || name === '<<') giveUp();
-          seen.add(name);
+          if (name === '__proto__' || name === '<<' || repeated(pairs, obj, name)) giveUp();
           pairs.push({ key, value });
           obj[name] = value.js;
         } else {
@@ -662,13 +672,17 @@ function plainStart(t: string, i: number, end: number): boolean {
   }
 }
 
+// eslint-disable-next-line no-control-regex -- the characters this reader leaves to `yaml`
+const UNUSUAL = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+
 function unusual(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 127) {
-      if (c < 32 && c !== CH_NL) return true;
-    } else if (c <= 0x9f || c === 0x2028 || c === 0x2029 || c === 0xfeff || c >= 0xfffe) return true;
-  }
+  return UNUSUAL.test(s);
+}
+
+/** Whether a mapping already has the key (its JavaScript name; the pairs and object so far). */
+function repeated(pairs: LightPair[], obj: Record<string, unknown>, name: string): boolean {
+  if (pairs.length > 16) return Object.hasOwn(obj, name);
+  for (let i = 0; i < pairs.length; i++) if (jsKey(pairs[i].key.js) === name) return true;
   return false;
 }
 
