@@ -27,7 +27,8 @@ export const commands: Record<string, Factory> = {
 
   'kubeEmulator.showView': () => () => vscode.commands.executeCommand(VIEW_CONTAINER_COMMAND),
 
-  'kubeEmulator.exportState': (ctx) => async (target?: vscode.Uri) => {
+  'kubeEmulator.exportState': (ctx) => async (arg?: unknown) => {
+    let target = arg instanceof vscode.Uri ? arg : undefined;
     target ??= await vscode.window.showSaveDialog({
       title: 'Export the emulated cluster',
       filters: { 'Cluster state': ['json'] },
@@ -48,7 +49,8 @@ export const commands: Record<string, Factory> = {
     }
   },
 
-  'kubeEmulator.importState': (ctx) => async (source?: vscode.Uri, confirmed = false) => {
+  'kubeEmulator.importState': (ctx) => async (arg?: unknown, confirmed = false) => {
+    let source = arg instanceof vscode.Uri ? arg : undefined;
     source ??= (await vscode.window.showOpenDialog({ title: 'Import a cluster state', canSelectMany: false, filters: { 'Cluster state': ['json'] } }))?.[0];
     if (!source) return undefined;
     if (!confirmed) {
@@ -76,14 +78,24 @@ export const commands: Record<string, Factory> = {
   },
 };
 
-/** The node a command is about: the tree item it was run on, a name, or one picked from the cluster's. */
+/**
+ * The node a command is about: a name, a Node ref or the tree item carrying one (live.ts refOf), or
+ * one picked from the live nodes of the cluster the views show.
+ */
 async function pickNode(ctx: Ctx, arg: unknown, placeHolder: string): Promise<string | undefined> {
   if (typeof arg === 'string') return arg;
+  const ref = (arg as { ref?: { kind?: string; name?: string } } | undefined)?.ref ?? (arg as { kind?: string; name?: string } | undefined);
+  if (ref?.kind === 'Node' && typeof ref.name === 'string') return ref.name;
   const fromItem = (arg as { row?: { name?: string } } | undefined)?.row?.name;
   if (fromItem) return fromItem;
-  const session = await ctx.ensureCluster();
+  const session = ctx.viewSession() ?? (await ctx.ensureCluster());
   const names = session.model().nodes.map((n) => ({ label: n.name, description: n.status }));
   return (await vscode.window.showQuickPick(names, { placeHolder }))?.label;
+}
+
+/** The session node operations that go through the API (cordon, drain) act on: the views'. */
+async function apiSession(ctx: Ctx) {
+  return ctx.viewSession() ?? ctx.ensureCluster();
 }
 
 /** The emulated cluster of this window, or a message that the command needs one. */
@@ -93,14 +105,22 @@ async function emulated(ctx: Ctx): Promise<Cluster | undefined> {
   return session.cluster;
 }
 
-/** Runs a node operation, logging what happened and showing errors. */
-async function nodeOp<T>(ctx: Ctx, what: string, fn: () => Promise<T>): Promise<T | undefined> {
+/**
+ * Runs a node operation: what happened goes to the output and, briefly, the status bar (kubectl's
+ * words where it has some: `node/n1 cordoned`); a failure is an error notification, with the
+ * apiserver's message when the API refused (`action` names what failed).
+ */
+async function nodeOp<T>(ctx: Ctx, what: string, fn: () => Promise<T>, action?: string): Promise<T | undefined> {
   try {
     const r = await fn();
     ctx.log(what);
+    vscode.window.setStatusBarMessage(`$(check) ${what}`, 5000);
     return r;
   } catch (e) {
-    showError(ctx, `Could not ${what.charAt(0).toLowerCase()}${what.slice(1)}: ${e instanceof Error ? e.message : String(e)}`);
+    const { statusOf } = await import('./apply.ts');
+    const status = statusOf(e);
+    const reason = typeof status?.message === 'string' ? status.message : e instanceof Error ? e.message : String(e);
+    showError(ctx, `Could not ${action ?? `${what.charAt(0).toLowerCase()}${what.slice(1)}`}: ${reason}`);
     return undefined;
   }
 }
@@ -110,22 +130,30 @@ Object.assign(commands, {
     const node = await pickNode(ctx, arg, 'Node to cordon');
     if (!node) return undefined;
     const { setUnschedulable } = await import('./nodes.ts');
-    return nodeOp(ctx, `node/${node} cordoned`, async () => setUnschedulable(await ctx.ensureCluster(), node, true));
+    return nodeOp(ctx, `node/${node} cordoned`, async () => setUnschedulable(await apiSession(ctx), node, true), `cordon node/${node}`);
   },
   'kubeEmulator.uncordonNode': (ctx) => async (arg?: unknown) => {
     const node = await pickNode(ctx, arg, 'Node to uncordon');
     if (!node) return undefined;
     const { setUnschedulable } = await import('./nodes.ts');
-    return nodeOp(ctx, `node/${node} uncordoned`, async () => setUnschedulable(await ctx.ensureCluster(), node, false));
+    return nodeOp(ctx, `node/${node} uncordoned`, async () => setUnschedulable(await apiSession(ctx), node, false), `uncordon node/${node}`);
   },
   'kubeEmulator.drainNode': (ctx) => async (arg?: unknown, timeoutSeconds = 60) => {
     const node = await pickNode(ctx, arg, 'Node to drain');
     if (!node) return undefined;
     const { drainNode } = await import('./nodes.ts');
-    const session = await ctx.ensureCluster();
+    const session = await apiSession(ctx);
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Draining ${node}` }, () =>
-      nodeOp(ctx, `Drained ${node}`, () =>
-        drainNode(session, node, { timeoutMs: timeoutSeconds * 1000, wait: (ms) => new Promise((r) => setTimeout(r, ms)), log: (l) => ctx.log(l) }),
+      nodeOp(
+        ctx,
+        `node/${node} drained`,
+        async () => {
+          const r = await drainNode(session, node, { timeoutMs: timeoutSeconds * 1000, wait: (ms) => new Promise((res) => setTimeout(res, ms)), log: (l) => ctx.log(l) });
+          // kubectl drain's last line when a PodDisruptionBudget held pods back past the timeout.
+          if (r.blocked.length) showError(ctx, `error: unable to drain node "${node}" due to error: ${r.blocked.map((b) => `${b.pod}: ${b.reason}`).join('; ')}`);
+          return r;
+        },
+        `drain node/${node}`,
       ),
     );
   },
@@ -164,9 +192,10 @@ Object.assign(commands, {
     }
     return nodeOp(ctx, `Deleted node ${node}`, () => cluster.deleteNode(node));
   },
-  'kubeEmulator.advanceClock': (ctx) => async (duration?: string) => {
+  'kubeEmulator.advanceClock': (ctx) => async (arg?: unknown) => {
     const cluster = await emulated(ctx);
     if (!cluster) return undefined;
+    let duration = typeof arg === 'string' ? arg : undefined;
     const { parseDuration } = await import('../emulator/clock.ts');
     const valid = (v: string) => {
       try {
@@ -175,7 +204,19 @@ Object.assign(commands, {
         return 'A duration such as 30s, 5m or 1h30m';
       }
     };
-    duration ??= await vscode.window.showInputBox({ prompt: 'Fast-forward the emulated clock by', value: '5m', validateInput: valid });
+    if (duration === undefined) {
+      // Presets (the status bar clock's click), each showing the time it leads to, or any duration.
+      const { FAST_FORWARD_CHOICES, clockText } = await import('./actions-core.ts');
+      const now = cluster.clock.now();
+      const custom = 'Other duration...';
+      const picks = [
+        ...FAST_FORWARD_CHOICES.map((d) => ({ label: d, description: `to ${clockText(now + parseDuration(d), Date.now())}` })),
+        { label: custom, description: '90s, 2h30m, ...' },
+      ];
+      const pick = await vscode.window.showQuickPick(picks, { title: 'Fast-forward the emulated clock', placeHolder: `Emulated time is ${clockText(now, Date.now())}` });
+      if (!pick) return undefined;
+      duration = pick.label === custom ? await vscode.window.showInputBox({ prompt: 'Fast-forward the emulated clock by', value: '5m', validateInput: valid }) : pick.label;
+    }
     if (!duration || valid(duration)) return undefined;
     const ms = parseDuration(duration);
     return nodeOp(ctx, `Advanced the clock by ${duration}`, () => cluster.advanceClock(ms));
@@ -205,17 +246,20 @@ Object.assign(commands, {
         return 'A duration such as 90s, 10m or 1h, or empty to run until stopped';
       }
     };
-    let o = opts;
+    // A Service tree item (or its ref): that Service, asking only the rate and duration.
+    const svcRef = (opts as { ref?: { kind?: string; name?: string; namespace?: string } } | undefined)?.ref ?? (opts as { kind?: string } | undefined);
+    const fromTree = svcRef?.kind === 'Service' ? (svcRef as { name: string; namespace?: string }) : undefined;
+    let o = fromTree || typeof opts?.service !== 'string' ? undefined : opts;
     if (!o) {
-      const { items } = await cluster.api.list(cluster.api.resource('services'), undefined);
+      const { items } = fromTree ? { items: [] } : await cluster.api.list(cluster.api.resource('services'), undefined);
       const picks = items
         .filter((s) => s.spec?.selector && s.spec?.type !== 'ExternalName')
         .map((s) => ({ label: s.metadata.name, description: s.metadata.namespace, detail: `${s.spec.clusterIP} ${(s.spec.ports ?? []).map((p: { port: number; protocol?: string }) => `${p.port}/${p.protocol ?? 'TCP'}`).join(',')}` }));
-      if (!picks.length) {
+      if (!picks.length && !fromTree) {
         void vscode.window.showWarningMessage('The emulated cluster has no Service with a selector to send traffic to.');
         return undefined;
       }
-      const svc = await vscode.window.showQuickPick(picks, { placeHolder: 'Service to send emulated traffic to' });
+      const svc = fromTree ? { label: fromTree.name, description: fromTree.namespace } : await vscode.window.showQuickPick(picks, { placeHolder: 'Service to send emulated traffic to' });
       if (!svc) return undefined;
       const rps = await vscode.window.showInputBox({ prompt: `Requests per second to ${svc.label}`, value: '100', validateInput: rpsError });
       if (rps === undefined) return undefined;
@@ -232,9 +276,10 @@ Object.assign(commands, {
     const what = `Started traffic/${o.service}: ${start.rps} requests/s to ${o.namespace ?? 'default'}/${o.service}${o.duration ? ` for ${o.duration}` : ' until stopped'}`;
     return nodeOp(ctx, what, () => cluster.traffic.start(start));
   },
-  'kubeEmulator.stopTraffic': (ctx) => async (name?: string) => {
+  'kubeEmulator.stopTraffic': (ctx) => async (arg?: unknown) => {
     const cluster = await emulated(ctx);
     if (!cluster) return undefined;
+    let name = typeof arg === 'string' ? arg : undefined;
     if (!name) {
       const picks = cluster.traffic.list().map((t) => ({ label: t.name, description: `${t.phase}: ${t.rps}/s to ${t.namespace}/${t.service}`, detail: `${t.sent} sent, ${t.failed} failed` }));
       if (!picks.length) {

@@ -3,6 +3,7 @@
 // or here when `kubeEmulator.startOnActivation` is set.
 import { loadStart } from './load-start.ts';
 import * as vscode from 'vscode';
+import { registerActions } from './actions.ts';
 import { registerCodeLens } from './codelens.ts';
 import { registerCommands } from './commands.ts';
 import { registerCompletion } from './completion.ts';
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): KubeEmulatorApi {
   context.subscriptions.push({ dispose: () => void c.dispose() });
   registerCommands(c);
   registerStatus(c);
+  registerActions(c);
   const workspaceIndex = registerDiagnostics(c);
   registerQuickFixes(c, workspaceIndex);
   registerDefinitions(c, workspaceIndex);

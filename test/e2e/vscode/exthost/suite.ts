@@ -513,6 +513,39 @@ it('node commands: add a worker, cordon, drain, stop it (fast-forward: Unknown),
   assert.equal((await apiGet(`/api/v1/nodes/${name}`)).status, 404);
 });
 
+it('actions on a tree ref: scale a Deployment, pause and resume it, delete it; a kubectl terminal', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kube-emulator-exthost-actions-'));
+  try {
+    const file = join(dir, 'deploy.yaml');
+    writeFileSync(
+      file,
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: e2e-actions\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: e2e-actions}\n' +
+        '  template:\n    metadata:\n      labels: {app: e2e-actions}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n',
+    );
+    const applied = await within(60_000, 'applyDocument', vscode.commands.executeCommand<{ lines: string[] }>('kubeEmulator.applyDocument', vscode.Uri.file(file)));
+    assert.deepEqual(applied?.lines, ['deployment.apps/e2e-actions created']);
+    // What a tree element passes: an object with a `ref`.
+    const item = { ref: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'e2e-actions' } };
+    const path = '/apis/apps/v1/namespaces/default/deployments/e2e-actions';
+    assert.equal(await within(20_000, 'scale', vscode.commands.executeCommand('kubeEmulator.scale', item, 3)), 'deployment.apps/e2e-actions scaled');
+    assert.equal((await apiGet(path)).body.spec.replicas, 3);
+    assert.equal(await within(20_000, 'pauseRollout', vscode.commands.executeCommand('kubeEmulator.pauseRollout', item)), 'deployment.apps/e2e-actions paused');
+    assert.equal((await apiGet(path)).body.spec.paused, true);
+    assert.equal(await within(20_000, 'resumeRollout', vscode.commands.executeCommand('kubeEmulator.resumeRollout', item)), 'deployment.apps/e2e-actions resumed');
+    assert.equal((await apiGet(path)).body.spec.paused, undefined);
+    assert.equal(await within(20_000, 'deleteResource', vscode.commands.executeCommand('kubeEmulator.deleteResource', item, 'background')), 'deployment.apps "e2e-actions" deleted');
+    assert.equal((await apiGet(path)).status, 404);
+    const terminal = await within(20_000, 'openTerminal', vscode.commands.executeCommand<vscode.Terminal>('kubeEmulator.openTerminal'));
+    assert.equal(terminal?.name, 'kubectl (emulated)');
+    const env = (terminal?.creationOptions as vscode.TerminalOptions | undefined)?.env;
+    const ext = vscode.extensions.getExtension<KubeEmulatorApi>(expected.extensionId);
+    assert.equal(env?.KUBECONFIG, (await ext!.exports.ensureCluster()).kubeconfigPath);
+    terminal?.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('completion in a container offers imagePullPolicy and its values; hover on replicas explains it', async () => {
   const doc = await vscode.workspace.openTextDocument({
     language: 'yaml',
