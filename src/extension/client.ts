@@ -61,10 +61,15 @@ export function loadUserKubeConfig(): KubeConfig {
   return kc;
 }
 
-/** A client for one context of `kc` (kubectl --context NAME), leaving `kc` itself as it was. */
-export function clientForContext(kc: KubeConfig, context: string): ClusterClient {
+/** A KubeConfig whose current context is `context` (kubectl --context NAME), leaving `kc` itself as it was. */
+export function kubeConfigForContext(kc: KubeConfig, context: string): KubeConfig {
   const one = new KubeConfig();
   one.loadFromOptions({ clusters: kc.clusters, users: kc.users, contexts: kc.contexts, currentContext: context });
   if (!one.getContextObject(context)) throw new Error(`context "${context}" does not exist`);
-  return ClusterClient.fromKubeConfig(one);
+  return one;
+}
+
+/** A client for one context of `kc` (kubectl --context NAME), leaving `kc` itself as it was. */
+export function clientForContext(kc: KubeConfig, context: string): ClusterClient {
+  return ClusterClient.fromKubeConfig(kubeConfigForContext(kc, context));
 }

@@ -27,10 +27,17 @@ export class Ctx implements vscode.Disposable {
 
   /** Fires when the cluster state changes or what it shows changed (informer events, not coalesced). */
   readonly onDidChange = this.changeEmitter.event;
+  private viewTarget: 'emulated' | { context: string; session?: Session } = 'emulated';
+  private readonly viewSessionEmitter = new vscode.EventEmitter<void>();
+  /**
+   * Fires when `viewSession()` may return another session: the views switched target, or on the
+   * emulated target the cluster started or stopped.
+   */
+  readonly onDidChangeViewSession = this.viewSessionEmitter.event;
 
   constructor(readonly extensionContext: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel(OUTPUT_NAME);
-    this.pushExtension(this.output, this.changeEmitter);
+    this.pushExtension(this.output, this.changeEmitter, this.viewSessionEmitter);
     this.pushExtension(
       vscode.workspace.onDidCloseTextDocument((doc) => this.parseCache.delete(doc.uri.toString())),
     );
@@ -71,11 +78,24 @@ export class Ctx implements vscode.Disposable {
   }
 
   /**
-   * The session the explorer views, panels and their actions show and act on: the emulated cluster
-   * today; a context of the user's kubeconfig when the target picker (target.ts) points there.
+   * The session the explorer views, panels and their actions show and act on: the emulated cluster,
+   * or a context of the user's kubeconfig when the target picker (target.ts) points there (tree.ts
+   * follows the picker and sets it; undefined while that context connects or when it failed).
    */
   viewSession(): Session | undefined {
-    return this._session;
+    return this.viewTarget === 'emulated' ? this._session : this.viewTarget.session;
+  }
+
+  /** Whether the views show the emulated cluster (context key `kubeEmulator.viewTargetEmulated`). */
+  get viewTargetEmulated(): boolean {
+    return this.viewTarget === 'emulated';
+  }
+
+  /** Set by the explorer (tree.ts) when the target picker changes: the emulated cluster or a context's session. */
+  setViewTarget(t: 'emulated' | { context: string; session?: Session }): void {
+    this.viewTarget = t;
+    void vscode.commands.executeCommand('setContext', 'kubeEmulator.viewTargetEmulated', t === 'emulated');
+    this.viewSessionEmitter.fire();
   }
 
   /** The Nodes tree's model when the cluster runs. */
@@ -169,10 +189,12 @@ export class Ctx implements vscode.Disposable {
     this._state = state;
     void this.setContext();
     this.changeEmitter.fire();
+    if (this.viewTarget === 'emulated' && (state === 'running' || state === 'stopping')) this.viewSessionEmitter.fire();
   }
 
   private setContext(): Thenable<unknown> {
     // Drives the welcome view (viewsWelcome) and the Start/Stop command enablement.
+    void vscode.commands.executeCommand('setContext', 'kubeEmulator.viewTargetEmulated', this.viewTarget === 'emulated');
     return vscode.commands.executeCommand('setContext', 'kubeEmulator.state', this._state);
   }
 

@@ -13,7 +13,7 @@ import { openDurable, openReadOnly, type DurableStore } from '../emulator/store/
 import { exportState, importState, type ImportResult } from '../emulator/store/state-file.ts';
 import { ClusterClient } from './client.ts';
 // For the target picker (target.ts), which reaches client-node only through this lazily loaded bundle.
-export { clientForContext, loadUserKubeConfig } from './client.ts';
+export { clientForContext, kubeConfigForContext, loadUserKubeConfig } from './client.ts';
 import { buildTree, type TreeModel } from './tree-model.ts';
 import { LiveCluster } from './live.ts';
 
