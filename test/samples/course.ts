@@ -31,6 +31,8 @@ export interface Run {
 export interface Course {
   c: Cluster;
   kubeconfig: string;
+  /** The stderr of every kubectl run that failed, in order (the walkthrough records apply failures). */
+  failures: string[];
   /**
    * The real kubectl, run in the repository folder. With `pump`, the emulated clock moves 1 s per
    * 10 ms of wall time while kubectl runs (for commands that wait: delete, rollout status).
@@ -53,12 +55,14 @@ export async function startCourse(nodes = 3, start = Date.parse('2026-03-02T09:0
   const kubeconfig = join(tempDir('course'), 'kubeconfig');
   writeFileSync(kubeconfig, c.kubeconfigYaml());
   const bin = kubectlPath();
+  const failures: string[] = [];
   const kubectl = (args: string[], opts: { pump?: boolean } = {}): Promise<Run> =>
     new Promise((done) => {
       let running = true;
       execFile(bin, ['--kubeconfig', kubeconfig, ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
         running = false;
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+        if (code !== 0) failures.push(stderr);
         done({ code, stdout, stderr });
       });
       if (opts.pump) {
@@ -79,6 +83,7 @@ export async function startCourse(nodes = 3, start = Date.parse('2026-03-02T09:0
   const course: Course = {
     c,
     kubeconfig,
+    failures,
     kubectl,
     ok,
     advance: (ms) => c.advanceClock(ms),
