@@ -35,9 +35,14 @@ interface Row {
   aria: string;
 }
 
-/** The rows of the tree in the side bar, in list order. */
+/** The Cluster view's pane in the side bar (the container also has Workloads, Network, ... views). */
+function clusterPane(page: Page) {
+  return page.locator('.part.sidebar .pane').filter({ has: page.locator('.pane-header h3.title', { hasText: /^Cluster$/ }) });
+}
+
+/** The rows of the Cluster tree in the side bar, in list order. */
 async function treeRows(page: Page): Promise<Row[]> {
-  const rows = await page.locator('.part.sidebar .monaco-list-row').evaluateAll((els) =>
+  const rows = await clusterPane(page).locator('.monaco-list-row').evaluateAll((els) =>
     els.map((e) => ({
       index: Number(e.getAttribute('data-index') ?? '0'),
       level: Number(e.getAttribute('aria-level') ?? '0'),
@@ -84,7 +89,7 @@ async function openView(page: Page): Promise<void> {
       .then(async (c) => c ?? (await item.getAttribute('aria-selected', { timeout: 2000 })))
       .catch(() => null);
     if (attempt % 2 === 0 && checked !== 'true' && (await item.isVisible())) await item.click({ timeout: 5000 }).catch(() => undefined);
-    else await runCommand(page, `${CONTAINER_TITLE}: Focus on Nodes View`).catch(() => undefined);
+    else await runCommand(page, `${CONTAINER_TITLE}: Focus on Cluster View`).catch(() => undefined);
   }
   throw new Error(`the side bar does not show the ${CONTAINER_TITLE} view`);
 }
@@ -183,8 +188,8 @@ async function waitForPodInTree(
     if (found && isRunning(found.pod)) break;
     for (const r of last) {
       if (NODE_NAMES.includes(r.label) && r.expanded === 'false') {
-        await p
-          .locator(`.part.sidebar .monaco-list-row[data-index="${r.index}"] .monaco-tl-twistie`)
+        await clusterPane(p)
+          .locator(`.monaco-list-row[data-index="${r.index}"] .monaco-tl-twistie`)
           .click({ timeout: 5000 })
           .catch(() => undefined);
       }
