@@ -334,8 +334,11 @@ export async function triggerCronJob(client: ActionClient, ref: ResourceRef, ran
 export type Cascade = 'background' | 'foreground' | 'orphan';
 const POLICY: Record<Cascade, string> = { background: 'Background', foreground: 'Foreground', orphan: 'Orphan' };
 
-/** Kinds whose objects own others (the cascade choice matters for them). */
-export const OWNER_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController', 'Namespace', 'Service']);
+/**
+ * Kinds whose objects own others through ownerReferences (the cascade choice matters for them). Not
+ * Namespace: the namespace controller deletes its content whatever the policy.
+ */
+export const OWNER_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController']);
 
 export async function deleteResource(client: ActionClient, ref: ResourceRef, cascade: Cascade = 'background'): Promise<string> {
   const r = await resourceOf(client, ref);
