@@ -36,6 +36,8 @@ import { StatefulSetController } from './controllers/statefulset.ts';
 import { bootstrapPriorityClasses } from './api/admission/priority.ts';
 import { bootstrapStorageClass, HostPathProvisioner, PersistentVolumeController } from './controllers/persistentvolume.ts';
 import { PVCProtectionController, PVProtectionController } from './controllers/pvc-protection.ts';
+import { ClusterRoleAggregationController } from './controllers/clusterrole-aggregation.ts';
+import { bootstrapClusterRoleBindings, bootstrapClusterRoles } from './api/kinds/rbac.ts';
 import { VolumeHost } from './runtime/volumes.ts';
 import { Kubelet, type NodeConfig } from './kubelet/kubelet.ts';
 import { Scheduler } from './scheduler/scheduler.ts';
@@ -146,6 +148,8 @@ export class Cluster {
     this.controllers.push(new DeploymentController(kcm, this.clock, this.informers));
     // DaemonSets (a pod per eligible node) and StatefulSets, with ControllerRevision history.
     this.controllers.push(new DaemonSetsController(kcm, this.clock, this.informers), new StatefulSetController(kcm, this.clock, this.informers));
+    // The aggregated ClusterRoles (admin, edit, view and the user's own).
+    this.controllers.push(new ClusterRoleAggregationController(kcm, this.clock, this.informers));
     // The PV binder, minikube's hostpath storage-provisioner, and the volumes' watch on ConfigMaps and Secrets.
     this.volumes = new VolumeHost(this.api.as('kubelet'), this.clock);
     this.controllers.push(new PersistentVolumeController(kcm, this.clock, this.volumes, this.informers), new HostPathProvisioner(this.api.as('storage-provisioner'), this.clock, this.name), this.volumes);
@@ -225,6 +229,11 @@ export class Cluster {
     await bootstrapPriorityClasses(this.api);
     // minikube's default-storageclass addon: `standard`, k8s.io/minikube-hostpath.
     await bootstrapStorageClass(this.api);
+    // The RBAC bootstrap policy (kube-apiserver's rbac/bootstrap-roles hook): default ClusterRoles and bindings.
+    for (const [resource, objs] of [['clusterroles.rbac.authorization.k8s.io', bootstrapClusterRoles()], ['clusterrolebindings.rbac.authorization.k8s.io', bootstrapClusterRoleBindings()]] as const) {
+      const def = this.api.resource(resource);
+      for (const obj of objs) if (!(await this.api.tryGet(def, undefined, obj.metadata.name))) await this.api.create(def, undefined, obj);
+    }
     this.compactor = startCompactor(this.api.store, this.clock);
     await this.scheduler.start();
     for (const ctl of this.controllers) await ctl.start();

@@ -11,6 +11,7 @@ import * as batch from './kinds/batch.ts';
 import * as config from './kinds/config.ts';
 import * as net from './kinds/networking.ts';
 import * as policy from './kinds/policy.ts';
+import * as rbac from './kinds/rbac.ts';
 import * as rc from './kinds/replicationcontroller.ts';
 import * as svc from './kinds/service.ts';
 import * as storage from './kinds/storage.ts';
@@ -499,6 +500,50 @@ export const RESOURCES: ResourceDef[] = [
     subresources: [],
     generation: true,
     ...net.networkPolicy,
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'ClusterRole',
+    resource: 'clusterroles',
+    singular: 'clusterrole',
+    namespaced: false,
+    verbs: verbsAll,
+    subresources: [],
+    ...rbac.clusterRole,
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'ClusterRoleBinding',
+    resource: 'clusterrolebindings',
+    singular: 'clusterrolebinding',
+    namespaced: false,
+    verbs: verbsAll,
+    subresources: [],
+    ...rbac.clusterRoleBinding,
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'Role',
+    resource: 'roles',
+    singular: 'role',
+    namespaced: true,
+    verbs: verbsAll,
+    subresources: [],
+    ...rbac.role,
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'RoleBinding',
+    resource: 'rolebindings',
+    singular: 'rolebinding',
+    namespaced: true,
+    verbs: verbsAll,
+    subresources: [],
+    ...rbac.roleBinding,
   },
   {
     // The custom resources an established CRD defines are served by custom-resources.ts.

@@ -1125,6 +1125,38 @@ const networkpolicies: Printer = {
   cells: (np, now) => [np.metadata?.name ?? '', formatLabelSelector(np.spec?.podSelector ?? {}), since(np.metadata?.creationTimestamp, now)],
 };
 
+/** RoleBindings and ClusterRoleBindings (printers.go printRoleBinding/printClusterRoleBinding, rbac SubjectsStrings). */
+function bindingPrinter(roleRefDoc: string): Printer {
+  return {
+    columns: columns([
+      nameCol,
+      ['Role', 'string', roleRefDoc],
+      ageCol,
+      ['Users', 'string', 'Users in the roleBinding', 1],
+      ['Groups', 'string', 'Groups in the roleBinding', 1],
+      ['ServiceAccounts', 'string', 'ServiceAccounts in the roleBinding', 1],
+    ]),
+    cells: (b, now) => {
+      const subjects: { kind?: string; name?: string; namespace?: string }[] = Array.isArray(b.subjects) ? b.subjects : [];
+      const of = (kind: string) => subjects.filter((x) => x?.kind === kind);
+      return [
+        b.metadata?.name ?? '',
+        `${b.roleRef?.kind ?? ''}/${b.roleRef?.name ?? ''}`,
+        since(b.metadata?.creationTimestamp, now),
+        of('User').map((x) => x.name ?? '').join(', '),
+        of('Group').map((x) => x.name ?? '').join(', '),
+        of('ServiceAccount').map((x) => `${x.namespace ?? ''}/${x.name ?? ''}`).join(', '),
+      ];
+    },
+  };
+}
+const rolebindings = bindingPrinter(
+  'RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.',
+);
+const clusterrolebindings = bindingPrinter(
+  'RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.',
+);
+
 /** autoscaling/v1 Scale (`kubectl get deploy x --subresource=scale`). */
 const scales: Printer = {
   columns: columns([
@@ -1200,6 +1232,8 @@ const PRINTERS = new Map<string, Printer>([
   ['scheduling.k8s.io/priorityclasses', priorityclasses],
   ['networking.k8s.io/ingresses', ingresses],
   ['networking.k8s.io/networkpolicies', networkpolicies],
+  ['rbac.authorization.k8s.io/rolebindings', rolebindings],
+  ['rbac.authorization.k8s.io/clusterrolebindings', clusterrolebindings],
   ['apps/controllerrevisions', controllerrevisions],
   ['autoscaling/scale', scales],
 ]);

@@ -1,7 +1,7 @@
 // The protobuf field tables of the Kubernetes kinds whose protobuf request bodies the emulator
 // decodes (kubectl's typed creates and `kubectl auth`), written by hand from the go-to-protobuf
 // output of Kubernetes:
-//   k8s.io/api core/v1, apps/v1, batch/v1, authorization/v1, authentication/v1, scheduling/v1
+//   k8s.io/api core/v1, apps/v1, batch/v1, authorization/v1, authentication/v1, scheduling/v1, rbac/v1
 //     generated.proto (staging/src/k8s.io/api/*/v1/generated.proto)
 //   k8s.io/apimachinery pkg/apis/meta/v1, pkg/api/resource, pkg/util/intstr, pkg/runtime
 //     generated.proto
@@ -400,6 +400,15 @@ export const MESSAGES: Record<string, Message> = {
     1: ['observedGeneration', I64, 'p'], 2: ['lastScaleTime', 'time', 'p'], 3: ['currentReplicas', I32, 'k'], 4: ['desiredReplicas', I32, 'k'],
     5: ['currentCPUUtilizationPercentage', I32, 'p'],
   },
+  // ---- rbac/v1 (k8s.io/api/rbac/v1/generated.proto) ----
+  'rbac.v1.Role': { 1: ['metadata', 'meta.v1.ObjectMeta'], 2: ['rules', 'rbac.v1.PolicyRule', 'r'] },
+  'rbac.v1.ClusterRole': { 1: ['metadata', 'meta.v1.ObjectMeta'], 2: ['rules', 'rbac.v1.PolicyRule', 'r'], 3: ['aggregationRule', 'rbac.v1.AggregationRule', 'p'] },
+  'rbac.v1.AggregationRule': { 1: ['clusterRoleSelectors', 'meta.v1.LabelSelector', 'r'] },
+  'rbac.v1.PolicyRule': { 1: ['verbs', S, 'r'], 2: ['apiGroups', S, 'r'], 3: ['resources', S, 'r'], 4: ['resourceNames', S, 'r'], 5: ['nonResourceURLs', S, 'r'] },
+  'rbac.v1.RoleBinding': { 1: ['metadata', 'meta.v1.ObjectMeta'], 2: ['subjects', 'rbac.v1.Subject', 'r'], 3: ['roleRef', 'rbac.v1.RoleRef'] },
+  'rbac.v1.ClusterRoleBinding': { 1: ['metadata', 'meta.v1.ObjectMeta'], 2: ['subjects', 'rbac.v1.Subject', 'r'], 3: ['roleRef', 'rbac.v1.RoleRef'] },
+  'rbac.v1.RoleRef': { 1: ['apiGroup', S, 'k'], 2: ['kind', S, 'k'], 3: ['name', S, 'k'] },
+  'rbac.v1.Subject': { 1: ['kind', S, 'k'], 2: ['apiGroup', S], 3: ['name', S, 'k'], 4: ['namespace', S] },
   // ---- authentication/v1 (k8s.io/api/authentication/v1/generated.proto) ----
   'authentication.v1.SelfSubjectReview': { 1: ['metadata', 'meta.v1.ObjectMeta'], 2: ['status', 'authentication.v1.SelfSubjectReviewStatus'] },
   'authentication.v1.SelfSubjectReviewStatus': { 1: ['userInfo', 'authentication.v1.UserInfo'] },
@@ -427,6 +436,10 @@ export const KINDS: Record<string, string> = {
   'authorization.k8s.io/v1/SubjectAccessReview': 'authorization.v1.SubjectAccessReview',
   'authorization.k8s.io/v1/LocalSubjectAccessReview': 'authorization.v1.LocalSubjectAccessReview',
   'authentication.k8s.io/v1/SelfSubjectReview': 'authentication.v1.SelfSubjectReview',
+  'rbac.authorization.k8s.io/v1/Role': 'rbac.v1.Role',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'rbac.v1.ClusterRole',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'rbac.v1.RoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'rbac.v1.ClusterRoleBinding',
 };
 
 /** The Go/OpenAPI name of a message, as Kubernetes' errors print it: io.k8s.api.core.v1.PodSpec. */
