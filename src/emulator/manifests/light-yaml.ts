@@ -69,6 +69,8 @@ type Tag = Schema['tags'][number];
 /** Plain scalars typed before (`3`, `TCP`, `true`, `0644`): their values. */
 const typed = new Map<string, unknown>();
 const SLOW_LETTERS = 'yYnNtTfFoOeE';
+const KEY_SLOTS = 1024;
+const keyNames: (string | undefined)[] = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
 let scalarTags: Tag[] | undefined;
 
 /** The YAML 1.1 schema's implicit scalar tags, as configured by parse.ts's options. */
@@ -134,7 +136,7 @@ class Reader {
     const indent = this.nextContentLine();
     if (indent < 0) return marker ? [{ contents: null }] : [];
     if (indent !== 0) giveUp();
-    const root = this.blockNode(this.pos, -1);
+    const root = this.blockNode(this.pos, 0, -1);
     // A document that is not a block mapping (a list, a scalar, JSON's flow style): `yaml`.
     if (root.type !== 'map' || root.flow || this.nextContentLine() >= 0) giveUp();
     return [{ contents: root }];
@@ -194,27 +196,32 @@ class Reader {
     return Number.isNaN(d) || d === CH_SPACE || d === CH_NL || d === CH_TAB || d === CH_CR;
   }
 
+  /** The end of the line `from` is on (memo of the last line asked about). */
   private lineEnd(from: number): number {
+    if (from >= this.lastFrom && from <= this.lastEnd) return this.lastEnd;
     const nl = this.text.indexOf('\n', from);
-    return nl < 0 ? this.n : nl;
+    this.lastFrom = from;
+    this.lastEnd = nl < 0 ? this.n : nl;
+    return this.lastEnd;
   }
+  private lastFrom = -1;
+  private lastEnd = -1;
 
   /**
    * A block node starting at `at` (pos is the start of its line, or `at` is inline after `- `),
    * inside a parent of indentation `parent`: a mapping, a sequence, or an inline value.
    */
-  private blockNode(at: number, parent: number): LightNode {
+  private blockNode(at: number, col: number, parent: number): LightNode {
     if (++this.depth > MAX_DEPTH) giveUp();
     try {
-      return this.blockNodeIn(at, parent);
+      return this.blockNodeIn(at, col, parent);
     } finally {
       this.depth--;
     }
   }
 
-  private blockNodeIn(at: number, parent: number): LightNode {
+  private blockNodeIn(at: number, col: number, parent: number): LightNode {
     const t = this.text;
-    const col = at - this.lineStartOf(at);
     const c = t.charCodeAt(at);
     if (c === CH_DASH && this.isBlankOrEnd(at + 1)) return this.blockSeq(at, col);
     const colon = this.keyAt(at);
@@ -222,10 +229,6 @@ class Reader {
     // A value alone on its line(s).
     const v = this.inlineValue(at, parent);
     return v;
-  }
-
-  private lineStartOf(at: number): number {
-    return this.text.lastIndexOf('\n', at - 1) + 1;
   }
 
   private isBlankOrEnd(i: number): boolean {
@@ -252,11 +255,11 @@ class Reader {
         if (next < 0) giveUp();
         this.pos = next;
         const ind = this.nextContentLine();
-        if (ind > col) item = this.blockNode(this.pos + ind, col);
+        if (ind > col) item = this.blockNode(this.pos + ind, ind, col);
         else item = this.nullAt(j);
       } else {
         // Compact content on the `-` line: a nested sequence, a mapping at its column, or a value.
-        item = this.blockNode(j, col);
+        item = this.blockNode(j, col + (j - i), col);
       }
       items.push(item);
       js.push(item.js);
@@ -292,7 +295,7 @@ class Reader {
         this.pos = next;
         const ind = this.nextContentLine();
         const s = this.pos + ind;
-        if (ind > col) value = this.blockNode(s, col);
+        if (ind > col) value = this.blockNode(s, ind, col);
         else if (ind === col && t.charCodeAt(s) === CH_DASH && this.isBlankOrEnd(s + 1)) value = this.blockSeq(s, col);
         else value = this.nullAt(j);
       } else {
@@ -349,7 +352,12 @@ class Reader {
     let e = colon;
     while (e > at && (t.charCodeAt(e - 1) === CH_SPACE || t.charCodeAt(e - 1) === CH_TAB)) e--;
     if (e - at > 1024) giveUp();
-    const s = t.slice(at, e);
+    // The same string object for the same key (a direct-mapped cache compared in place): V8
+    // internalizes a property name once, not on every object it is stored in.
+    const len = e - at;
+    const slot = (len * 977 + t.charCodeAt(at) * 31 + t.charCodeAt(e - 1)) & (KEY_SLOTS - 1);
+    let s = keyNames[slot];
+    if (s === undefined || s.length !== len || !t.startsWith(s, at)) keyNames[slot] = s = t.slice(at, e);
     return { type: 'scalar', flow: false, range: [at, e], js: this.plainValue(s) };
   }
 
