@@ -25,6 +25,7 @@ export const NODES_VIEW = 'kubeEmulator.nodes';
 export const FILTER_COMMAND = 'kubeEmulator.filterNamespace';
 export const REFRESH_COMMAND = 'kubeEmulator.refreshViews';
 export const SHOW_DETAILS_COMMAND = 'kubeEmulator.showDetails';
+export const VIEW_ROWS_COMMAND = 'kubeEmulator.viewRows';
 const FILTER_KEY = 'kubeEmulator.namespaceFilter';
 
 interface ViewSpec {
@@ -108,6 +109,12 @@ function themeIcon(icon: Icon): vscode.ThemeIcon {
   return new vscode.ThemeIcon(icon.id, icon.color ? new vscode.ThemeColor(icon.color) : undefined);
 }
 
+/** The cluster's time (the emulator's clock may run ahead) and its stopped nodes, with the filter. */
+function viewOptions(session: Session, namespace: string | undefined): ViewOptions {
+  const stoppedNodes = new Set([...(session.cluster?.kubelets.values() ?? [])].filter((k) => k.stopped).map((k) => k.name));
+  return { namespace, now: session.cluster?.clock.now() ?? Date.now(), stoppedNodes };
+}
+
 /** The message rows when the views show a kubeconfig context that has no session (yet). */
 function targetRows(status: ViewTargetFollower<Session>['status']): Row[] | undefined {
   if (status.state === 'connecting') return [{ id: 'connecting', label: `Connecting to context ${status.context}…`, icon: { id: 'loading~spin' } }];
@@ -142,15 +149,14 @@ export function registerTree(ctx: Ctx): void {
   const render = () => {
     const session = ctx.viewSession();
     const status = follower.status;
-    const now = session?.cluster?.clock.now() ?? Date.now();
-    const stoppedNodes = new Set([...(session?.cluster?.kubelets.values() ?? [])].filter((k) => k.stopped).map((k) => k.name));
+    const opts = session && viewOptions(session, namespace);
     for (const v of dirty) {
       if (!v.view.visible) {
         v.stale = true;
         continue;
       }
       let rows: Row[];
-      if (session) rows = v.spec.rows(session.live, { namespace, now, stoppedNodes });
+      if (session) rows = v.spec.rows(session.live, opts!);
       else rows = targetRows(status) ?? []; // emulated and not running: the welcome view shows
       v.update(rows);
     }
@@ -219,6 +225,14 @@ export function registerTree(ctx: Ctx): void {
       if (ctx.viewSession() !== watched) rewire();
     }),
     vscode.commands.registerCommand(REFRESH_COMMAND, () => invalidate()),
+    // Internal (not in the palette), for the extension-host tests: a view's rows as they are now.
+    vscode.commands.registerCommand(VIEW_ROWS_COMMAND, (id: string) => {
+      const spec = VIEWS.find((v) => v.id === id);
+      const session = ctx.viewSession();
+      if (!spec) throw new Error(`no view ${id}`);
+      if (!session) return targetRows(follower.status) ?? [];
+      return spec.rows(session.live, viewOptions(session, namespace));
+    }),
     vscode.commands.registerCommand(FILTER_COMMAND, async (arg?: string | null) => {
       let picked: string | null | undefined = arg;
       if (arg === undefined) picked = await pickNamespace(ctx.viewSession(), namespace);

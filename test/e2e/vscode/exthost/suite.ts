@@ -546,6 +546,60 @@ it('actions on a tree ref: scale a Deployment, pause and resume it, delete it; a
   }
 });
 
+it('the explorer trees show an applied Deployment, its pods under nodes, Services and events; the namespace filter', async () => {
+  interface Row {
+    label: string;
+    description?: string;
+    contextValue?: string;
+    children?: Row[];
+  }
+  const rowsOf = (view: string) => vscode.commands.executeCommand<Row[]>('kubeEmulator.viewRows', view);
+  const find = (rows: Row[] | undefined, ...labels: string[]) => {
+    let r: Row | undefined;
+    for (const l of labels) {
+      r = rows?.find((x) => x.label === l);
+      rows = r?.children;
+    }
+    return r;
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'kube-emulator-exthost-trees-'));
+  try {
+    const file = join(dir, 'deploy.yaml');
+    writeFileSync(
+      file,
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: e2e-trees\nspec:\n  replicas: 2\n  selector:\n    matchLabels: {app: e2e-trees}\n' +
+        '  template:\n    metadata:\n      labels: {app: e2e-trees}\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n',
+    );
+    const applied = await within(60_000, 'applyDocument', vscode.commands.executeCommand<{ lines: string[] }>('kubeEmulator.applyDocument', vscode.Uri.file(file)));
+    assert.deepEqual(applied?.lines, ['deployment.apps/e2e-trees created']);
+    let deploy: Row | undefined;
+    for (const end = Date.now() + 60_000; Date.now() < end; await sleep(250)) {
+      deploy = find(await rowsOf('kubeEmulator.workloads'), 'default', 'Deployments', 'e2e-trees');
+      if (deploy?.description === '2/2 ready') break;
+    }
+    assert.equal(deploy?.description, '2/2 ready', JSON.stringify(deploy));
+    assert.equal(deploy?.contextValue, 'k8s.Deployment');
+    const pods = deploy!.children![0].children!.map((p) => p.label);
+    assert.equal(pods.length, 2);
+    // The Cluster view has the same pods under their nodes.
+    const cluster = await rowsOf('kubeEmulator.nodes');
+    const underNodes = cluster.filter((n) => n.contextValue?.startsWith('k8s.Node')).flatMap((n) => (n.children ?? []).map((p) => p.label));
+    for (const p of pods) assert.ok(underNodes.includes(p), `${p} under a node: ${underNodes.join(', ')}`);
+    assert.match(cluster[0].description!, /pods \d+\/110/);
+    assert.ok(find(await rowsOf('kubeEmulator.network'), 'default', 'kubernetes'), 'the kubernetes Service');
+    const events = await rowsOf('kubeEmulator.events');
+    assert.ok(events.some((e) => e.label.startsWith('ScalingReplicaSet: Scaled up replica set e2e-trees-')), events.slice(0, 5).map((e) => e.label).join('\n'));
+    // The namespace filter: the kinds at the root; back to all namespaces.
+    assert.equal(await vscode.commands.executeCommand('kubeEmulator.filterNamespace', 'default'), 'default');
+    assert.equal(find(await rowsOf('kubeEmulator.workloads'), 'Deployments', 'e2e-trees')?.description, '2/2 ready');
+    assert.equal(await vscode.commands.executeCommand('kubeEmulator.filterNamespace', null), undefined);
+    assert.ok(find(await rowsOf('kubeEmulator.workloads'), 'default'));
+    await within(20_000, 'deleteResource', vscode.commands.executeCommand('kubeEmulator.deleteResource', { ref: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'default', name: 'e2e-trees' } }, 'background'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('completion in a container offers imagePullPolicy and its values; hover on replicas explains it', async () => {
   const doc = await vscode.workspace.openTextDocument({
     language: 'yaml',
