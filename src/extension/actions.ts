@@ -219,13 +219,19 @@ export const actions: Record<string, Handler> = {
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Resetting the emulated cluster' }, () =>
       run(ctx, async () => {
         const c = await core();
-        await ctx.stopCluster(false);
+        // As if by the user: nothing restarts it (opening a view) while its folder is wiped.
+        await ctx.stopCluster(true);
         try {
           await c.wipeStateFolder(ctx.statePath);
         } catch (e) {
           // Another window holds the folder: this window's cluster lived in memory and is gone already.
-          if (!(e instanceof Error && / is in use by process /.test(e.message))) throw e;
-          ctx.log(`${e.message}: not removed`);
+          const held = e instanceof Error ? / is in use by process (\d+)/.exec(e.message) : null;
+          if (!held || Number(held[1]) === process.pid) {
+            // Not reset: the cluster comes back as it was, and the error says why.
+            await ctx.startCluster().catch(() => undefined);
+            throw e;
+          }
+          ctx.log(`${(e as Error).message}: not removed`);
         }
         await ctx.startCluster();
         return `Reset the emulated cluster (${nodes} ${nodes === 1 ? 'node' : 'nodes'})`;

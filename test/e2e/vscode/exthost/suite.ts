@@ -652,6 +652,24 @@ it('diagnostics follow the target: a namespace the emulated cluster lacks is an 
   }
 });
 
+// Last: it replaces the cluster the other tests use.
+it('Reset Cluster: the objects are gone and the configured nodes are back', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kube-emulator-exthost-reset-'));
+  try {
+    const file = join(dir, 'cm.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: e2e-before-reset\n');
+    await within(60_000, 'applyDocument', vscode.commands.executeCommand('kubeEmulator.applyDocument', vscode.Uri.file(file)));
+    assert.equal((await apiGet('/api/v1/namespaces/default/configmaps/e2e-before-reset')).status, 200);
+    const line = await within(120_000, 'resetCluster', vscode.commands.executeCommand<string>('kubeEmulator.resetCluster', true));
+    const nodes = vscode.workspace.getConfiguration('kubeEmulator').get<number>('nodes', 3);
+    assert.equal(line, `Reset the emulated cluster (${nodes} ${nodes === 1 ? 'node' : 'nodes'})`);
+    assert.equal((await apiGet('/api/v1/namespaces/default/configmaps/e2e-before-reset')).status, 404);
+    assert.equal((await apiGet('/api/v1/nodes')).body.items.length, nodes);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 export async function run(): Promise<void> {
   const failures: string[] = [];
   for (const [name, fn] of tests) {
