@@ -2,6 +2,7 @@
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
 const common = {
@@ -25,7 +26,7 @@ if (gen.status !== 0) process.exit(gen.status ?? 1);
 const sessionAsSeparateBundle = {
   name: 'session-as-separate-bundle',
   setup(build) {
-    build.onResolve({ filter: /^\.\/session\.ts$/ }, (args) =>
+    build.onResolve({ filter: /^\.\.?\/session\.ts$/ }, (args) =>
       args.importer.includes('src/extension') && args.kind === 'dynamic-import' ? { path: './extension-session.cjs', external: true } : undefined,
     );
   },
@@ -38,6 +39,18 @@ const etcdAsSeparateBundle = {
     build.onResolve({ filter: /\/store\/etcd\.ts$/ }, (args) =>
       args.kind === 'dynamic-import' ? { path: './store-etcd.js', external: true } : undefined,
     );
+  },
+};
+
+/**
+ * monaco-yaml's worker (through monaco-worker-manager) imports `monaco-editor/esm/vs/...`, a path
+ * monaco-editor 0.5x's `exports` map no longer resolves (it maps `./*` to `./esm/vs/*`): point such
+ * imports at the file itself.
+ */
+const monacoEsmPaths = {
+  name: 'monaco-esm-paths',
+  setup(build) {
+    build.onResolve({ filter: /^monaco-editor\/esm\/vs\// }, (args) => ({ path: join(process.cwd(), 'node_modules', args.path) }));
   },
 };
 
@@ -94,6 +107,7 @@ function webviewBuilds() {
     target: 'es2022',
     format: 'iife',
     loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file', '.svg': 'file' },
+    plugins: [monacoEsmPaths],
   };
   const builds = [];
   for (const dir of readdirSync('src/webview', { withFileTypes: true })) {

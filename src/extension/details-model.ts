@@ -24,7 +24,7 @@ import type {
   SecretKey,
 } from '../webview/details/protocol.ts';
 
-export { refOf } from './live.ts';
+export { refOf, refTo } from './live.ts';
 export type { DetailsModel };
 
 /** What a Secret's value looks like in the YAML tab and the list while hidden. */

@@ -15,6 +15,7 @@ import { registerQuickFixes } from './quickfix.ts';
 import { registerStatus } from './status.ts';
 import { registerTarget } from './target.ts';
 import { registerTree } from './tree.ts';
+import { registerDetails } from './panels/details.ts';
 import { registerWalkthrough } from './walkthrough.ts';
 
 /** When this module's imports had been evaluated: load time is `moduleReady - loadStart`. */
@@ -46,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): KubeEmulatorApi {
   registerCompletion(c);
   registerHover(c);
   registerTree(c);
+  registerDetails(c);
   registerWalkthrough(c);
 
   // Our own cost: evaluating the bundle's eagerly-imported modules, then activate(). VS Code's time

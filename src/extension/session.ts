@@ -14,6 +14,8 @@ import { exportState, importState, type ImportResult } from '../emulator/store/s
 import { ClusterClient } from './client.ts';
 // For the target picker (target.ts), which reaches client-node only through this lazily loaded bundle.
 export { clientForContext, kubeConfigForContext, loadUserKubeConfig } from './client.ts';
+// For the details panel (panels/details.ts): its model needs client-node, so it comes with this bundle.
+export * as details from './details-model.ts';
 import { buildTree, type TreeModel } from './tree-model.ts';
 import { LiveCluster } from './live.ts';
 

@@ -123,7 +123,6 @@ export interface InitialState {
   model?: DetailsModel;
   tab: Tab;
   logContainer?: string;
-  workers: { editor: string; yaml: string };
 }
 
 export type HostMessage =

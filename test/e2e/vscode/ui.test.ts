@@ -567,3 +567,99 @@ test('real VS Code: a typo shows in Problems on its line, completion fixes it, t
     await screenshot(p, join(out, 'editor-lens-result.png'));
   });
 });
+
+// The details panel (issue 8): apply a Deployment and a Secret, open a pod's panel on its Logs tab
+// (Show Logs... from the palette, which picks a pod) and read nginx's start-up lines; then the
+// Secret's panel: the value is masked (nowhere in the webview), Reveal shows it.
+const DETAILS_YAML = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+stringData:
+  password: hunter2-details-test
+`;
+
+test('real VS Code: details panel shows a pod\'s logs and a Secret masked until Reveal', { timeout: 20 * 60_000 }, async () => {
+  const settings = { 'editor.codeLens': true, 'files.autoSave': 'off' };
+  await inVSCode('details', { settings, files: { 'details.yaml': DETAILS_YAML } }, async ({ p, out, t, since }) => {
+    const webview = () => p.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    /** Runs a palette command that opens a quick pick of objects, and picks the first row matching `pick`. */
+    const pickFromPalette = async (title: string, pick: string) => {
+      await runCommand(p, title);
+      const input = p.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(pick);
+      await p.locator('.quick-input-list .monaco-list-row', { hasText: pick }).first().waitFor({ timeout: 30_000 });
+      await p.keyboard.press('Enter');
+    };
+
+    await openFile(p, 'details.yaml', 'nginx:1.27');
+    const applyAll = p.locator('.codelens-decoration a', { hasText: 'Apply all to emulated cluster' }).first();
+    await applyAll.waitFor({ state: 'visible', timeout: 90_000 });
+    let t0 = Date.now();
+    const created = p.locator('.codelens-decoration a', { hasText: 'secret/db created' }).first();
+    for (let attempt = 1; ; attempt++) {
+      await applyAll.click();
+      const took = await created.waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
+      if (took || attempt === 3) break;
+    }
+    await created.waitFor({ state: 'visible', timeout: 60_000 });
+    t.applyAllSeconds = since(t0);
+
+    // 1. Logs of the Deployment's pod: Show Logs... picks it; the Logs tab follows the container's log.
+    t0 = Date.now();
+    const logLine = 'Configuration complete; ready for start up';
+    const log = webview().locator('pre.log');
+    for (let attempt = 1; ; attempt++) {
+      if (attempt === 1) await pickFromPalette('Kubernetes Emulator: Show Logs...', 'Pod web-');
+      await log.waitFor({ state: 'visible', timeout: 60_000 });
+      // A pod still starting answers "waiting to start": Reload asks again.
+      const ok = await log.filter({ hasText: logLine }).waitFor({ timeout: 10_000 }).then(() => true, () => false);
+      if (ok) break;
+      if (attempt >= 12) assert.fail(`no log line "${logLine}" in the Logs tab: ${await log.textContent()}`);
+      await webview().locator('vscode-button[aria-label="Reload log"]').click();
+    }
+    t.logsSeconds = since(t0);
+    const title = await webview().locator('header h1').textContent();
+    assert.match(title ?? '', /^Pod web-[a-z0-9]+-[a-z0-9]+$/, `panel heading: ${title}`);
+    await screenshot(p, join(out, 'details-pod-logs.png'));
+    // The Summary tab: the pod's facts, live.
+    await webview().locator('vscode-tab-header', { hasText: 'Summary' }).click();
+    await webview().locator('dl.facts dd', { hasText: 'Running' }).first().waitFor({ timeout: 60_000 });
+    await screenshot(p, join(out, 'details-pod-summary.png'));
+
+    // 2. The Secret: masked, nothing of the value in the webview until Reveal.
+    await runCommand(p, 'View: Close All Editors');
+    await p.locator('iframe.webview').waitFor({ state: 'detached', timeout: 30_000 }).catch(() => undefined);
+    await pickFromPalette('Kubernetes Emulator: Show Details...', 'Secret db');
+    await webview().locator('header h1', { hasText: 'db' }).waitFor({ timeout: 60_000 });
+    await webview().locator('vscode-tab-header', { hasText: 'Data' }).click();
+    const masked = webview().locator('table[aria-label="Secret data"] .masked');
+    await masked.first().waitFor({ timeout: 30_000 });
+    assert.equal(await masked.first().textContent(), '••••••');
+    const everything = await webview().locator('body').evaluate((b) => `${b.innerHTML}\n${document.body.dataset.state ?? ''}`);
+    assert.ok(!everything.includes('hunter2-details-test') && !everything.includes(Buffer.from('hunter2-details-test').toString('base64')), 'the Secret value is in the webview before Reveal');
+    await screenshot(p, join(out, 'details-secret-masked.png'));
+    await webview().locator('vscode-button[aria-label="Reveal password"]').click();
+    await webview().locator('.secret-value', { hasText: 'hunter2-details-test' }).waitFor({ timeout: 30_000 });
+    await screenshot(p, join(out, 'details-secret-revealed.png'));
+  });
+});

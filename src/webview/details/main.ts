@@ -1,0 +1,476 @@
+// The details panel's webview (issue 8): header with the kind's actions, and tabs (vscode-elements):
+// Summary, Events, YAML, Edit (Monaco + monaco-yaml with our offline schema), Logs (pods) and Secret
+// (keys masked; one value is asked from the host when the user clicks Reveal). Everything is built
+// with DOM calls and textContent (no HTML from data), colours come from --vscode-* variables.
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode/codicons/dist/codicon.css';
+import './details.css';
+import type { ContainerInfo, DetailsModel, HostMessage, InitialState, Link, LogOptions, Tab, WebviewMessage } from './protocol.ts';
+
+declare function acquireVsCodeApi(): { postMessage(msg: WebviewMessage): void };
+const vscode = acquireVsCodeApi();
+const post = (m: WebviewMessage) => vscode.postMessage(m);
+
+const initial = JSON.parse(document.body.dataset.state ?? '{}') as InitialState;
+let model: DetailsModel | undefined = initial.model;
+let currentTab: Tab = initial.tab ?? 'summary';
+let showManaged = false;
+const revealedValues = new Map<string, { value: string; encoding: 'text' | 'base64' }>();
+
+// ---- tiny DOM helper ----------------------------------------------------------------------------
+type Child = Node | string | undefined | null | false;
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Record<string, string | boolean | undefined>, ...children: Child[]): HTMLElementTagNameMap[K];
+function h(tag: string, attrs?: Record<string, string | boolean | undefined>, ...children: Child[]): HTMLElement;
+function h(tag: string, attrs: Record<string, string | boolean | undefined> = {}, ...children: Child[]): HTMLElement {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children) if (c !== undefined && c !== null && c !== false) e.append(c);
+  return e;
+}
+const icon = (name: string) => h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
+
+function age(iso: string | undefined): string {
+  if (!iso) return '';
+  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+  if (Number.isNaN(s)) return '';
+  // kubectl's duration.HumanDuration, the common ranges.
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 10) return `${m}m${s % 60 ? `${s % 60}s` : ''}`;
+  if (m < 180) return `${m}m`;
+  const hr = Math.floor(m / 60);
+  if (hr < 8) return `${hr}h${m % 60 ? `${m % 60}m` : ''}`;
+  if (hr < 48) return `${hr}h`;
+  return `${Math.floor(hr / 24)}d`;
+}
+
+function linkEl(l: Link): HTMLElement {
+  const a = h('a', { href: '#', class: l.missing ? 'link missing' : 'link', title: l.missing ? `${l.label} (not found)` : `Show details of ${l.label}` }, l.label);
+  a.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    post({ type: 'open', ref: l.ref });
+  });
+  return h('span', { class: 'link-item' }, a, l.missing ? h('span', { class: 'note warn' }, ' not found') : null, l.note ? h('span', { class: 'note' }, ` ${l.note}`) : null);
+}
+
+function table(headers: string[], rows: Child[][], label: string): HTMLElement {
+  return h(
+    'table',
+    { class: 'grid', 'aria-label': label },
+    h('thead', {}, h('tr', {}, ...headers.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))),
+  );
+}
+
+function section(title: string, ...content: Child[]): HTMLElement {
+  return h('section', { 'aria-label': title }, h('h2', {}, title), ...content);
+}
+
+// ---- layout ------------------------------------------------------------------------------------
+const app = document.getElementById('app')!;
+const header = h('header', { class: 'header' });
+const tabs = h('vscode-tabs', { 'aria-label': 'Details' }) as HTMLElement & { selectedIndex: number };
+const panels: Record<Tab, HTMLElement> = {
+  summary: h('div', { class: 'tab-body' }),
+  events: h('div', { class: 'tab-body' }),
+  yaml: h('div', { class: 'tab-body' }),
+  edit: h('div', { class: 'tab-body edit' }),
+  logs: h('div', { class: 'tab-body logs' }),
+  secret: h('div', { class: 'tab-body' }),
+};
+const TAB_TITLES: Record<Tab, string> = { summary: 'Summary', events: 'Events', yaml: 'YAML', edit: 'Edit', logs: 'Logs', secret: 'Data' };
+let tabOrder: Tab[] = [];
+app.append(header, tabs);
+
+function tabsFor(m: DetailsModel | undefined): Tab[] {
+  const t: Tab[] = ['summary', 'events', 'yaml', 'edit'];
+  if (m?.logContainers) t.splice(1, 0, 'logs');
+  if (m?.secret) t.splice(1, 0, 'secret');
+  return t;
+}
+
+function buildTabs(): void {
+  const order = tabsFor(model);
+  if (order.join() === tabOrder.join()) return;
+  tabOrder = order;
+  tabs.replaceChildren();
+  for (const t of order) {
+    const hdr = h('vscode-tab-header', { slot: 'header', id: `tab-${t}` }, TAB_TITLES[t]);
+    if (t === 'events') hdr.append(h('vscode-badge', { variant: 'counter', slot: 'content-after', id: 'events-count' }, String(model?.events.length ?? 0)));
+    tabs.append(hdr, h('vscode-tab-panel', { 'aria-labelledby': `tab-${t}` }, panels[t]));
+  }
+  selectTab(order.includes(currentTab) ? currentTab : 'summary');
+}
+
+function selectTab(t: Tab): void {
+  const i = tabOrder.indexOf(t);
+  if (i < 0) return;
+  if (tabs.selectedIndex !== i) tabs.selectedIndex = i;
+  onTabShown(t);
+}
+
+tabs.addEventListener('vsc-tabs-select', (ev) => {
+  const t = tabOrder[(ev as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex];
+  if (t) onTabShown(t);
+});
+
+function onTabShown(t: Tab): void {
+  const before = currentTab;
+  currentTab = t;
+  if (t !== before) post({ type: 'tab', tab: t });
+  if (t === 'logs' && (before !== 'logs' || !logsStarted)) startLogs();
+  if (t !== 'logs') logsStarted = false;
+  if (t === 'edit') void startEdit();
+}
+
+// ---- header ------------------------------------------------------------------------------------
+function renderHeader(m: DetailsModel): void {
+  const title = h('h1', {}, h('span', { class: 'kind' }, m.ref.kind), ' ', m.ref.name);
+  const meta = h('div', { class: 'meta' }, m.ref.namespace ? `namespace ${m.ref.namespace}` : 'cluster-scoped', m.createdAt ? ` · created ${age(m.createdAt)} ago` : '');
+  if (m.deleted) meta.append(' ', h('span', { class: 'deleted', role: 'status' }, icon('trash'), ' deleted'));
+  const actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Actions' });
+  if (!m.deleted) {
+    for (const a of m.actions) {
+      const b = h('vscode-button', { secondary: true, title: a.title, 'aria-label': a.title }, icon(a.icon), ` ${a.title}`);
+      b.addEventListener('click', () => (a.command === 'kubeEmulator.showLogs' ? selectTab('logs') : post({ type: 'action', command: a.command })));
+      actions.append(b);
+    }
+  }
+  header.replaceChildren(h('div', { class: 'title' }, title, meta), actions);
+}
+
+// ---- summary -----------------------------------------------------------------------------------
+function containerRows(cs: ContainerInfo[]): Child[][] {
+  return cs.map((c) => [
+    h('span', {}, c.name, c.role !== 'container' ? h('span', { class: 'note' }, ` (${c.role})`) : null),
+    c.image,
+    h('span', { class: `state state-${c.state.toLowerCase()}` }, c.state),
+    c.detail + (c.lastState ? ` · last: ${c.lastState}` : ''),
+    c.ready === undefined ? '' : c.ready ? 'yes' : 'no',
+    String(c.restarts),
+    c.ports.join(', '),
+  ]);
+}
+
+function kv(record: Record<string, string>, label: string): HTMLElement {
+  const keys = Object.keys(record).sort();
+  if (!keys.length) return h('p', { class: 'empty' }, '<none>');
+  return table(['Key', 'Value'], keys.map((k) => [h('code', {}, k), h('span', { class: 'wrap' }, record[k])]), label);
+}
+
+function renderSummary(m: DetailsModel): void {
+  const facts = h('dl', { class: 'facts' });
+  for (const f of m.facts) {
+    facts.append(h('dt', {}, f.label), h('dd', {}, ...(f.links?.length ? f.links.map(linkEl) : [f.value])));
+  }
+  const parts: Child[] = [section('Overview', facts)];
+  if (m.conditions.length) {
+    parts.push(
+      section(
+        'Conditions',
+        table(
+          ['Type', 'Status', 'Reason', 'Message', 'Last transition'],
+          m.conditions.map((c) => [c.type, h('span', { class: `cond cond-${c.status.toLowerCase()}` }, c.status), c.reason ?? '', h('span', { class: 'wrap' }, c.message ?? ''), c.lastTransitionTime ? `${age(c.lastTransitionTime)} ago` : '']),
+          'Conditions',
+        ),
+      ),
+    );
+  }
+  if (m.containers.length) {
+    parts.push(section('Containers', table(['Name', 'Image', 'State', 'Detail', 'Ready', 'Restarts', 'Ports'], containerRows(m.containers), 'Containers')));
+  }
+  if (m.owners.length) parts.push(section('Owned by', h('div', { class: 'links' }, ...m.owners.map(linkEl))));
+  if (m.owned.length) parts.push(section('Owns', h('div', { class: 'links' }, ...m.owned.map(linkEl))));
+  for (const r of m.related) parts.push(section(r.title, h('div', { class: 'links' }, ...r.links.map(linkEl))));
+  parts.push(section('Labels', kv(m.labels, 'Labels')));
+  parts.push(section('Annotations', kv(m.annotations, 'Annotations')));
+  panels.summary.replaceChildren(...(parts.filter(Boolean) as Node[]));
+}
+
+function renderEvents(m: DetailsModel): void {
+  const badge = document.getElementById('events-count');
+  if (badge) badge.textContent = String(m.events.length);
+  if (!m.events.length) {
+    panels.events.replaceChildren(h('p', { class: 'empty' }, 'No events.'));
+    return;
+  }
+  panels.events.replaceChildren(
+    table(
+      ['Type', 'Reason', 'Age', 'From', 'Message'],
+      m.events.map((e) => [
+        h('span', { class: e.type === 'Warning' ? 'warn' : '' }, e.type),
+        e.reason,
+        // kubectl describe: "3m (x5 over 10m)".
+        e.count > 1 ? `${age(e.lastSeen)} (x${e.count} over ${age(e.firstSeen)})` : age(e.lastSeen),
+        e.source,
+        h('span', { class: 'wrap' }, e.message),
+      ]),
+      'Events, newest first',
+    ),
+  );
+}
+
+const yamlPre = h('pre', { class: 'yaml', tabindex: '0', 'aria-label': 'YAML of the object' });
+const managedBox = h('vscode-checkbox', { label: 'Show managed fields' }) as HTMLElement & { checked: boolean };
+managedBox.addEventListener('change', () => {
+  showManaged = managedBox.checked;
+  if (model) renderYaml(model);
+});
+panels.yaml.append(h('div', { class: 'toolbar' }, managedBox), yamlPre);
+function renderYaml(m: DetailsModel): void {
+  yamlPre.textContent = showManaged ? m.yamlWithManagedFields : m.yaml;
+}
+
+function renderSecret(m: DetailsModel): void {
+  if (!m.secret) return;
+  const rows = m.secret.keys.map((k) => {
+    const shown = k.value !== undefined ? { value: k.value, encoding: k.encoding ?? 'text' } : revealedValues.get(k.key);
+    const value = shown
+      ? h('span', { class: 'secret-value' }, h('code', { class: 'wrap' }, shown.value), shown.encoding === 'base64' ? h('span', { class: 'note' }, ' (binary, base64)') : null)
+      : h('span', { class: 'masked', 'aria-label': 'hidden value' }, '••••••');
+    const button = h('vscode-button', { secondary: true, 'aria-label': `${shown ? 'Hide' : 'Reveal'} ${k.key}` }, icon(shown ? 'eye-closed' : 'eye'), shown ? ' Hide' : ' Reveal');
+    button.addEventListener('click', () => {
+      if (shown) {
+        revealedValues.delete(k.key);
+        post({ type: 'hide', key: k.key });
+        if (model) renderSecret(model);
+      } else post({ type: 'reveal', key: k.key });
+    });
+    return [h('code', {}, k.key), `${k.bytes} bytes`, value, button];
+  });
+  panels.secret.replaceChildren(
+    h('p', { class: 'note' }, `Type ${m.secret.type}. Values stay hidden, here and in the YAML tab, until you reveal a key.`),
+    rows.length ? table(['Key', 'Size', 'Value', ''], rows, 'Secret data') : h('p', { class: 'empty' }, 'No data.'),
+  );
+}
+
+function render(): void {
+  if (!model) {
+    header.replaceChildren(h('h1', {}, 'Not found'));
+    return;
+  }
+  buildTabs();
+  renderHeader(model);
+  renderSummary(model);
+  renderEvents(model);
+  renderYaml(model);
+  renderSecret(model);
+  if (!logsInitialised && model.logContainers) initLogs(model);
+}
+
+// ---- logs --------------------------------------------------------------------------------------
+let logsInitialised = false;
+let logsStarted = false;
+const logPre = h('pre', { class: 'log', tabindex: '0', 'aria-label': 'Log', 'aria-live': 'off' });
+const logStatus = h('span', { class: 'note', role: 'status' });
+const containerSelect = h('vscode-single-select', { 'aria-label': 'Container' }) as HTMLElement & { value: string };
+const followBox = h('vscode-checkbox', { label: 'Follow', checked: true }) as HTMLElement & { checked: boolean };
+const previousBox = h('vscode-checkbox', { label: 'Previous' }) as HTMLElement & { checked: boolean };
+const timestampsBox = h('vscode-checkbox', { label: 'Timestamps' }) as HTMLElement & { checked: boolean };
+const tailField = h('vscode-textfield', { type: 'number', placeholder: 'all', 'aria-label': 'Tail lines', value: '500', size: '6' }) as HTMLElement & { value: string };
+const reloadButton = h('vscode-button', { secondary: true, 'aria-label': 'Reload log' }, icon('refresh'), ' Reload');
+const stopButton = h('vscode-button', { secondary: true, 'aria-label': 'Stop following' }, icon('debug-stop'), ' Stop');
+
+function initLogs(m: DetailsModel): void {
+  logsInitialised = true;
+  const names = m.logContainers ?? [];
+  const first = initial.logContainer && names.includes(initial.logContainer) ? initial.logContainer : (m.containers.find((c) => c.role === 'container')?.name ?? names[0]);
+  for (const n of names) containerSelect.append(h('vscode-option', { value: n, selected: n === first }, n));
+  containerSelect.value = first ?? '';
+  for (const el of [containerSelect, followBox, previousBox, timestampsBox]) el.addEventListener('change', () => startLogs());
+  tailField.addEventListener('change', () => startLogs());
+  reloadButton.addEventListener('click', () => startLogs());
+  stopButton.addEventListener('click', () => post({ type: 'stopLogs' }));
+  panels.logs.append(
+    h(
+      'div',
+      { class: 'toolbar', role: 'toolbar', 'aria-label': 'Log options' },
+      h('label', {}, 'Container '),
+      containerSelect,
+      followBox,
+      previousBox,
+      timestampsBox,
+      h('label', {}, 'Tail '),
+      tailField,
+      reloadButton,
+      stopButton,
+      logStatus,
+    ),
+    logPre,
+  );
+}
+
+function startLogs(): void {
+  if (!model?.logContainers?.length || currentTab !== 'logs') return;
+  logsStarted = true;
+  const tail = Number.parseInt(tailField.value, 10);
+  const options: LogOptions = {
+    container: containerSelect.value || model.logContainers[0],
+    follow: followBox.checked,
+    previous: previousBox.checked,
+    timestamps: timestampsBox.checked,
+    tailLines: Number.isFinite(tail) && tail >= 0 ? tail : undefined,
+  };
+  post({ type: 'logs', options });
+}
+
+const LOG_LIMIT = 2_000_000;
+function appendLog(text: string): void {
+  const atBottom = logPre.scrollHeight - logPre.scrollTop - logPre.clientHeight < 40;
+  logPre.append(text);
+  if ((logPre.textContent?.length ?? 0) > LOG_LIMIT) logPre.textContent = (logPre.textContent ?? '').slice(-LOG_LIMIT / 2);
+  if (atBottom) logPre.scrollTop = logPre.scrollHeight;
+}
+
+// ---- edit (Monaco) -----------------------------------------------------------------------------
+type Monaco = typeof import('./monaco.ts');
+let monacoMod: Monaco | undefined;
+let editor: import('./monaco.ts').editor.IStandaloneCodeEditor | undefined;
+let editRequested = false;
+const editStatus = h('div', { class: 'apply-status', role: 'status', 'aria-live': 'polite' });
+const editNote = h('p', { class: 'note' });
+const editHost = h('div', { class: 'editor-host', 'aria-label': 'Editable YAML' });
+const applyButton = h('vscode-button', { 'aria-label': 'Apply (server-side apply)' }, icon('check'), ' Apply');
+const discardButton = h('vscode-button', { secondary: true, 'aria-label': 'Reload from the cluster, discarding edits' }, icon('discard'), ' Reload');
+panels.edit.append(
+  h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Edit' }, applyButton, discardButton, h('span', { class: 'note' }, 'Server-side apply with the extension\'s field manager (kube-emulator-vscode).')),
+  editNote,
+  editStatus,
+  editHost,
+);
+applyButton.addEventListener('click', () => apply(false));
+discardButton.addEventListener('click', () => {
+  editStatus.replaceChildren();
+  post({ type: 'editStart' });
+});
+
+function apply(force: boolean): void {
+  if (!editor) return;
+  editStatus.replaceChildren(h('span', { class: 'note' }, force ? 'Applying with force…' : 'Applying…'));
+  post({ type: 'apply', text: editor.getValue(), force });
+}
+
+/** Worker sources come from the host: a webview URI is another origin, so `new Worker(uri)` is refused; a blob: URL is ours. */
+const workerSources = new Map<string, (src: string) => void>();
+function workerFromHost(label: string): Promise<Worker> {
+  return new Promise<string>((resolve) => {
+    workerSources.set(label, resolve);
+    post({ type: 'workerSource', label });
+  }).then((src) => new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { name: label }));
+}
+
+async function startEdit(): Promise<void> {
+  if (editRequested) return;
+  editRequested = true;
+  (self as unknown as { MonacoEnvironment: unknown }).MonacoEnvironment = {
+    getWorker: (_id: string, label: string) => workerFromHost(label === 'yaml' ? 'yaml' : 'editor'),
+  };
+  monacoMod = await import('./monaco.ts');
+  post({ type: 'editStart' });
+}
+
+function themeName(): string {
+  const c = document.body.classList;
+  return c.contains('vscode-high-contrast') ? (c.contains('vscode-high-contrast-light') ? 'hc-light' : 'hc-black') : c.contains('vscode-light') ? 'vs' : 'vs-dark';
+}
+
+let yamlConfigured = false;
+async function showEditText(text: string, schema: unknown, note?: string): Promise<void> {
+  const monaco = monacoMod;
+  if (!monaco || !model) return;
+  editNote.textContent = note ?? '';
+  if (!yamlConfigured && schema) {
+    yamlConfigured = true;
+    const { configureMonacoYaml } = await import('monaco-yaml');
+    configureMonacoYaml(monaco as never, {
+      enableSchemaRequest: false,
+      isKubernetes: true,
+      schemas: [{ uri: `kube-emulator://schemas/${model.ref.apiVersion}/${model.ref.kind}.json`, fileMatch: ['**/edit.yaml'], schema: schema as never }],
+    });
+  }
+  if (!editor) {
+    const uri = monaco.Uri.parse(`kube-emulator://edit/${encodeURIComponent(model.title)}/edit.yaml`);
+    const m = monaco.editor.createModel(text, 'yaml', uri);
+    editor = monaco.editor.create(editHost, { model: m, automaticLayout: true, minimap: { enabled: false }, theme: themeName(), scrollBeyondLastLine: false, tabSize: 2, fontSize: 13 });
+    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => apply(false));
+  } else {
+    editor.setValue(text);
+  }
+}
+
+function showApplyResult(ok: boolean, message: string, conflict?: boolean): void {
+  const line = h('div', { class: ok ? 'ok' : 'error' }, icon(ok ? 'pass' : 'error'), ' ', h('span', { class: 'wrap' }, message));
+  const items: Child[] = [line];
+  if (conflict) {
+    // kubectl apply --server-side's advice after a conflict, with its two ways out here.
+    const force = h('vscode-button', { 'aria-label': 'Force apply, taking the fields' }, 'Force apply');
+    const reload = h('vscode-button', { secondary: true, 'aria-label': 'Reload the live object, discarding edits' }, 'Reload');
+    force.addEventListener('click', () => apply(true));
+    reload.addEventListener('click', () => {
+      editStatus.replaceChildren();
+      post({ type: 'editStart' });
+    });
+    items.push(
+      h('p', { class: 'note' }, 'Another manager owns these fields, or the object changed since editing began. Force apply takes the fields (kubectl apply --server-side --force-conflicts); Reload starts again from the live object.'),
+      h('div', { class: 'toolbar' }, force, reload),
+    );
+  }
+  editStatus.replaceChildren(...(items as Node[]));
+}
+
+// ---- messages ----------------------------------------------------------------------------------
+window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
+  const msg = ev.data;
+  switch (msg.type) {
+    case 'model':
+      model = msg.model;
+      for (const k of model.secret?.keys ?? []) if (k.value === undefined) revealedValues.delete(k.key);
+      render();
+      return;
+    case 'showTab':
+      if (msg.container && model?.logContainers?.includes(msg.container)) containerSelect.value = msg.container;
+      selectTab(msg.tab);
+      if (msg.tab === 'logs') startLogs();
+      return;
+    case 'revealed':
+      revealedValues.set(msg.key, { value: msg.value, encoding: msg.encoding });
+      if (model) renderSecret(model);
+      return;
+    case 'logReset':
+      logPre.textContent = '';
+      logStatus.textContent = msg.options.follow ? 'following…' : '';
+      return;
+    case 'logData':
+      appendLog(msg.text);
+      return;
+    case 'logEnd':
+      logStatus.textContent = msg.error ? '' : 'end of log';
+      if (msg.error) appendLog(`${msg.error}\n`);
+      return;
+    case 'editText':
+      void showEditText(msg.text, msg.schema, msg.note);
+      return;
+    case 'applyResult':
+      showApplyResult(msg.ok, msg.message, msg.conflict);
+      return;
+    case 'workerSource':
+      workerSources.get(msg.label)?.(msg.source);
+      workerSources.delete(msg.label);
+      return;
+  }
+});
+
+render();
+setInterval(() => model && renderEvents(model), 15_000);
+post({ type: 'ready' });
