@@ -26,6 +26,8 @@ export async function clusterScale(nodes: number, pods: number, concurrency = 20
   for (let i = 1; i < nodes; i++) await c.addNode({ cpu: '32', memory: '128Gi' });
   await c.advanceClock(1_000);
   const tNodes = performance.now();
+  // CPU time as well as wall time: on a shared machine the CPU seconds compare better.
+  const cpu0 = process.cpuUsage();
   const podsDef = c.api.resource('pods');
   let running = 0;
   const seen = new Set<string>();
@@ -56,6 +58,7 @@ export async function clusterScale(nodes: number, pods: number, concurrency = 20
     virtual += 1_000;
   }
   const tRunning = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   watch.stop();
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -64,13 +67,13 @@ export async function clusterScale(nodes: number, pods: number, concurrency = 20
   clock.dispose();
   const wall = tRunning - tNodes;
   const stopped = running < pods ? ` of ${next} created (stopped at the ${BUDGET_MS / 1000} s budget)` : '';
-  return [nodes, pods, `${running}${stopped}`, ((tNodes - t0) / 1000).toFixed(1), ((tCreated - tNodes) / 1000).toFixed(1), (wall / 1000).toFixed(1), ((running / wall) * 1000).toFixed(0), (virtual / 1000).toFixed(0), (peakRss / 2 ** 30).toFixed(2), (heap / 2 ** 30).toFixed(2)];
+  return [nodes, pods, `${running}${stopped}`, ((tNodes - t0) / 1000).toFixed(1), ((tCreated - tNodes) / 1000).toFixed(1), (wall / 1000).toFixed(1), ((cpu.user + cpu.system) / 1e6).toFixed(1), ((running / wall) * 1000).toFixed(0), (virtual / 1000).toFixed(0), (peakRss / 2 ** 30).toFixed(2), (heap / 2 ** 30).toFixed(2)];
 }
 
 export async function clusterScaleBench(nodes = 5_000, pods = 150_000): Promise<void> {
   table(
     'The whole path: pods created → scheduled → Running on their kubelets (events, status); goal 150,000 pods on 5,000 nodes in < 60 s wall, < 4 GiB RSS',
-    ['nodes', 'pods', 'Running', 'nodes up s', 'create s', 'create → all Running s (wall)', 'pods/s', 'virtual s', 'peak RSS GiB', 'heap GiB'],
+    ['nodes', 'pods', 'Running', 'nodes up s', 'create s', 'create → all Running s (wall)', 'CPU s', 'pods/s', 'virtual s', 'peak RSS GiB', 'heap GiB'],
     [await clusterScale(nodes, pods)],
   );
 }

@@ -78,12 +78,20 @@ export function randomSuffix(n = 5): string {
   return s;
 }
 
+/** The last second formatted (every write stamps a time, and many writes share a second). */
+let lastSecond = NaN;
+let lastText = '';
+
 /** RFC 3339 without fractional seconds, as metav1.Time serialises. */
 export function rfc3339(ms: number | Date): string {
-  const d = typeof ms === 'number' ? new Date(ms) : ms;
-  const iso = d.toISOString();
+  const t = typeof ms === 'number' ? ms : ms.getTime();
+  const second = Math.floor(t / 1000);
+  if (second === lastSecond) return lastText;
+  const iso = new Date(t).toISOString();
   // YYYY-MM-DDTHH:MM:SS.sssZ → YYYY-MM-DDTHH:MM:SSZ (years past 9999 have a longer prefix).
-  return `${iso.slice(0, -5)}Z`;
+  lastSecond = second;
+  lastText = `${iso.slice(0, -5)}Z`;
+  return lastText;
 }
 
 /** RFC 3339 with microseconds, as metav1.MicroTime serialises (leases, events.k8s.io). */

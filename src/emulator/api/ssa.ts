@@ -238,7 +238,7 @@ function encodeString(n: Node): string {
   let out = n.member ? '{".":{}' : '{';
   let first = !n.member;
   for (const k of sortedKeys(n.children)) {
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${encodeString(n.children.get(k)!)}`;
+    out += `${first ? '' : ','}${quote(k)}:${encodeString(n.children.get(k)!)}`;
     first = false;
   }
   out += '}';
@@ -629,7 +629,7 @@ function createdMap(v: JMap, keys: string[], member: boolean, depth: number, dro
     const c = createdNode(child, depth + 1, w);
     w.names.pop();
     if (c === undefined) continue;
-    out += `${member || any ? ',' : ''}${quote(`f:${k}`)}:${c}`;
+    out += `${member || any ? ',' : ''}${quoteField(k)}:${c}`;
     any = true;
   }
   if (!any) return member ? '{}' : undefined;
@@ -639,12 +639,101 @@ function createdMap(v: JMap, keys: string[], member: boolean, depth: number, dro
 const STRIPPED_TOP_NAMES = STRIPPED.filter((p) => p.length === 1).map((p) => p[0].slice(2));
 const STRIPPED_META_NAMES = STRIPPED.filter((p) => p.length === 2).map((p) => p[1].slice(2));
 
-/** JSON strings of path elements (a few hundred distinct ones: field names and list keys). */
-const quoted = new RecentCache<string, string>(20_000);
+/**
+ * JSON strings of path elements and of field names' `f:` elements: a few hundred distinct ones
+ * (field names, list keys), looked up by strings V8 has already hashed (object keys, trie keys).
+ * Plain Maps, emptied when something (many distinct list keys) fills them.
+ */
+const QUOTED_MAX = 50_000;
+const quoted = new Map<string, string>();
+const quotedFields = new Map<string, string>();
 function quote(pe: string): string {
   let q = quoted.get(pe);
-  if (q === undefined) quoted.set(pe, (q = JSON.stringify(pe)));
+  if (q === undefined) {
+    if (quoted.size >= QUOTED_MAX) quoted.clear();
+    quoted.set(pe, (q = JSON.stringify(pe)));
+  }
   return q;
+}
+function quoteField(name: string): string {
+  let q = quotedFields.get(name);
+  if (q === undefined) {
+    if (quotedFields.size >= QUOTED_MAX) quotedFields.clear();
+    quotedFields.set(name, (q = JSON.stringify(`f:${name}`)));
+  }
+  return q;
+}
+
+interface CompareWalk {
+  kind: string;
+  added: FieldSet;
+  modified: FieldSet;
+  removed: FieldSet;
+  /** The path and field names down to the values compared: stacks, pushed and popped. */
+  path: Path;
+  names: string[];
+}
+
+function compareLeaf(l: unknown, r: unknown, w: CompareWalk): void {
+  if (l === undefined && r !== undefined) w.added.insert(w.path);
+  else if (l !== undefined && r === undefined) w.removed.insert(w.path);
+  else if (!jsonEqual(l, r) && JSON.stringify(l) !== JSON.stringify(r)) w.modified.insert(w.path);
+}
+
+function compareWalk(l: unknown, r: unknown, w: CompareWalk): void {
+  // The same value (stored objects share what a write leaves alone) has no differences; equal
+  // maps and lists are walked and yield none, as the leaves under them compare equal.
+  if (l === r) return;
+  const lMap = isMap(l);
+  const rMap = isMap(r);
+  if ((lMap || l === undefined) && (rMap || r === undefined) && (lMap || rMap)) {
+    const L = (l ?? {}) as JMap;
+    const R = (r ?? {}) as JMap;
+    const lKeys = Object.keys(L);
+    const rKeys = Object.keys(R);
+    // Empty maps on both sides are leaves, to keep `{}` apart from absent (typed/merge.go doMap).
+    if (lKeys.length === 0 && rKeys.length === 0) return compareLeaf(l, r, w);
+    // A map that appears or goes is itself a member (compare.go doMap), except the top-level
+    // fields, which a zero-valued typed object already has.
+    if (w.path.length > 1) {
+      if (l === undefined) w.added.insert(w.path);
+      if (r === undefined) w.removed.insert(w.path);
+    }
+    for (const k of lKeys) compareChild(L[k], has(R, k) ? R[k] : undefined, k, w);
+    for (const k of rKeys) if (!has(L, k)) compareChild(undefined, R[k], k, w);
+    return;
+  }
+  const lList = Array.isArray(l);
+  const rList = Array.isArray(r);
+  if ((lList || l === undefined) && (rList || r === undefined) && (lList || rList)) {
+    // Equal lists are not indexed (a list whose keys repeat cannot be, and need not be when it does not change).
+    if (lList && rList && jsonEqual(l, r)) return;
+    const lk = listKind(w.kind, w.names);
+    const li = l === undefined ? new Map<PathElement, unknown>() : indexList(lk, l as unknown[]);
+    const ri = r === undefined ? new Map<PathElement, unknown>() : indexList(lk, r as unknown[]);
+    if (!li || !ri) return compareLeaf(l, r, w);
+    if (l === undefined) w.added.insert(w.path);
+    if (r === undefined) w.removed.insert(w.path);
+    const item = (pe: PathElement) => {
+      w.path.push(pe);
+      if (!li.has(pe)) w.added.insert(w.path);
+      if (!ri.has(pe)) w.removed.insert(w.path);
+      if (lk.type === 'map') compareWalk(li.get(pe), ri.get(pe), w);
+      w.path.pop();
+    };
+    for (const pe of li.keys()) item(pe);
+    for (const pe of ri.keys()) if (!li.has(pe)) item(pe);
+    return;
+  }
+  compareLeaf(l, r, w);
+}
+
+function compareChild(l: unknown, r: unknown, k: string, w: CompareWalk): void {
+  w.path.push(`f:${k}`);
+  w.names.push(k);
+  compareWalk(l, r, w);
+  w.path.pop();
+  w.names.pop();
 }
 
 /** typed.Compare: the fields added, changed and removed going from `a` to `b`. */
@@ -652,54 +741,9 @@ export function compare(a: unknown, b: unknown, kind: string): Comparison {
   if (a === undefined && isMap(b)) {
     return { added: strip(FieldSet.fromNode(addedNodes(b, kind, [], 0))), modified: FieldSet.empty(), removed: FieldSet.empty() };
   }
-  const added = FieldSet.empty();
-  const modified = FieldSet.empty();
-  const removed = FieldSet.empty();
-  const leaf = (l: unknown, r: unknown, path: Path) => {
-    if (l === undefined && r !== undefined) added.insert(path);
-    else if (l !== undefined && r === undefined) removed.insert(path);
-    else if (JSON.stringify(l) !== JSON.stringify(r)) modified.insert(path);
-  };
-  const walk = (l: unknown, r: unknown, path: Path, names: string[]) => {
-    // Equal subtrees have no differences: skip them without building their paths.
-    if (l !== undefined && r !== undefined && jsonEqual(l, r)) return;
-    const lm = isMap(l) || l === undefined;
-    const rm = isMap(r) || r === undefined;
-    if (lm && rm && (isMap(l) || isMap(r))) {
-      const L = (l ?? {}) as JMap;
-      const R = (r ?? {}) as JMap;
-      // Empty maps on both sides are leaves, to keep `{}` apart from absent (typed/merge.go doMap).
-      if (Object.keys(L).length === 0 && Object.keys(R).length === 0) return leaf(l, r, path);
-      // A map that appears or goes is itself a member (compare.go doMap), except the top-level
-      // fields, which a zero-valued typed object already has.
-      if (path.length > 1) {
-        if (l === undefined) added.insert(path);
-        if (r === undefined) removed.insert(path);
-      }
-      for (const k of new Set([...Object.keys(L), ...Object.keys(R)])) {
-        walk(has(L, k) ? L[k] : undefined, has(R, k) ? R[k] : undefined, [...path, `f:${k}`], [...names, k]);
-      }
-      return;
-    }
-    if ((Array.isArray(l) || l === undefined) && (Array.isArray(r) || r === undefined) && (l !== undefined || r !== undefined)) {
-      const lk = listKind(kind, names);
-      const li = l === undefined ? new Map<PathElement, unknown>() : indexList(lk, l as unknown[]);
-      const ri = r === undefined ? new Map<PathElement, unknown>() : indexList(lk, r as unknown[]);
-      if (!li || !ri) return leaf(l, r, path);
-      if (l === undefined) added.insert(path);
-      if (r === undefined) removed.insert(path);
-      for (const pe of new Set([...li.keys(), ...ri.keys()])) {
-        const a2 = li.get(pe);
-        const b2 = ri.get(pe);
-        if (!li.has(pe)) added.insert([...path, pe]);
-        if (!ri.has(pe)) removed.insert([...path, pe]);
-        if (lk.type === 'map') walk(a2, b2, [...path, pe], names);
-      }
-      return;
-    }
-    leaf(l, r, path);
-  };
-  walk(a, b, [], []);
+  const w: CompareWalk = { kind, added: FieldSet.empty(), modified: FieldSet.empty(), removed: FieldSet.empty(), path: [], names: [] };
+  compareWalk(a, b, w);
+  const { added, modified, removed } = w;
   return { added: strip(added), modified: strip(modified), removed: strip(removed) };
 }
 

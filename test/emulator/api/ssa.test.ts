@@ -152,3 +152,13 @@ test('an update that changes no one\'s fields keeps the stored managedFields; a 
   assert.deepEqual(later.map((e) => [e.manager, e.time]), [['kubectl', '2026-01-01T00:00:00Z'], ['kubelet', 't2']]);
   assert.deepEqual(later[1].fieldsV1, first.metadata.managedFields[1].fieldsV1);
 });
+
+test('compare: an unchanged list whose keys repeat is no error; equal copies compare as no change', () => {
+  const a = { spec: { containers: [{ name: 'c', env: [{ name: 'X', value: '1' }, { name: 'X', value: '2' }] }] }, metadata: { labels: { a: '1' } } };
+  const b = JSON.parse(JSON.stringify({ ...a, metadata: { labels: { a: '2' } } }));
+  const cmp = compare(a, b, 'Pod');
+  assert.deepEqual(cmp.modified.paths(), [['f:metadata', 'f:labels', 'f:a']]);
+  assert.ok(cmp.added.empty() && cmp.removed.empty());
+  const same = compare(a, JSON.parse(JSON.stringify(a)), 'Pod');
+  assert.ok(same.added.empty() && same.modified.empty() && same.removed.empty());
+});
