@@ -278,6 +278,38 @@ test('delete in the background removes the dependents; a stale uid is refused', 
   );
 });
 
+test('delete in the foreground: the owner waits (foregroundDeletion) until its pods are gone', async () => {
+  const rs = await replicaSetWithPods('foreground');
+  const ref: ResourceRef = { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace: 'default', name: 'foreground', uid: rs.metadata?.uid };
+  assert.equal(await deleteResource(client, ref, 'foreground'), 'replicaset.apps "foreground" deleted');
+  const during = await client.send('GET', '/apis/apps/v1/namespaces/default/replicasets/foreground').catch(() => undefined);
+  // Either caught while it waits (deletionTimestamp and the finalizer) or already gone with its pods.
+  if (during) {
+    assert.ok(during.metadata.deletionTimestamp);
+    assert.ok(during.metadata.finalizers.includes('foregroundDeletion'));
+  }
+  await until('rs gone', async () => !(await list('/apis/apps/v1/namespaces/default/replicasets')).some((x) => x.metadata?.name === 'foreground'));
+  assert.equal((await podsOf('foreground')).length, 0);
+});
+
+test('rollout restart of a DaemonSet: its pod is replaced', async () => {
+  await client.send('POST', '/apis/apps/v1/namespaces/default/daemonsets', {
+    body: {
+      metadata: { name: 'agent' },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'busybox' }], terminationGracePeriodSeconds: 0 } } },
+    },
+  });
+  const first = await until('daemon pod', async () => (await podsOf('agent'))[0]?.metadata?.name);
+  const ref: ResourceRef = { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'default', name: 'agent' };
+  assert.equal(await rolloutRestart(client, ref), 'daemonset.apps/agent restarted');
+  assert.ok((await get('/apis/apps/v1/namespaces/default/daemonsets/agent')).spec.template.metadata.annotations[RESTARTED_AT]);
+  await until('new daemon pod', async () => {
+    const pods = await podsOf('agent');
+    return pods.length === 1 && pods[0].metadata?.name !== first;
+  });
+  assert.equal(await failure(rolloutRestart(client, { ...ref, kind: 'ReplicaSet', name: 'x' })), 'error: replicasets.apps "x" restarting is not supported');
+});
+
 test('wipeStateFolder removes a free state folder and refuses one another process holds', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'actions-state-'));
   const clock = new EmulatorClock({ mode: 'manual' });
