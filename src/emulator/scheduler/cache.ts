@@ -422,6 +422,10 @@ export class Cache {
   /** Pods bound to a node the cache does not know (yet): counted when it joins. */
   private readonly orphans = new Map<string, Set<string>>();
   private readonly counters = new Map<string, PodCounter>();
+  /** The counters with an equality requirement (key In/= values) in their first part, by key and
+   * value: a pod is tested only against those its labels can satisfy, and the others. */
+  private readonly countersByLabel = new Map<string, Map<string, PodCounter[]>>();
+  private readonly unindexedCounters: PodCounter[] = [];
   private readonly groups = new Map<string, TermGroup>();
   /** Pods on nodes that carry affinity terms (for rebuilding the groups when node labels change). */
   private readonly affinityPods = new Set<string>();
@@ -460,7 +464,7 @@ export class Cache {
           const pi = this.pods.get(k);
           if (!pi) continue;
           ni.addPod(pi);
-          for (const c of this.counters.values()) if (c.matches(pi)) c.change(name, 1);
+          for (const c of this.countersFor(pi)) if (c.matches(pi)) c.change(name, 1);
         }
       }
     }
@@ -474,7 +478,7 @@ export class Cache {
     if (!ni) return;
     this.forgetImages(ni);
     // Pods of a deleted node stay known until their own delete arrives; they count nowhere.
-    for (const pi of ni.pods.values()) for (const c of this.counters.values()) if (c.matches(pi)) c.change(name, -1);
+    for (const pi of ni.pods.values()) for (const c of this.countersFor(pi)) if (c.matches(pi)) c.change(name, -1);
     this.nodes.delete(name);
     this.nodeList = this.nodeList.filter((n) => n !== ni);
     this.table.release(ni.slot);
@@ -569,7 +573,7 @@ export class Cache {
     const ni = this.nodes.get(nodeName);
     if (ni) {
       ni.addPod(pi);
-      for (const c of this.counters.values()) if (c.matches(pi)) c.change(nodeName, 1);
+      for (const c of this.countersFor(pi)) if (c.matches(pi)) c.change(nodeName, 1);
     } else {
       let s = this.orphans.get(nodeName);
       if (!s) this.orphans.set(nodeName, (s = new Set()));
@@ -595,7 +599,7 @@ export class Cache {
     const ni = this.nodes.get(nodeName);
     if (ni) {
       ni.removePod(pi);
-      for (const c of this.counters.values()) if (c.matches(pi)) c.change(nodeName, -1);
+      for (const c of this.countersFor(pi)) if (c.matches(pi)) c.change(nodeName, -1);
     } else {
       const s = this.orphans.get(nodeName);
       s?.delete(key);
@@ -621,8 +625,35 @@ export class Cache {
         if (this.nodes.has(node) && c.matches(pi)) c.change(node, 1);
       }
       this.counters.set(key, c);
+      this.indexCounter(c, parts);
     }
     return c;
+  }
+
+  private indexCounter(c: PodCounter, parts: { selector: Requirement[] }[]): void {
+    const r = parts[0]?.selector.find((q) => q.operator === 'In' || q.operator === 'Equals' || q.operator === 'DoubleEquals');
+    if (!r) {
+      this.unindexedCounters.push(c);
+      return;
+    }
+    let byValue = this.countersByLabel.get(r.key);
+    if (!byValue) this.countersByLabel.set(r.key, (byValue = new Map()));
+    for (const v of new Set(r.values)) {
+      const list = byValue.get(v);
+      if (list) list.push(c);
+      else byValue.set(v, [c]);
+    }
+  }
+
+  /** The counters a pod may match (each still to be tested with matches). */
+  private *countersFor(pi: PodInfo): Iterable<PodCounter> {
+    yield* this.unindexedCounters;
+    for (const [key, byValue] of this.countersByLabel) {
+      const v = pi.labels[key];
+      if (v === undefined) continue;
+      const list = byValue.get(v);
+      if (list) yield* list;
+    }
   }
 
   // ---- existing pods' affinity terms ----
@@ -680,6 +711,8 @@ export class Cache {
     this.claimUsers.clear();
     this.orphans.clear();
     this.counters.clear();
+    this.countersByLabel.clear();
+    this.unindexedCounters.length = 0;
     this.groups.clear();
     this.affinityPods.clear();
     this.imageNodes.clear();

@@ -259,6 +259,10 @@ export interface FitDiagnosis {
 
 export class Framework {
   private nextStartNodeIndex = 0;
+  /** Scratch buffers of the search and the scores, reused from pod to pod. */
+  private feasibleSlots = new Int32Array(0);
+  private scoreBuf = new Float64Array(0);
+  private tmpBuf = new Float64Array(0);
   readonly cache: Cache;
 
   constructor(private readonly o: FrameworkOptions) {
@@ -527,7 +531,7 @@ export class Framework {
   }
 
   /** The filters after NodeResourcesFit. */
-  private filterAfterFit(state: CycleState, ni: NodeInfo): Status | undefined {
+  private filterAfterFit(state: CycleState, ni: NodeInfo, slot = ni.slot): Status | undefined {
     // VolumeRestrictions, VolumeBinding, VolumeZone
     if (state.volumes) {
       const st = this.o.volumes!.filter(state.volumes, ni);
@@ -539,7 +543,7 @@ export class Framework {
       for (let i = 0; i < s.constraints.length; i++) {
         const vd = s.verdicts[i];
         if (vd) {
-          const id = vd.ids[ni.slot];
+          const id = vd.ids[slot];
           if (id < 0) return ERR_SPREAD_LABEL;
           if (vd.bad[id]) return ERR_SPREAD;
           continue;
@@ -556,7 +560,6 @@ export class Framework {
     if (state.ipa) {
       const a = state.ipa;
       if (a.checks) {
-        const slot = ni.slot;
         for (let i = 0; i < a.checks.length; i++) {
           const c: AntiCheck = a.checks[i];
           const id = c.ids[slot];
@@ -676,7 +679,8 @@ export class Framework {
     }
     const numToFind = Framework.numFeasibleNodesToFind(numAll);
     const feasible: NodeInfo[] = [];
-    const feasibleSlots = new Int32Array(numToFind);
+    if (this.feasibleSlots.length < numToFind) this.feasibleSlots = new Int32Array(numToFind);
+    const feasibleSlots = this.feasibleSlots;
     const start = this.nextStartNodeIndex % numAll;
     let processed = 0;
     let at = start;
@@ -697,7 +701,7 @@ export class Framework {
       let st: Status | undefined;
       if (!simple || flags[slot] !== 0) st = this.filter(state, ni);
       else if (pods[slot] + 1 > allowedPods[slot] || (rc > 0 && rc > allocCpu[slot] - reqCpu[slot]) || (rm > 0 && rm > allocMemory[slot] - reqMemory[slot]) || (re > 0 && re > allocEphemeral[slot] - reqEphemeral[slot])) st = this.fits(state, ni);
-      else if (afterFit) st = this.filterAfterFit(state, ni);
+      else if (afterFit) st = this.filterAfterFit(state, ni, slot);
       if (!st) {
         feasibleSlots[feasible.length] = slot;
         feasible.push(ni);
@@ -739,10 +743,15 @@ export class Framework {
   /** The weighted sum of the normalized plugin scores of each node (slots: their rows in the node table). */
   score(state: CycleState, nodes: NodeInfo[], slots?: Int32Array): Float64Array {
     const n = nodes.length;
-    const total = new Float64Array(n);
+    if (this.scoreBuf.length < n) {
+      this.scoreBuf = new Float64Array(n);
+      this.tmpBuf = new Float64Array(n);
+    }
+    // Views on the reused buffers: valid until the next call.
+    const total = this.scoreBuf.subarray(0, n).fill(0);
+    const tmp = this.tmpBuf.subarray(0, n).fill(0);
     const pi = state.pi;
     const pod = state.pod;
-    const tmp = new Float64Array(n);
 
     // One pass for TaintToleration (3: untolerated PreferNoSchedule taints, fewer is better),
     // NodeResourcesFit LeastAllocated (1) and NodeResourcesBalancedAllocation (1), cpu and memory

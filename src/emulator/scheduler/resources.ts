@@ -23,7 +23,22 @@ export function emptyRes(): Res {
   return { cpu: 0, memory: 0, ephemeral: 0, scalar: undefined };
 }
 
-function quantity(q: unknown): number {
+// Requests repeat the same few strings ("100m", "128Mi"): parsed once each (bounded memo).
+const MEMO_MAX = 4096;
+const quantities = new Map<string, number>();
+const millis = new Map<string, number>();
+
+function memo(m: Map<string, number>, q: unknown, parse: (q: unknown) => number): number {
+  if (typeof q !== 'string') return parse(q);
+  let v = m.get(q);
+  if (v === undefined) {
+    if (m.size >= MEMO_MAX) m.clear();
+    m.set(q, (v = parse(q)));
+  }
+  return v;
+}
+
+function parseValue(q: unknown): number {
   try {
     return Math.ceil(parseQuantity(q as string));
   } catch {
@@ -31,12 +46,20 @@ function quantity(q: unknown): number {
   }
 }
 
-function milli(q: unknown): number {
+function parseMilli(q: unknown): number {
   try {
     return Math.ceil(Math.round(parseQuantity(q as string) * 1e9) / 1e6);
   } catch {
     return 0;
   }
+}
+
+function quantity(q: unknown): number {
+  return memo(quantities, q, parseValue);
+}
+
+function milli(q: unknown): number {
+  return memo(millis, q, parseMilli);
 }
 
 /** A ResourceList (requests, allocatable) as a Res; `pods` is returned apart. */
