@@ -39,7 +39,9 @@ export function contentSecurityPolicy(p: Pick<WebviewPage, 'cspSource' | 'nonce'
     `font-src ${p.cspSource}`,
     `style-src ${p.cspSource} ${p.inlineStyles ? "'unsafe-inline'" : `'nonce-${p.nonce}'`}`,
     `script-src 'nonce-${p.nonce}'`,
-    ...(p.workers ? [`worker-src ${p.cspSource} blob:`] : []),
+    // Webview workers load only from blob:/data: URLs: the page fetches the worker bundle from the
+    // extension's files and wraps it (code.visualstudio.com/api/extension-guides/webview#using-web-workers).
+    ...(p.workers ? [`connect-src ${p.cspSource}`, `worker-src ${p.cspSource} blob:`] : []),
   ].join('; ');
 }
 

@@ -10,6 +10,8 @@ test('the CSP allows scripts only with the nonce and nothing remote', () => {
     "default-src 'none'; img-src https://file+.vscode-resource.vscode-cdn.net data:; font-src https://file+.vscode-resource.vscode-cdn.net; style-src https://file+.vscode-resource.vscode-cdn.net 'nonce-abc'; script-src 'nonce-abc'",
   );
   assert.match(contentSecurityPolicy({ cspSource: 'x', nonce: 'n', workers: true }), /worker-src x blob:$/);
+  assert.match(contentSecurityPolicy({ cspSource: 'x', nonce: 'n', workers: true }), /; connect-src x; /);
+  assert.doesNotMatch(contentSecurityPolicy({ cspSource: 'x', nonce: 'n' }), /connect-src/);
   assert.doesNotMatch(contentSecurityPolicy({ cspSource: 'x', nonce: 'n', inlineStyles: true }), /script-src[^;]*unsafe/);
 });
 
