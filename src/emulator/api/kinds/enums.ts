@@ -106,6 +106,21 @@ export function enumErrors(definition: string, obj: unknown, path: string, opts:
   return out;
 }
 
+const MATCH_FIELDS_OPERATORS = new Set(['In', 'NotIn']);
+
+/** A field's allowed values as a set, and its message's list (ORDER's order, else sorted), by `definition.property`. */
+const allowedSets = new Map<string, { values: Set<string>; listed(): string }>();
+function allowedOf(key: string, known: readonly { value: string }[]): { values: Set<string>; listed(): string } {
+  let a = allowedSets.get(key);
+  if (!a) {
+    const values = known.map((x) => x.value);
+    let text: string | undefined;
+    const listed = () => (text ??= (ORDER[key] ?? [...values].sort()).map((v) => JSON.stringify(v)).join(', '));
+    allowedSets.set(key, (a = { values: new Set(values), listed }));
+  }
+  return a;
+}
+
 function walk(v: unknown, s: Schema, name: string | undefined, path: string, out: FieldError[], depth: number, opts: EnumOptions): void {
   if (depth > 40 || v === null || v === undefined) return;
   const ref = refName(s);
@@ -113,7 +128,7 @@ function walk(v: unknown, s: Schema, name: string | undefined, path: string, out
   if (depth > 0 && name && opts.stop?.has(name)) return;
   const r = resolve(s, DEFINITIONS);
   if (Array.isArray(v)) {
-    if (r.items) v.forEach((e, i) => walk(e, r.items!, undefined, `${path}[${i}]`, out, depth + 1, opts));
+    if (r.items) for (let i = 0; i < v.length; i++) walk(v[i], r.items, undefined, `${path}[${i}]`, out, depth + 1, opts);
     return;
   }
   if (!isObj(v)) return;
@@ -128,17 +143,17 @@ function walk(v: unknown, s: Schema, name: string | undefined, path: string, out
       if (values) {
         const key = `${name}.${k}`;
         if (OPEN.has(key) || CHECKED_BY_KINDS.has(key) || opts.skip?.has(key)) continue;
-        let allowed = values.map((x) => x.value);
+        const set = allowedOf(key, values);
         if (SELECTOR_OPERATORS.has(key)) {
-          if (/\.matchFields\[\d+\]$/.test(path)) allowed = ['In', 'NotIn'];
-          if (typeof e === 'string' && !allowed.includes(e)) out.push(new FieldError('Invalid', p, e, 'not a valid selector operator'));
+          const allowed = /\.matchFields\[\d+\]$/.test(path) ? MATCH_FIELDS_OPERATORS : set.values;
+          if (typeof e === 'string' && !allowed.has(e)) out.push(new FieldError('Invalid', p, e, 'not a valid selector operator'));
           continue;
         }
-        const listed = (ORDER[key] ?? [...allowed].sort()).map((a) => JSON.stringify(a)).join(', ');
+        // Values are checked against a set built once per field; the message only for a bad one.
         const check = (x: unknown, at: string) => {
-          if (typeof x === 'string' && x !== '' && !allowed.includes(x)) out.push(new FieldError('NotSupported', at, x, `supported values: ${listed}`));
+          if (typeof x === 'string' && x !== '' && !set.values.has(x)) out.push(new FieldError('NotSupported', at, x, `supported values: ${set.listed()}`));
         };
-        if (Array.isArray(e)) e.forEach((x, i) => check(x, `${p}[${i}]`));
+        if (Array.isArray(e)) for (let i = 0; i < e.length; i++) check(e[i], `${p}[${i}]`);
         else check(e, p);
         continue;
       }
