@@ -129,19 +129,19 @@ Object.assign(commands, {
   'kubeEmulator.cordonNode': (ctx) => async (arg?: unknown) => {
     const node = await pickNode(ctx, arg, 'Node to cordon');
     if (!node) return undefined;
-    const { setUnschedulable } = await import('./nodes.ts');
+    const { setUnschedulable } = await import('./session.ts');
     return nodeOp(ctx, `node/${node} cordoned`, async () => setUnschedulable(await apiSession(ctx), node, true), `cordon node/${node}`);
   },
   'kubeEmulator.uncordonNode': (ctx) => async (arg?: unknown) => {
     const node = await pickNode(ctx, arg, 'Node to uncordon');
     if (!node) return undefined;
-    const { setUnschedulable } = await import('./nodes.ts');
+    const { setUnschedulable } = await import('./session.ts');
     return nodeOp(ctx, `node/${node} uncordoned`, async () => setUnschedulable(await apiSession(ctx), node, false), `uncordon node/${node}`);
   },
   'kubeEmulator.drainNode': (ctx) => async (arg?: unknown, timeoutSeconds = 60) => {
     const node = await pickNode(ctx, arg, 'Node to drain');
     if (!node) return undefined;
-    const { drainNode } = await import('./nodes.ts');
+    const { drainNode } = await import('./session.ts');
     const session = await apiSession(ctx);
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Draining ${node}` }, () =>
       nodeOp(

@@ -16,6 +16,8 @@ import { ClusterClient } from './client.ts';
 export { clientForContext, kubeConfigForContext, loadUserKubeConfig } from './client.ts';
 // For the details panel (panels/details.ts): its model needs client-node, so it comes with this bundle.
 export * as details from './details-model.ts';
+// Node commands (commands.ts) reach client-node through this bundle too.
+export { drainNode, setUnschedulable } from './nodes.ts';
 import { buildTree, type TreeModel } from './tree-model.ts';
 import { LiveCluster } from './live.ts';
 
