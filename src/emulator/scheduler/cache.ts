@@ -430,6 +430,7 @@ export class Cache {
   /** Pods on nodes that carry affinity terms (for rebuilding the groups when node labels change). */
   private readonly affinityPods = new Set<string>();
   private groupsDirty = false;
+  private groupIndex: { byLabel: Map<string, Map<string, TermGroup[]>>; other: TermGroup[] } | undefined;
   /** image name → number of nodes that have it (ImageStateSummary.NumNodes). */
   readonly imageNodes = new Map<string, number>();
   /** topologyKey → value → number of nodes (built on demand). */
@@ -667,6 +668,7 @@ export class Cache {
           if (delta < 0) continue;
           g = { kind, term: t, counts: new Map(), perSlot: new Int32Array(0), members: 0 };
           this.groups.set(id, g);
+          this.groupIndex = undefined;
         }
         g.members += delta;
         g.perSlot = addAt(g.perSlot, ni.slot, delta);
@@ -676,7 +678,10 @@ export class Cache {
           if (n === 0) g.counts.delete(v);
           else g.counts.set(v, n);
         }
-        if (g.members <= 0) this.groups.delete(id);
+        if (g.members <= 0) {
+          this.groups.delete(id);
+          this.groupIndex = undefined;
+        }
       }
     };
     add('requiredAnti', pi.requiredAnti);
@@ -685,9 +690,45 @@ export class Cache {
     add('preferredAnti', pi.preferredAnti);
   }
 
+  /**
+   * The groups whose term may match a pod with these labels: those whose selector has an
+   * equality requirement the labels satisfy, and those without one (each still to be tested
+   * with termMatches). The index is rebuilt when groups come or go.
+   */
+  *termGroupsFor(labels: Record<string, string>): Iterable<TermGroup> {
+    this.termGroups();
+    let idx = this.groupIndex;
+    if (!idx) {
+      idx = { byLabel: new Map(), other: [] };
+      for (const g of this.groups.values()) {
+        const r = g.term.selector?.find((q) => q.operator === 'In' || q.operator === 'Equals' || q.operator === 'DoubleEquals');
+        if (!r) {
+          // A null selector matches nothing; no requirement at all matches everything.
+          if (g.term.selector) idx.other.push(g);
+          continue;
+        }
+        let byValue = idx.byLabel.get(r.key);
+        if (!byValue) idx.byLabel.set(r.key, (byValue = new Map()));
+        for (const v of new Set(r.values)) {
+          const list = byValue.get(v);
+          if (list) list.push(g);
+          else byValue.set(v, [g]);
+        }
+      }
+      this.groupIndex = idx;
+    }
+    yield* idx.other;
+    for (const [key, byValue] of idx.byLabel) {
+      if (!Object.prototype.hasOwnProperty.call(labels, key)) continue;
+      const list = byValue.get(labels[key]);
+      if (list) yield* list;
+    }
+  }
+
   /** The groups of existing pods' terms (rebuilt after node labels changed). */
   termGroups(): Iterable<TermGroup> {
     if (this.groupsDirty) {
+      this.groupIndex = undefined;
       this.groups.clear();
       this.groupsDirty = false;
       for (const k of this.affinityPods) {
@@ -714,6 +755,7 @@ export class Cache {
     this.countersByLabel.clear();
     this.unindexedCounters.length = 0;
     this.groups.clear();
+    this.groupIndex = undefined;
     this.affinityPods.clear();
     this.imageNodes.clear();
     this.nodeDomains.clear();

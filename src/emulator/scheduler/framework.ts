@@ -451,7 +451,7 @@ export class Framework {
     const existingAntiKeys: string[] = [];
     const existingAnti: Map<string, number>[][] = [];
     const antiGroups: TermGroup[] = [];
-    for (const g of this.cache.termGroups()) {
+    for (const g of this.cache.termGroupsFor(pi.labels)) {
       if (g.kind !== 'requiredAnti' || !g.counts.size) continue;
       if (!termMatches(g.term, pi.namespace, pi.labels, nsLabels)) continue;
       let at = existingAntiKeys.indexOf(g.term.topologyKey);
@@ -910,7 +910,7 @@ export class Framework {
       }
     }
     const nsLabels = this.o.namespaceLabels(pi.namespace);
-    for (const g of this.cache.termGroups()) {
+    for (const g of this.cache.termGroupsFor(pi.labels)) {
       if (g.kind === 'requiredAnti' || !g.counts.size) continue;
       if (!termMatches(g.term, pi.namespace, pi.labels, nsLabels)) continue;
       // Existing pods' required affinity counts with hardPodAffinityWeight 1.
