@@ -46,17 +46,23 @@ export interface Chunk {
   readonly docs: Document.Parsed[];
   /** light-yaml.ts's documents, or undefined when the chunk is outside its subset (then read `docs`). */
   readonly light: LightDoc[] | undefined;
+  /** Lets the light tree go once its reader (the validation, which caches its result per chunk) is done. */
+  dropLight(): void;
 }
 
 class ParsedChunk implements Chunk {
   readonly text: string;
-  readonly light: LightDoc[] | undefined;
+  light: LightDoc[] | undefined;
   private parsed: { lineCounter: LineCounter; docs: Document.Parsed[] } | undefined;
   private lines: LineCounter | undefined;
 
   constructor(text: string) {
     this.text = text;
     this.light = readLight(text, parseOptions.customTags as never);
+  }
+
+  dropLight(): void {
+    this.light = undefined;
   }
 
   get docs(): Document.Parsed[] {

@@ -144,7 +144,11 @@ export function validateText(text: string, fileName = ''): Validation {
   const placed = parseChunks(text);
   const perChunk = placed.map((p) => {
     let r = results.get(p.chunk);
-    if (!r) results.set(p.chunk, (r = validateChunk(p.chunk)));
+    if (!r) {
+      results.set(p.chunk, (r = validateChunk(p.chunk)));
+      // The result is kept per chunk: its light tree (and the objects in it) can go now.
+      p.chunk.dropLight();
+    }
     return r;
   });
   const defined = new Set(perChunk.flatMap((r) => r.defines));
