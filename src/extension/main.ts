@@ -15,8 +15,9 @@ import { registerQuickFixes } from './quickfix.ts';
 import { registerStatus } from './status.ts';
 import { registerTarget } from './target.ts';
 import { registerTree } from './tree.ts';
-import { registerDetails } from './panels/details.ts';
 import { registerWalkthrough } from './walkthrough.ts';
+import { registerDetails } from './panels/details.ts';
+import { registerTopology } from './panels/topology.ts';
 
 /** When this module's imports had been evaluated: load time is `moduleReady - loadStart`. */
 const moduleReady = performance.now();
@@ -47,8 +48,9 @@ export function activate(context: vscode.ExtensionContext): KubeEmulatorApi {
   registerCompletion(c);
   registerHover(c);
   registerTree(c);
-  registerDetails(c);
   registerWalkthrough(c);
+  registerDetails(c);
+  registerTopology(c);
 
   // Our own cost: evaluating the bundle's eagerly-imported modules, then activate(). VS Code's time
   // between loading the module and calling activate() is not ours and not counted.
