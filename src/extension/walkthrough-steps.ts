@@ -7,7 +7,7 @@
 //
 // No `vscode` import: unit-tested under Node against an emulated cluster that the samples are
 // applied to (test/extension/walkthrough-steps.test.ts).
-import type { KubeObject, LiveChange, LiveKind } from './live.ts';
+import type { KubeObject, LiveChange, LiveKind } from './resources.ts';
 
 /** What the steps read of the live model (LiveCluster has it). */
 export interface ClusterView {
