@@ -122,6 +122,10 @@ class DetailsPanel {
       wv.onDidReceiveMessage((msg: WebviewMessage) => void this.onMessage(msg).catch((e) => this.ctx.log(`Details panel: ${e instanceof Error ? e.stack ?? e.message : String(e)}`))),
       this.panel.onDidDispose(() => this.dispose()),
       session.live.onDidChange(() => this.schedule()),
+      // The cluster stopped, or the views moved to another cluster: this panel's object is gone from view.
+      ctx.onDidChange(() => {
+        if (ctx.viewSession() !== this.session && !this.offline) this.goOffline();
+      }),
     );
   }
 
@@ -146,7 +150,23 @@ class DetailsPanel {
     }, 150);
   }
 
+  private offline = false;
+
+  private goOffline(): void {
+    this.offline = true;
+    this.stopLogs();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const model = this.m.buildDetails(this.session.live, this.ref, { revealed: this.revealed, last: this.last });
+    if (model) {
+      model.deleted = false;
+      model.offline = 'Not live: the cluster stopped, or the views show another cluster now. Open the object again from a tree.';
+      this.post({ type: 'model', model });
+    }
+  }
+
   private refresh(): void {
+    if (this.offline) return;
     const before = this.lastJson;
     const model = this.build();
     if (model && this.lastJson !== before) this.post({ type: 'model', model });

@@ -139,8 +139,9 @@ function renderHeader(m: DetailsModel): void {
   const title = h('h1', {}, h('span', { class: 'kind' }, m.ref.kind), ' ', m.ref.name);
   const meta = h('div', { class: 'meta' }, m.ref.namespace ? `namespace ${m.ref.namespace}` : 'cluster-scoped', m.createdAt ? ` · created ${age(m.createdAt)} ago` : '');
   if (m.deleted) meta.append(' ', h('span', { class: 'deleted', role: 'status' }, icon('trash'), ' deleted'));
+  if (m.offline) meta.append(' ', h('span', { class: 'deleted', role: 'status' }, icon('debug-disconnect'), ` ${m.offline}`));
   const actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Actions' });
-  if (!m.deleted) {
+  if (!m.deleted && !m.offline) {
     for (const a of m.actions) {
       const b = h('vscode-button', { secondary: true, title: a.title, 'aria-label': a.title }, icon(a.icon), ` ${a.title}`);
       b.addEventListener('click', () => (a.command === 'kubeEmulator.showLogs' ? selectTab('logs') : post({ type: 'action', command: a.command })));

@@ -84,6 +84,8 @@ export interface DetailsModel {
   title: string;
   /** The object went away (deleted); the rest is its last known state. */
   deleted: boolean;
+  /** The panel no longer follows a cluster (it stopped, or the views moved to another): why. */
+  offline?: string;
   /** The kind is not watched (or not available on this cluster): only what a GET showed. */
   resourceVersion?: string;
   createdAt?: string;
