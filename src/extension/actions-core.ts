@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { collectionPath, serverError, statusOf } from './apply.ts';
 import type { ClusterClient } from './client.ts';
-import { LIVE_RESOURCES, liveKindOf, type KubeObject, type ResourceRef } from './live.ts';
+import { LIVE_RESOURCES, liveKindOf, type KubeObject, type ResourceRef } from './resources.ts';
 
 /** What the actions need from a client: raw JSON requests and discovery (ClusterClient has both). */
 export type ActionClient = Pick<ClusterClient, 'send' | 'mapping'>;
@@ -153,10 +153,14 @@ export async function setPaused(client: ActionClient, ref: ResourceRef, paused: 
 }
 
 // ---------------------------------------------------------------------------------------------
-// kubectl rollout undo --to-revision (kubectl/pkg/polymorphichelpers/rollback.go DeploymentRollbacker):
-// the ReplicaSet of that revision gives its pod template (without pod-template-hash) and its
-// annotations (except the deployment controller's own and last-applied) to the Deployment, by a
-// JSON patch replacing /spec/template and /metadata/annotations.
+// kubectl rollout undo --to-revision (kubectl/pkg/polymorphichelpers/rollback.go). A Deployment
+// (DeploymentRollbacker): the ReplicaSet of that revision gives its pod template (without
+// pod-template-hash) and its annotations (except the deployment controller's own and last-applied)
+// to the Deployment, by a JSON patch replacing /spec/template and /metadata/annotations. A DaemonSet
+// or StatefulSet (DaemonSetRollbacker, StatefulSetRollbacker): the ControllerRevision's data, a
+// strategic merge patch `{"spec":{"template":{...,"$patch":"replace"}}}`, is sent as it is.
+
+export const ROLLBACK_KINDS = ['Deployment', 'DaemonSet', 'StatefulSet'] as const;
 
 export const REVISION = 'deployment.kubernetes.io/revision';
 export const CHANGE_CAUSE = 'kubernetes.io/change-cause';
@@ -174,11 +178,25 @@ const ANNOTATIONS_TO_SKIP = new Set([
 
 export interface Revision {
   revision: number;
-  replicaSet: KubeObject;
+  /** The ReplicaSet (Deployment) or ControllerRevision (DaemonSet, StatefulSet) that keeps it. */
+  source: KubeObject;
+  /** Its pod template. */
+  template: KubeObject | undefined;
   changeCause?: string;
   images: string[];
-  /** The revision the Deployment's template is at now. */
+  /** The revision the workload's template is at now. */
   current: boolean;
+}
+
+function revision(n: number, source: KubeObject, template: KubeObject | undefined, owner: KubeObject): Revision {
+  return {
+    revision: n,
+    source,
+    template,
+    changeCause: source.metadata?.annotations?.[CHANGE_CAUSE],
+    images: ((template?.spec?.containers ?? []) as { image?: string }[]).map((c) => c.image ?? ''),
+    current: equalIgnoreHash(template, owner.spec?.template),
+  };
 }
 
 /**
@@ -199,15 +217,45 @@ export async function deploymentRevisions(client: ActionClient, deployment: Kube
     if (!owner || owner.uid !== deployment.metadata?.uid) continue;
     const text = rs.metadata?.annotations?.[REVISION];
     if (!text || !/^\d+$/.test(text)) continue;
-    out.push({
-      revision: Number(text),
-      replicaSet: rs,
-      changeCause: rs.metadata?.annotations?.[CHANGE_CAUSE],
-      images: ((rs.spec?.template?.spec?.containers ?? []) as { image?: string }[]).map((c) => c.image ?? ''),
-      current: equalIgnoreHash(rs.spec?.template, deployment.spec?.template),
-    });
+    out.push(revision(Number(text), rs, rs.spec?.template, deployment));
   }
   return out.sort((a, b) => b.revision - a.revision);
+}
+
+/** A DaemonSet's or StatefulSet's revisions, newest first: the ControllerRevisions it controls. */
+export async function controllerRevisions(client: ActionClient, owner: KubeObject): Promise<Revision[]> {
+  let list: { items: KubeObject[] };
+  try {
+    list = await client.send('GET', collectionPath('apps/v1', 'controllerrevisions', owner.metadata?.namespace ?? 'default'));
+  } catch (e) {
+    throw new ActionError(`error: ${apiMessage(e)}`);
+  }
+  const out: Revision[] = [];
+  for (const cr of list.items) {
+    const c = cr.metadata?.ownerReferences?.find((o) => o.controller);
+    if (!c || c.uid !== owner.metadata?.uid || typeof cr.revision !== 'number') continue;
+    const template = structuredClone(cr.data?.spec?.template) as KubeObject | undefined;
+    if (template) delete template.$patch;
+    out.push(revision(cr.revision, cr, template, owner));
+  }
+  return out.sort((a, b) => b.revision - a.revision);
+}
+
+/** The workload (Deployment, DaemonSet, StatefulSet) and its revisions, newest first. */
+export async function revisionsOf(client: ActionClient, ref: ResourceRef): Promise<{ owner: KubeObject; revisions: Revision[] }> {
+  if (!(ROLLBACK_KINDS as readonly string[]).includes(ref.kind)) {
+    const group = groupOf(ref.apiVersion);
+    throw new ActionError(`error: no rollbacker has been implemented for "${ref.kind}${group ? `.${group}` : ''}"`);
+  }
+  const r = await resourceOf(client, ref);
+  let owner: KubeObject;
+  try {
+    owner = await client.send('GET', objectPath(ref, r));
+  } catch (e) {
+    throw new ActionError(`error: failed to retrieve ${ref.kind} ${ref.name}: ${apiMessage(e)}`);
+  }
+  const revisions = ref.kind === 'Deployment' ? await deploymentRevisions(client, owner) : await controllerRevisions(client, owner);
+  return { owner, revisions };
 }
 
 /** Removes empty maps and arrays and undefined values, as Semantic.DeepEqual treats nil and empty alike. */
@@ -252,36 +300,34 @@ export function rollbackPatch(deployment: KubeObject, rs: KubeObject): { op: str
   ];
 }
 
-/** kubectl rollout undo deployment/NAME --to-revision=N (0: the previous revision). */
+/** kubectl rollout undo KIND/NAME --to-revision=N (0: the previous revision). */
 export async function rollback(client: ActionClient, ref: ResourceRef, toRevision: number): Promise<string> {
-  if (ref.kind !== 'Deployment') throw new ActionError(`error: no rollbacker has been implemented for "${ref.kind}"`);
   if (!Number.isInteger(toRevision) || toRevision < 0) throw new ActionError(`error: unable to find specified revision ${toRevision} in history`);
-  const r = await resourceOf(client, ref);
-  let deployment: KubeObject;
-  try {
-    deployment = await client.send('GET', objectPath(ref, r));
-  } catch (e) {
-    throw new ActionError(`error: failed to retrieve Deployment ${ref.name}: ${apiMessage(e)}`);
-  }
-  const revisions = await deploymentRevisions(client, deployment);
+  const { owner, revisions } = await revisionsOf(client, ref);
+  const deployment = ref.kind === 'Deployment';
   let target: Revision | undefined;
   if (toRevision === 0) {
-    target = revisions[1]; // rollback.go deploymentRevision: the second newest
-    if (!target) throw new ActionError(`error: no rollout history found for deployment "${ref.name}"`);
+    target = revisions[1]; // the second newest (deploymentRevision, findHistory)
+    if (!target) throw new ActionError(deployment ? `error: no rollout history found for deployment "${ref.name}"` : 'error: no last revision to roll back to');
   } else {
     target = revisions.find((x) => x.revision === toRevision);
     if (!target) throw new ActionError(`error: unable to find specified revision ${toRevision} in history`);
   }
-  if (deployment.spec?.paused) {
+  if (deployment && owner.spec?.paused) {
     throw new ActionError(`error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume deployment/${ref.name}' and try again`);
   }
-  if (equalIgnoreHash(target.replicaSet.spec?.template, deployment.spec?.template)) {
-    return `${kubectlName(ref)} skipped rollback (current template already matches revision ${toRevision || target.revision})`;
-  }
+  if (target.current) return `${kubectlName(ref)} skipped rollback (current template already matches revision ${toRevision})`;
+  const r = await resourceOf(client, ref);
   try {
-    await client.send('PATCH', objectPath(ref, r), { body: rollbackPatch(deployment, target.replicaSet), contentType: 'application/json-patch+json' });
+    await client.send(
+      'PATCH',
+      objectPath(ref, r),
+      deployment
+        ? { body: rollbackPatch(owner, target.source), contentType: 'application/json-patch+json' }
+        : { body: target.source.data, contentType: 'application/strategic-merge-patch+json' },
+    );
   } catch (e) {
-    throw new ActionError(`error: failed restoring revision ${toRevision || target.revision}: ${apiMessage(e)}`);
+    throw new ActionError(`error: failed restoring revision ${toRevision}: ${apiMessage(e)}`);
   }
   return `${kubectlName(ref)} rolled back`;
 }

@@ -3,16 +3,16 @@
 // one, asks with a quick pick of the live objects of that kind. The requests and kubectl's words are
 // in actions-core.ts; success is a short status bar message, failure an error notification.
 //
-// actions-core.ts and live.ts load client-node: they are imported on first use, not at activation.
+// Refs and kinds come from resources.ts (no client-node); what needs client-node goes through the
+// session bundle.
 import * as vscode from 'vscode';
 import { registerClockStatus } from './clock-status.ts';
 import { OUTPUT_NAME, type Ctx } from './ctx.ts';
 import type { Cascade } from './actions-core.ts';
-import type { KubeObject, LiveKind, ResourceRef } from './live.ts';
+import { LIVE_KINDS, LIVE_RESOURCES, refOf, refTo, type KubeObject, type LiveKind, type ResourceRef } from './resources.ts';
 import type { Session } from './session.ts';
 
 const core = () => import('./actions-core.ts');
-const liveModule = () => import('./live.ts');
 
 /** The session the views show (the emulated cluster today), started on first use. */
 async function viewSession(ctx: Ctx): Promise<Session> {
@@ -27,7 +27,6 @@ async function target(
   placeHolder: string,
   filter?: (o: KubeObject) => boolean,
 ): Promise<{ session: Session; ref: ResourceRef } | undefined> {
-  const { refOf, refTo, LIVE_RESOURCES } = await liveModule();
   const session = await viewSession(ctx);
   const ref = refOf(arg);
   if (ref) return { session, ref };
@@ -104,20 +103,18 @@ export const actions: Record<string, Handler> = {
 
   /** kubectl rollout undo --to-revision=N; `revision` skips the pick (0: the previous one). */
   'kubeEmulator.rollback': (ctx) => async (arg?: unknown, revision?: number) => {
-    const t = await target(ctx, arg, ['deployments'], 'Deployment to roll back');
+    const t = await target(ctx, arg, ['deployments', 'daemonsets', 'statefulsets'], 'Workload to roll back (kubectl rollout undo)');
     if (!t) return undefined;
     const c = await core();
     if (revision === undefined) {
-      let revisions: Awaited<ReturnType<typeof c.deploymentRevisions>>;
+      let revisions: Awaited<ReturnType<typeof c.revisionsOf>>['revisions'];
       try {
-        const { resourceOf, objectPath } = c;
-        const deployment: KubeObject = await t.session.client.send('GET', objectPath(t.ref, await resourceOf(t.session.client, t.ref)));
-        revisions = await c.deploymentRevisions(t.session.client, deployment);
+        revisions = (await c.revisionsOf(t.session.client, t.ref)).revisions;
       } catch (e) {
-        return run(ctx, () => Promise.reject(e instanceof c.ActionError ? e : new c.ActionError(c.apiMessage(e))));
+        return run(ctx, () => Promise.reject(e));
       }
       if (revisions.length < 2) {
-        void vscode.window.showInformationMessage(`deployment.apps/${t.ref.name} has no earlier revision to roll back to.`);
+        void vscode.window.showInformationMessage(`${c.kubectlName(t.ref)} has no earlier revision to roll back to.`);
         return undefined;
       }
       // Newest first, without the current one: the previous revision on top, as `kubectl rollout undo` picks it.
@@ -153,7 +150,6 @@ export const actions: Record<string, Handler> = {
 
   /** kubectl delete with a cascade choice; `cascade` given means confirmed (tests, panels that asked). */
   'kubeEmulator.deleteResource': (ctx) => async (arg?: unknown, cascade?: Cascade) => {
-    const { refOf, LIVE_RESOURCES, LIVE_KINDS } = await liveModule();
     let kinds: LiveKind[] = [];
     if (!refOf(arg)) {
       const session = await viewSession(ctx);

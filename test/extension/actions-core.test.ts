@@ -23,6 +23,7 @@ import {
   manualJobName,
   replicasError,
   rfc3339Local,
+  revisionsOf,
   rollback,
   rolloutRestart,
   scale,
@@ -189,7 +190,7 @@ test('rollback copies the revision\'s template (no pod-template-hash) and its ch
   assert.equal(d.spec.template.spec.containers[0].image, 'nginx:1.26');
   assert.equal(d.spec.template.metadata.labels['pod-template-hash'], undefined);
   assert.equal(d.metadata?.annotations?.['kubernetes.io/change-cause'], 'first');
-  assert.ok(equalIgnoreHash(d.spec.template, revisions[1].replicaSet.spec.template));
+  assert.ok(equalIgnoreHash(d.spec.template, revisions[1].source.spec.template));
   // The deployment controller takes the old ReplicaSet back as revision 3, and its pods run nginx:1.26.
   await rolledOut('history');
   await until('revision 3', async () => (await getDeploy('history')).metadata?.annotations?.['deployment.kubernetes.io/revision'] === '3');
@@ -200,6 +201,41 @@ test('rollback copies the revision\'s template (no pod-template-hash) and its ch
   // --to-revision=0: the previous one (now 2).
   assert.equal(await rollback(client, deployRef('history'), 0), 'deployment.apps/history rolled back');
   assert.equal((await getDeploy('history')).spec.template.spec.containers[0].image, 'nginx:1.27');
+});
+
+test('rollback of a DaemonSet: the ControllerRevision\'s template patch puts the old image back', async () => {
+  await client.send('POST', '/apis/apps/v1/namespaces/default/daemonsets', {
+    body: {
+      metadata: { name: 'logger' },
+      spec: { selector: { matchLabels: { app: 'logger' } }, template: { metadata: { labels: { app: 'logger' } }, spec: { containers: [{ name: 'l', image: 'fluentd:1' }], terminationGracePeriodSeconds: 0 } } },
+    },
+  });
+  const ref: ResourceRef = { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'default', name: 'logger' };
+  await until('revision 1', async () => (await revisionsOf(client, ref)).revisions.length === 1);
+  assert.equal(await failure(rollback(client, ref, 0)), 'error: no last revision to roll back to');
+  await client.send('PATCH', '/apis/apps/v1/namespaces/default/daemonsets/logger', {
+    body: { spec: { template: { spec: { containers: [{ name: 'l', image: 'fluentd:2' }] } } } },
+    contentType: 'application/strategic-merge-patch+json',
+  });
+  const { revisions } = await until('revision 2', async () => {
+    const r = await revisionsOf(client, ref);
+    return r.revisions.length === 2 && r;
+  });
+  assert.deepEqual(revisions.map((r) => [r.revision, r.images, r.current]), [
+    [2, ['fluentd:2'], true],
+    [1, ['fluentd:1'], false],
+  ]);
+  assert.equal(await rollback(client, ref, 2), 'daemonset.apps/logger skipped rollback (current template already matches revision 2)');
+  assert.equal(await rollback(client, ref, 1), 'daemonset.apps/logger rolled back');
+  assert.equal((await get('/apis/apps/v1/namespaces/default/daemonsets/logger')).spec.template.spec.containers[0].image, 'fluentd:1');
+  await until('old image back on the pod', async () => {
+    const pods = await podsOf('logger');
+    return pods.length === 1 && pods[0].spec.containers[0].image === 'fluentd:1';
+  });
+  assert.equal(
+    await failure(rollback(client, { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace: 'default', name: 'x' }, 0)),
+    'error: no rollbacker has been implemented for "ReplicaSet.apps"',
+  );
 });
 
 test('trigger a CronJob: a Job from its jobTemplate, annotated manual, owned by the CronJob', async () => {
