@@ -4,8 +4,9 @@
 // strategies, HPA behavior, ... where the kinds check only some fields), reported as the apiserver's
 // field.NotSupported does (`spec.accessModes[0]: Unsupported value: "ReadWrite": supported values: ...`).
 
-import { enumErrors, VALIDATED_BY_KINDS } from '../api/kinds/enums.ts';
-import { DEFINITIONS, REF_PREFIX, type Schema } from '../api/schemas.ts';
+import { CHECKED_BY_KINDS, enumErrors, VALIDATED_BY_KINDS } from '../api/kinds/enums.ts';
+import { DEFINITIONS, REF_PREFIX, resolve, type Schema } from '../api/schemas.ts';
+import { KNOWN_VALUES } from './known-values.ts';
 
 export interface EnumProblem {
   field: string;
@@ -30,7 +31,51 @@ function definitionOf(s: Schema): string | undefined {
  */
 export function enumProblems(schema: Schema, obj: unknown): EnumProblem[] {
   const name = definitionOf(schema);
-  if (!name) return [];
+  if (!name || !mayHaveEnums(name)) return [];
   // Selectors outside pod specs are the kinds' (common.ts validateSelector).
   return enumErrors(name, obj, '', { stop: VALIDATED_BY_KINDS, skip: KINDS_SELECTORS }).map((e) => ({ field: e.field, message: e.toString() }));
+}
+
+const reaching = new Map<string, boolean>();
+
+const refName = (s: Schema | undefined): string | undefined =>
+  s?.$ref ? s.$ref.slice(REF_PREFIX.length) : s?.allOf?.length === 1 ? refName(s.allOf[0]) : undefined;
+
+/**
+ * Whether enumErrors' walk from definition `root` (stopping where this module stops it) can meet a
+ * field with a value set it would check: when not (a ConfigMap, a Deployment, whose enums are the
+ * kinds' own), the walk is skipped. Errs on the side of yes (a value set it would skip as open, a
+ * `oneOf` it does not follow).
+ */
+export function mayHaveEnums(root: string): boolean {
+  let hit = reaching.get(root);
+  if (hit === undefined) {
+    const seen = new Set<Schema>();
+    const visit = (s: Schema | undefined, name: string | undefined, depth: number): boolean => {
+      if (!s) return false;
+      const ref = refName(s);
+      if (ref) name = ref;
+      if (depth > 0 && name && VALIDATED_BY_KINDS.has(name)) return false;
+      const r = resolve(s, DEFINITIONS);
+      if (seen.has(r)) return false;
+      seen.add(r);
+      if (r.oneOf) return true;
+      if (r.items && visit(r.items, undefined, depth + 1)) return true;
+      if (r.properties) {
+        const known = name ? KNOWN_VALUES[name] : undefined;
+        for (const [k, ps] of Object.entries(r.properties)) {
+          if (known?.[k]) {
+            const key = `${name}.${k}`;
+            if (!CHECKED_BY_KINDS.has(key) && !KINDS_SELECTORS.has(key)) return true;
+            continue;
+          }
+          if (visit(ps, undefined, depth + 1)) return true;
+        }
+      } else if (typeof r.additionalProperties === 'object' && visit(r.additionalProperties, undefined, depth + 1)) return true;
+      return false;
+    };
+    hit = visit(DEFINITIONS[root], root, 0) || !DEFINITIONS[root];
+    reaching.set(root, hit);
+  }
+  return hit;
 }
