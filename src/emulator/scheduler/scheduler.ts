@@ -20,7 +20,7 @@ import type { Clock } from '../clock.ts';
 import { EventRecorder } from '../client/events.ts';
 import { Informer, keyOf } from '../client/informer.ts';
 import { Cache, PodInfo } from './cache.ts';
-import { fitErrorMessage, Framework } from './framework.ts';
+import { fitErrorMessage, Framework, type ScheduleResult } from './framework.ts';
 import { Preemption } from './preemption.ts';
 import { SchedulingQueue } from './queue.ts';
 import { VolumeBinder, type VolumeDecisions } from './volumes.ts';
@@ -273,7 +273,9 @@ export class Scheduler {
       while (!this.stopped) {
         const info = this.queue.pop();
         if (!info) break;
-        await this.scheduleOne(info.pod);
+        // A pod placed without waiting (the common case) costs no promise.
+        const wait = this.scheduleOne(info.pod);
+        if (wait) await wait;
         // Let the informers, the bindings and the clock's timers through now and then.
         if (++n % 64 === 0) await new Promise((r) => setImmediate(r));
       }
@@ -283,8 +285,11 @@ export class Scheduler {
     }
   }
 
-  /** scheduleOne: a scheduling cycle, then the binding cycle started apart. */
-  private async scheduleOne(pod: Obj): Promise<void> {
+  /**
+   * scheduleOne: a scheduling cycle, then the binding cycle started apart. Returns a promise only
+   * when the caller has to wait (bindings at their limit, a failure being recorded).
+   */
+  private scheduleOne(pod: Obj): Promise<void> | undefined {
     const k = keyOf(pod);
     const cur = this.pods.get(pod.metadata.namespace, pod.metadata.name);
     // skipPodSchedule: deleted, being deleted, or already bound meanwhile.
@@ -300,14 +305,23 @@ export class Scheduler {
       const volumes = ni ? this.volumes.reserve(res.state.volumes, ni) : undefined;
       this.cache.addPod(pi, res.node);
       this.unnominate(k);
-      if (this.bindings >= this.maxBindings) await new Promise<void>((r) => this.bindingWaiters.push(r));
-      this.bindings++;
-      void this.bindingCycle(pi, res.node, volumes).finally(() => {
-        this.bindings--;
-        this.bindingWaiters.shift()?.();
-      });
-      return;
+      if (this.bindings >= this.maxBindings) return new Promise<void>((r) => this.bindingWaiters.push(r)).then(() => this.startBinding(pi, res.node, volumes));
+      this.startBinding(pi, res.node, volumes);
+      return undefined;
     }
+    return this.scheduleFailed(k, cur, pi, res);
+  }
+
+  private startBinding(pi: PodInfo, node: string, volumes: VolumeDecisions | undefined): void {
+    this.bindings++;
+    void this.bindingCycle(pi, node, volumes).finally(() => {
+      this.bindings--;
+      this.bindingWaiters.shift()?.();
+    });
+  }
+
+  /** The scheduling cycle found no node: the error, or PostFilter (preemption) and the failure recorded. */
+  private async scheduleFailed(k: string, cur: Obj, pi: PodInfo, res: Exclude<ScheduleResult, { node: string }>): Promise<void> {
     if ('error' in res) {
       this.queue.addUnschedulable(k, new Set());
       await this.recordFailure(cur, 'SchedulerError', res.error, undefined);
