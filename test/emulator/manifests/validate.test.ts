@@ -317,3 +317,17 @@ test('hostile input is an error on the document, never a crash', () => {
   const deep = validateText(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: ${'['.repeat(20000)}${']'.repeat(20000)}\n`, 'x.yaml');
   assert.ok(deep.problems.length >= 1 && deep.problems.every((p) => p.severity === 'error'), JSON.stringify(deep.problems));
 });
+
+test('the light reader and the `yaml` package give the same diagnostics (a tab in a comment sends a document to `yaml`)', async () => {
+  const { generateManifest } = await import('../../../bench/validate.ts');
+  const text = generateManifest(2000);
+  clearParseCache();
+  const light = problems(text);
+  // Same positions, same values; only the reader differs (light-yaml.ts leaves any tab to `yaml`).
+  const viaYaml = problems(text.replace(/^(kind: \w+)$/gm, '$1 #\t'));
+  assert.ok(light.length >= 5, light.join('\n'));
+  assert.ok(new Set(light.map((p) => p.split(' ')[2])).size >= 4, light.join('\n'));
+  assert.deepEqual(viaYaml, light);
+  // CRLF line ends go to `yaml` too; positions are the same.
+  assert.deepEqual(problems(text.replace(/\n/g, '\r\n')), light);
+});
