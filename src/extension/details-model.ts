@@ -12,7 +12,8 @@ import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-
 import { fetch } from 'undici';
 import { closure, DEFINITIONS, definitionName, REF_PREFIX } from '../emulator/api/schemas.ts';
 import { toDiffYaml } from './diff.ts';
-import { LIVE_RESOURCES, liveKindOf, refTo, type KubeObject, type LiveCluster, type LiveKind, type ResourceRef } from './live.ts';
+import type { LiveCluster } from './live.ts';
+import { LIVE_RESOURCES, liveKindOf, refTo, type KubeObject, type LiveKind, type ResourceRef } from './resources.ts';
 import type {
   Action,
   Condition,
@@ -24,7 +25,7 @@ import type {
   SecretKey,
 } from '../webview/details/protocol.ts';
 
-export { refOf, refTo } from './live.ts';
+export { refOf, refTo } from './resources.ts';
 export type { DetailsModel };
 
 /** What a Secret's value looks like in the YAML tab and the list while hidden. */
@@ -542,7 +543,10 @@ function eventsOf(live: LiveCluster, self: ResourceRef, kind: LiveKind | undefin
   const rows: (EventRow & { t: number })[] = [];
   for (const e of candidates) {
     const io = e.involvedObject ?? {};
-    const match = self.uid && io.uid ? io.uid === self.uid : io.kind === self.kind && io.name === self.name && (io.namespace ?? undefined) === (self.namespace ?? undefined);
+    // describe.go searchEvents: kind, name, namespace and uid; a Node's events carry either its uid
+    // (controllers) or its name as uid (the kubelet), and NodeDescriber asks for both.
+    const sameUid = !self.uid || !io.uid || io.uid === self.uid || (self.kind === 'Node' && io.uid === self.name);
+    const match = io.kind === self.kind && io.name === self.name && (io.namespace || undefined) === (self.namespace || undefined) && sameUid;
     if (!match) continue;
     const last = e.lastTimestamp ?? e.series?.lastObservedTime ?? e.eventTime ?? e.metadata?.creationTimestamp;
     const first = e.firstTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;

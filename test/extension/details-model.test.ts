@@ -167,6 +167,10 @@ test('a Node: Ready condition, capacity and allocatable, taints, its pods; cordo
   assert.ok(m.conditions.some((c) => c.type === 'Ready'));
   assert.equal(m.related.find((r) => r.title === 'Pods')?.links.length ?? 0, live.podsOn(node.metadata!.name!).length);
   assert.ok(m.actions.some((a) => a.command === 'kubeEmulator.cordonNode'));
+  // Its events, whether they name it by uid (controllers) or by name (the kubelet), as describe.go asks.
+  const events = live.list('events').filter((e) => e.involvedObject?.kind === 'Node' && e.involvedObject?.name === node.metadata!.name);
+  assert.ok(events.length > 0, 'the node has events');
+  assert.equal(m.events.length, events.length);
 });
 
 test('a Secret: keys and sizes, no value anywhere until revealed; then only that key', () => {
