@@ -15,6 +15,8 @@
 //     emulated time, kube-controller-manager's API writes against what Kubernetes issues
 //  8. the editor's diagnostics (bench/validate.ts): a 2,000-line multi-document manifest and
 //     keystrokes in a 500-line one, against yaml-language-server with the same Kubernetes schema
+// 10. the explorer's trees (bench/trees.ts): each view's rows with 1,000 pods, and how many elements
+//     a refresh fires
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -32,6 +34,7 @@ import { schedulerBench } from './scheduler.ts';
 import { clusterScaleBench } from './cluster-scale.ts';
 import { rolloutBench } from './rollout.ts';
 import { validateBench } from './validate.ts';
+import { treesBench } from './trees.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -123,6 +126,9 @@ async function main(): Promise<void> {
 
   // The editor (issue 7): diagnostics against yaml-language-server, full files and keystrokes.
   await validateBench();
+
+  // The explorer's trees (issue 8): rows per refresh with 1,000 pods and the elements a refresh fires.
+  treesBench();
 
   // The whole path at scale (issue 5): 150,000 pods on 5,000 nodes (BENCH_SCALE_NODES and
   // BENCH_SCALE_PODS set others), after a smaller run for the trend.

@@ -40,11 +40,15 @@ export interface TreeNode {
   ref?: ResourceRef;
   children: TreeNode[];
   parent?: TreeNode;
+  /** The row's signature when it was merged (compared with the next row's). */
+  sig: string;
 }
+
+const refSig = (r: ResourceRef | undefined) => (r ? `${r.apiVersion}|${r.kind}|${r.namespace ?? ''}|${r.name}|${r.uid ?? ''}` : '');
 
 /** What a row shows, without its children: a change of any of these redraws the row. */
 function signature(r: Row): string {
-  return JSON.stringify([r.label, r.description, r.tooltip, r.icon, r.contextValue, r.ref, r.show, !!r.children?.length]);
+  return [r.label, r.description ?? '', r.tooltip ?? '', r.icon?.id ?? '', r.icon?.color ?? '', r.contextValue ?? '', refSig(r.ref), refSig(r.show), r.children?.length ? '1' : '0'].join('\u0000');
 }
 
 const childId = (parent: string | undefined, id: string) => (parent === undefined ? id : `${parent}/${id}`);
@@ -74,12 +78,27 @@ export class TreeState {
     const changed: TreeNode[] = [];
     const next = new Map<string, TreeNode>();
     const oldRootIds = this.roots.map((n) => n.id);
-    const roots = this.merge(undefined, undefined, rows, changed, false, next);
+    const flipped = new Set<TreeNode>();
+    const roots = this.merge(undefined, undefined, rows, changed, false, next, flipped);
     this.byId = next;
     const rootsChanged = oldRootIds.length !== roots.length || roots.some((n, i) => n.id !== oldRootIds[i]);
     this.roots = roots;
     if (rootsChanged) return 'all';
-    return changed;
+    if (!flipped.size) return changed;
+    // An element that gains its first child or loses its last one changes its collapsible state:
+    // VS Code redraws that reliably from the parent, so the parent fires instead (the roots' parent
+    // is the whole view).
+    const out = new Set<TreeNode>();
+    for (const n of changed) {
+      if (!flipped.has(n)) out.add(n);
+      else if (!n.parent) return 'all';
+      else out.add(n.parent);
+    }
+    const covered = (n: TreeNode) => {
+      for (let p = n.parent; p; p = p.parent) if (out.has(p)) return true;
+      return false;
+    };
+    return [...out].filter((n) => !covered(n));
   }
 
   private merge(
@@ -89,28 +108,32 @@ export class TreeState {
     changed: TreeNode[],
     ancestorFired: boolean,
     next: Map<string, TreeNode>,
+    flipped: Set<TreeNode>,
   ): TreeNode[] {
     const out: TreeNode[] = [];
     for (const row of rows) {
       const id = childId(parentId, row.id);
       if (next.has(id)) continue; // a duplicate sibling would make VS Code throw; the first wins
       const old = this.byId.get(id);
+      const sig = signature(row);
       let node: TreeNode;
       let fire = false;
       if (old) {
         node = old;
         const kids = row.children ?? [];
         const oldKids = old.children;
-        fire = signature(old.row) !== signature(row) || kids.length !== oldKids.length || kids.some((k, i) => childId(id, k.id) !== oldKids[i].id);
+        fire = old.sig !== sig || kids.length !== oldKids.length || kids.some((k, i) => oldKids[i].id.length !== id.length + 1 + k.id.length || !oldKids[i].id.endsWith(k.id));
+        if (fire && !ancestorFired && (kids.length > 0) !== (oldKids.length > 0)) flipped.add(old);
         node.row = row;
         node.ref = row.ref;
         node.parent = parent;
+        node.sig = sig;
       } else {
-        node = { id, row, ref: row.ref, children: [], parent };
+        node = { id, row, ref: row.ref, children: [], parent, sig };
       }
       next.set(id, node);
       if (fire && !ancestorFired) changed.push(node);
-      node.children = this.merge(node, id, row.children ?? [], changed, ancestorFired || fire || !old, next);
+      node.children = this.merge(node, id, row.children ?? [], changed, ancestorFired || fire || !old, next, flipped);
       out.push(node);
     }
     return out;

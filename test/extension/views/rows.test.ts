@@ -48,3 +48,18 @@ test('roots added, removed or reordered refresh everything; duplicate sibling id
   assert.equal(s.children[0].children.length, 1);
   assert.equal(s.children[0].children[0].row.description, 'Running');
 });
+
+test('an element that gains its first child or loses its last fires its parent (its collapsible state changes)', () => {
+  const s = new TreeState();
+  const ns = (pods: Row[]) => [{ id: 'Namespace:default', label: 'default', children: [node('a', pods), node('b', [pod('x')])] }];
+  s.update(ns([]));
+  const [def] = s.children;
+  const [a, b] = def.children;
+  assert.deepEqual(s.update(ns([pod('web')])), [def], 'a gains a child: its parent fires');
+  assert.deepEqual(s.update(ns([pod('web'), pod('db')])), [a], 'a second child: a itself');
+  assert.deepEqual(s.update(ns([])), [def], 'a loses its children: its parent fires');
+  assert.equal(b.children.length, 1);
+  // At the roots, a flip refreshes the whole view.
+  s.update([node('r', [])]);
+  assert.equal(s.update([node('r', [pod('p')])]), 'all');
+});
