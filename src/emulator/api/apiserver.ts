@@ -315,6 +315,15 @@ export class APIServer {
     else delete meta.generation;
     // Defaulting, the mutating admission plug-ins, then the strategy (admission/chain.ts).
     def.default?.(obj);
+    // The creator's managed fields are those of the decoded, defaulted object: the field manager
+    // runs before the mutating admission plug-ins and the strategy, so what they add (a service
+    // account's token volume, default tolerations, the priority) is no one's (handlers/create.go).
+    if (applied) meta.managedFields = applied;
+    else {
+      delete meta.managedFields;
+      const mf = updateManagedFields(undefined, obj, requestedManaged, this.managerCtx(def, opts));
+      if (mf.length) meta.managedFields = mf;
+    }
     const attrs = this.attributes('CREATE', def, meta.namespace, requestName, obj, undefined, undefined, opts.dryRun);
     await this.admission.admit(attrs);
     // Names are generated after the mutating plug-ins (rest.BeforeCreate), so their errors name the prefix.
@@ -324,12 +333,6 @@ export class APIServer {
     // Allocations that must not collide with other objects' (Services' cluster IPs and node ports).
     if (def.allocate) this.validate(def, obj, await def.allocate(obj, async () => (await this.list(def, undefined)).items));
     await this.admission.validate(attrs);
-    if (applied) meta.managedFields = applied;
-    else {
-      delete meta.managedFields;
-      const mf = updateManagedFields(undefined, obj, requestedManaged, this.managerCtx(def, opts));
-      if (mf.length) meta.managedFields = mf;
-    }
     const key = this.key(def, meta.namespace, meta.name);
     if (opts.dryRun) {
       if (await this.store.get(key)) throw alreadyExists(def.group, def.resource, meta.name);

@@ -151,3 +151,21 @@ test('pod DELETE grace (CheckGracefulDelete): an unscheduled or finished pod goe
   const bound = await api.get(pods, 'default', 'bound');
   assert.equal(bound.metadata.deletionGracePeriodSeconds, 45);
 });
+
+test("a create's managed fields are the defaulted request's: what admission adds is no one's (handlers/create.go)", async () => {
+  const { api } = await server();
+  const created = await api.create(api.resource('pods'), 'default', pod('p'), { fieldManager: 'kubectl-run' });
+  // DefaultTolerationSeconds and Priority admission added these; the strategy the status.
+  assert.equal(created.spec.tolerations.length, 2);
+  assert.equal(created.spec.priority, 0);
+  assert.equal(created.status.phase, 'Pending');
+  assert.equal(created.metadata.managedFields.length, 1);
+  const mf = created.metadata.managedFields[0];
+  assert.equal(mf.manager, 'kubectl-run');
+  const spec = mf.fieldsV1['f:spec'];
+  assert.ok(spec['f:containers']['k:{"name":"c"}']['f:imagePullPolicy'], 'defaulted fields are the creator\'s');
+  assert.ok(spec['f:dnsPolicy'] && spec['f:restartPolicy'] && spec['f:terminationGracePeriodSeconds']);
+  assert.equal(spec['f:tolerations'], undefined);
+  assert.equal(spec['f:priority'], undefined);
+  assert.equal(mf.fieldsV1['f:status'], undefined);
+});
