@@ -27,6 +27,13 @@ export class Ctx implements vscode.Disposable {
 
   /** Fires when the cluster state changes or what it shows changed (informer events, not coalesced). */
   readonly onDidChange = this.changeEmitter.event;
+  private readonly applyEmitter = new vscode.EventEmitter<readonly string[]>();
+  /**
+   * Fires after every apply from the editor (palette, CodeLens, folder) with kubectl's output lines,
+   * errors included: a rejected object leaves nothing in the cluster, and the walkthrough's quota
+   * step is completed by the rejection itself.
+   */
+  readonly onDidApply = this.applyEmitter.event;
   private viewTarget: 'emulated' | { context: string; session?: Session } = 'emulated';
   private readonly viewSessionEmitter = new vscode.EventEmitter<void>();
   /**
@@ -37,7 +44,7 @@ export class Ctx implements vscode.Disposable {
 
   constructor(readonly extensionContext: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel(OUTPUT_NAME);
-    this.pushExtension(this.output, this.changeEmitter, this.viewSessionEmitter);
+    this.pushExtension(this.output, this.changeEmitter, this.viewSessionEmitter, this.applyEmitter);
     this.pushExtension(
       vscode.workspace.onDidCloseTextDocument((doc) => this.parseCache.delete(doc.uri.toString())),
     );
@@ -101,6 +108,11 @@ export class Ctx implements vscode.Disposable {
   /** The Nodes tree's model when the cluster runs. */
   model(): TreeModel | undefined {
     return this._session?.model();
+  }
+
+  /** Called by the apply commands with their output lines (see onDidApply). */
+  noteApply(lines: readonly string[]): void {
+    this.applyEmitter.fire(lines);
   }
 
   log(line: string): void {

@@ -68,6 +68,13 @@ export function registerWalkthrough(ctx: Ctx): void {
     if (current) coalescer.trigger();
   };
   ctx.pushExtension(ctx.onDidChange(follow), { dispose: () => (sub?.dispose(), coalescer.dispose()) });
+  // Any apply from the editor (CodeLens, palette, folder, Apply Sample): a quota's refusal counts.
+  ctx.pushExtension(
+    ctx.onDidApply((lines) => {
+      tracker.noteApplyFailure(lines);
+      coalescer.trigger();
+    }),
+  );
   follow();
 
   ctx.pushExtension(
@@ -87,8 +94,7 @@ export function registerWalkthrough(ctx: Ctx): void {
     }),
     /**
      * Applies a sample: one of its files, or the whole folder (in `kubectl apply -f DIR` order), as
-     * the Apply commands do. A failure (a quota's refusal) is told to the walkthrough, since a
-     * rejected object leaves nothing in the cluster to see.
+     * the Apply commands do.
      */
     vscode.commands.registerCommand('kubeEmulator.applySample', async (rawStep?: unknown, file?: unknown) => {
       const step = rawStep === undefined ? await pickStep('Sample to apply') : stepOf(rawStep);
@@ -98,10 +104,7 @@ export function registerWalkthrough(ctx: Ctx): void {
       const outcome = (await (s.file
         ? vscode.commands.executeCommand('kubeEmulator.apply', sampleUri(ctx, s.step, s.file))
         : vscode.commands.executeCommand('kubeEmulator.applyFolder', sampleUri(ctx, s.step)))) as ApplyOutcome | undefined;
-      if (outcome?.lines.length) {
-        tracker.noteApplyFailure(outcome.lines);
-        coalescer.trigger();
-      }
+      // Its output reached the walkthrough through ctx.onDidApply.
       return outcome;
     }),
     vscode.commands.registerCommand('kubeEmulator.openWalkthrough', () =>
