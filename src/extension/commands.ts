@@ -89,7 +89,14 @@ async function pickNode(ctx: Ctx, arg: unknown, placeHolder: string): Promise<st
   const fromItem = (arg as { row?: { name?: string } } | undefined)?.row?.name;
   if (fromItem) return fromItem;
   const session = ctx.viewSession() ?? (await ctx.ensureCluster());
-  const names = session.model().nodes.map((n) => ({ label: n.name, description: n.status }));
+  const names = session.live
+    .list('nodes')
+    .map((n) => {
+      const ready = (n.status?.conditions as { type: string; status: string }[] | undefined)?.find((c) => c.type === 'Ready')?.status;
+      const state = ready === 'True' ? 'Ready' : ready === 'False' ? 'NotReady' : 'Unknown';
+      return { label: n.metadata?.name ?? '', description: n.spec?.unschedulable ? `${state},SchedulingDisabled` : state };
+    })
+    .sort((a, b) => a.label.localeCompare(b.label));
   return (await vscode.window.showQuickPick(names, { placeHolder }))?.label;
 }
 
