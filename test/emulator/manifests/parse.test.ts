@@ -33,3 +33,20 @@ test('the cache is bounded by text: old chunks are parsed again after a million 
   for (let i = 0; i < 6; i++) parseChunks(`# ${i}\n${filler}`);
   assert.notEqual(parseChunks('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bounded\n')[0].chunk, a);
 });
+
+test('a chunk in the light reader\'s subset: its tree first, yaml Documents only when asked, the same line starts either way', async () => {
+  const { LineCounter, parseAllDocuments } = await import('yaml');
+  const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lines\ndata:\n  a: |\n    x\n\n    y\n  b: "q"\n# end\n';
+  const [p] = parseChunks(text);
+  assert.ok(p.chunk.light, 'read light');
+  assert.deepEqual((p.chunk.light[0].contents?.js as { data: unknown }).data, { a: 'x\n\ny\n', b: 'q' });
+  const lc = new LineCounter();
+  parseAllDocuments(text, { lineCounter: lc });
+  assert.deepEqual(p.chunk.lineCounter.lineStarts, lc.lineStarts);
+  assert.deepEqual(positionIn(p, text.indexOf('"q"')), { line: 9, character: 5 });
+  assert.deepEqual(p.chunk.docs[0].toJS(), p.chunk.light[0].contents?.js);
+  // Outside the subset (an anchor): no light tree, the yaml Documents.
+  const [q] = parseChunks('a: &x 1\nb: *x\n');
+  assert.equal(q.chunk.light, undefined);
+  assert.deepEqual(q.chunk.docs[0].toJS(), { a: 1, b: 1 });
+});
