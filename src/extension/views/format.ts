@@ -3,7 +3,7 @@
 // printers.go) run here on the live JSON objects, so a description reads "2/3" exactly where
 // kubectl's READY column does, for the emulator and for a real cluster alike. No `vscode` import.
 import { humanDuration, toTable } from '../../emulator/api/tables.ts';
-import { LIVE_RESOURCES, type KubeObject, type LiveKind, type ResourceRef } from '../live.ts';
+import { LIVE_RESOURCES, type KubeObject, type LiveKind, type ResourceRef } from '../resources.ts';
 import type { Icon } from './rows.ts';
 
 export const GREEN = 'charts.green';

@@ -3,7 +3,7 @@
 // Deployment owns, and pods no controller owns; each with its key fact in kubectl's words ("2/3
 // ready", "Complete · 1/1", "Pending: Insufficient cpu"). Ownership is the live cluster's owner index
 // (controller references), as the garbage collector and `kubectl describe` follow it. No `vscode` import.
-import { LIVE_RESOURCES, type KubeObject, type LiveKind } from '../live.ts';
+import { LIVE_RESOURCES, type KubeObject, type LiveKind } from '../resources.ts';
 import { created, byName, cmp, contextValue, GREEN, GREY, loading, namespacesOf, objId, printed, RED, refOfObj, unavailableRow, YELLOW, type ViewOptions, type ViewSource } from './format.ts';
 import { podRow, sortPods } from './pods.ts';
 import type { Icon, Row } from './rows.ts';
