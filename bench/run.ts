@@ -15,6 +15,8 @@
 //     emulated time, kube-controller-manager's API writes against what Kubernetes issues
 //  8. the editor's diagnostics (bench/validate.ts): a 2,000-line multi-document manifest and
 //     keystrokes in a 500-line one, against yaml-language-server with the same Kubernetes schema
+//  9. the topology panel (bench/topology.ts): 1,000 pods on 20 nodes in Chromium, first render,
+//     an update replacing 50 pods, frame times while panning
 // 10. the explorer's trees (bench/trees.ts): each view's rows with 1,000 pods, and how many elements
 //     a refresh fires
 
@@ -34,6 +36,7 @@ import { schedulerBench } from './scheduler.ts';
 import { clusterScaleBench } from './cluster-scale.ts';
 import { rolloutBench } from './rollout.ts';
 import { validateBench } from './validate.ts';
+import { topologyBench } from './topology.ts';
 import { treesBench } from './trees.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -126,6 +129,9 @@ async function main(): Promise<void> {
 
   // The editor (issue 7): diagnostics against yaml-language-server, full files and keystrokes.
   await validateBench();
+
+  // The topology panel (issue 8): 1,000 pods in Chromium, first render, an update, panning.
+  await topologyBench();
 
   // The explorer's trees (issue 8): rows per refresh with 1,000 pods and the elements a refresh fires.
   treesBench();
