@@ -9,7 +9,9 @@
 //
 // No `vscode` import: unit-tested under Node against an emulated cluster.
 import { matchesLabels, parseLabelSelector, type Requirement } from '../emulator/api/selectors.ts';
-import { refTo, type KubeObject, type LiveCluster, type LiveKind } from './live.ts';
+// Types only from live.ts: its values bring client-node, which the extension's activation bundle
+// leaves to the lazily loaded session bundle.
+import type { KubeObject, LiveCluster, LiveKind, ResourceRef } from './live.ts';
 import type {
   GroupBy,
   TopoDiff,
@@ -58,6 +60,28 @@ const LIVE_KIND_OF: Record<TopoKind, LiveKind> = {
   Secret: 'secrets',
   PersistentVolumeClaim: 'persistentvolumeclaims',
 };
+
+/** apiVersion per kind, as live.ts's LIVE_RESOURCES lists them (refs for kubeEmulator.showDetails). */
+const API_VERSION: Record<TopoKind, string> = {
+  Deployment: 'apps/v1',
+  ReplicaSet: 'apps/v1',
+  StatefulSet: 'apps/v1',
+  DaemonSet: 'apps/v1',
+  Job: 'batch/v1',
+  CronJob: 'batch/v1',
+  ReplicationController: 'v1',
+  Pod: 'v1',
+  Node: 'v1',
+  Service: 'v1',
+  ConfigMap: 'v1',
+  Secret: 'v1',
+  PersistentVolumeClaim: 'v1',
+};
+
+function refOfObject(kind: TopoKind, obj: KubeObject): ResourceRef {
+  const m = obj.metadata ?? {};
+  return { apiVersion: API_VERSION[kind], kind, namespace: kind === 'Node' ? undefined : m.namespace, name: m.name ?? '', uid: m.uid };
+}
 
 const WORKLOADS: readonly TopoKind[] = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController'];
 
@@ -232,7 +256,7 @@ function buildAll(live: LiveView): { vertices: Map<string, Vertex>; edges: TopoE
     const id = vertexId(kind, obj);
     const m = obj.metadata ?? {};
     vertices.set(id, {
-      node: { id, kind, name: m.name ?? '', namespace: m.namespace, group: '', state: s.state, detail: s.detail, ref: refTo(LIVE_KIND_OF[kind], obj) },
+      node: { id, kind, name: m.name ?? '', namespace: m.namespace, group: '', state: s.state, detail: s.detail, ref: refOfObject(kind, obj) },
       labels: m.labels,
       host: kind === 'Pod' ? obj.spec?.nodeName || undefined : undefined,
     });

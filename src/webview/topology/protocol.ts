@@ -131,8 +131,25 @@ export type WebviewMessage =
   | { type: 'open'; ref: TopoRef }
   | { type: 'view'; view: TopoView }
   /** After a layout was applied and painted: for the benchmark and the host's log. */
-  | { type: 'rendered'; nodes: number; edges: number; layoutMs: number; totalMs: number; reason: 'init' | 'update' }
+  | {
+      type: 'rendered';
+      reason: 'init' | 'update';
+      nodes: number;
+      edges: number;
+      /** elkjs in the worker. */
+      layoutMs: number;
+      /** The UI thread's work to apply the layout (DOM and style writes). */
+      applyMs: number;
+      /** From the message that changed the graph to the frame after the layout was painted (debounce included). */
+      totalMs: number;
+    }
   | { type: 'error'; message: string };
+
+/** What the panel's HTML carries (data-state on <body>). */
+export interface PageState {
+  /** dist/webview/topology-layout.worker.js as a webview URI. */
+  workerUrl: string;
+}
 
 // Webview ↔ layout worker.
 
