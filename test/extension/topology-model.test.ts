@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createCluster, type Cluster } from '../../src/emulator/cluster.ts';
 import { ClusterClient } from '../../src/extension/client.ts';
-import { LiveCluster } from '../../src/extension/live.ts';
+import { LiveCluster, refTo } from '../../src/extension/live.ts';
 import { applyDiff, buildTopology, diffTopology, isEmptyDiff, nodeState, podReferences, podState } from '../../src/extension/topology-model.ts';
 import type { TopoGraph, TopoView } from '../../src/webview/topology/protocol.ts';
 
@@ -111,6 +111,11 @@ test('a Deployment, its ReplicaSet, pods, nodes, Service and the configuration i
     assert.equal(p.detail, 'Running');
     assert.equal(p.group, 'ns:default');
   }
+  // Refs (what a click hands kubeEmulator.showDetails) are live.ts's refs of the same objects.
+  assert.deepEqual(g.nodes.find((n) => n.kind === 'Deployment' && n.name === 'web')!.ref, refTo('deployments', live.get('deployments', 'default', 'web')!));
+  const aNode = live.list('nodes')[0];
+  assert.deepEqual(g.nodes.find((n) => n.kind === 'Node' && n.name === aNode.metadata!.name)!.ref, refTo('nodes', aNode));
+  assert.deepEqual(g.nodes.find((n) => n.kind === 'Secret')!.ref, refTo('secrets', live.get('secrets', 'default', 'web-secret')!));
   // Unreferenced configuration is not drawn; the cart pods do not select web's Service.
   assert.ok(!names(g, 'ConfigMap').includes('unused'));
   const cart = g.nodes.find((n) => n.kind === 'Pod' && n.name.startsWith('cart-'))!;
