@@ -168,13 +168,19 @@ Object.assign(commands, {
     const node = await pickNode(ctx, arg, 'Node to stop (it stops heartbeating; its pods keep their last status)');
     const cluster = node && (await emulated(ctx));
     if (!node || !cluster) return undefined;
-    return nodeOp(ctx, `Stopped node ${node}`, async () => cluster.stopNode(node));
+    const r = await nodeOp(ctx, `Stopped node ${node}`, async () => cluster.stopNode(node));
+    // A stopped node changes nothing in the API at first (its heartbeats just stop): redraw the
+    // trees so the node shows Stopped now.
+    void vscode.commands.executeCommand('kubeEmulator.refreshViews');
+    return r;
   },
   'kubeEmulator.startNode': (ctx) => async (arg?: unknown) => {
     const node = await pickNode(ctx, arg, 'Node to start');
     const cluster = node && (await emulated(ctx));
     if (!node || !cluster) return undefined;
-    return nodeOp(ctx, `Started node ${node}`, () => cluster.startNode(node));
+    const r = await nodeOp(ctx, `Started node ${node}`, () => cluster.startNode(node));
+    void vscode.commands.executeCommand('kubeEmulator.refreshViews');
+    return r;
   },
   'kubeEmulator.addNode': (ctx) => async (opts?: { name?: string; cpu?: string; memory?: string }) => {
     const cluster = await emulated(ctx);
