@@ -394,7 +394,11 @@ async function showEditText(text: string, schema: unknown, note?: string): Promi
   if (!yamlConfigured && schema) {
     yamlConfigured = true;
     const { configureMonacoYaml } = await import('monaco-yaml');
-    configureMonacoYaml(monaco as never, {
+    // monaco-yaml (through monaco-worker-manager) calls editor.createWebWorker the pre-0.50 way
+    // ({moduleId, label, createData}); monaco 0.5x keeps that way as internal/common/workers.js.
+    const { createWebWorker } = await import('monaco-editor/internal/common/workers.js');
+    const compat = { ...monaco, editor: { ...monaco.editor, createWebWorker } };
+    configureMonacoYaml(compat as never, {
       enableSchemaRequest: false,
       isKubernetes: true,
       schemas: [{ uri: `kube-emulator://schemas/${model.ref.apiVersion}/${model.ref.kind}.json`, fileMatch: ['**/edit.yaml'], schema: schema as never }],
