@@ -7,7 +7,8 @@
 // Each problem has a stable `code` (ProblemCode) per diagnostic kind.
 //
 // What runs, per document, in the apiserver's order:
-//  1. YAML syntax errors and duplicate keys (the `yaml` package's, on the one parse in parse.ts);
+//  1. YAML syntax errors and duplicate keys (the `yaml` package's, on the one parse in parse.ts:
+//     light-yaml.ts's tree for the subset manifests use, which has none, else yaml's Documents);
 //  2. the kind: `no matches for kind "X" in version "Y"` when the cluster does not serve it (with
 //     the deprecation text when the version was removed);
 //  3. decoding into the typed object: unknown fields (strict field validation, kubectl's default) and
