@@ -25,9 +25,12 @@ export interface QueuedPodInfo {
   where: 'active' | 'backoff' | 'unschedulable' | 'gated' | 'inflight';
   /** Bumped when the entry moves, so stale heap entries are skipped. */
   version: number;
-  /** Plugins whose events arrived while the pod was being scheduled. */
-  inflightEvents?: Set<string> | 'all';
+  /** While in flight: the sequence number of the first cluster event it has not seen yet. */
+  inflightFrom?: number;
 }
+
+/** Past this many logged events, the ones every in-flight pod has seen are dropped. */
+const EVENT_LOG_PRUNE = 4096;
 
 interface Entry {
   info: QueuedPodInfo;
@@ -51,6 +54,14 @@ export class SchedulingQueue {
   private readonly backoff = new Heap<Entry>(less);
   private readonly unschedulable = new Set<QueuedPodInfo>();
   private readonly inflight = new Set<QueuedPodInfo>();
+  /**
+   * inFlightEvents (scheduling_queue.go): the cluster events (the plugins they may help, undefined
+   * for all) that arrived while pods were in flight, logged once for all of them; eventLog[i] has
+   * sequence number logBase + i. A pod that fails looks at the events since it was popped.
+   */
+  private eventLog: (Set<string> | undefined)[] = [];
+  private logBase = 0;
+  private pruneAt = EVENT_LOG_PRUNE;
   private activeCount = 0;
   private seq = 0;
   private timers: TimerHandle[] = [];
@@ -76,6 +87,7 @@ export class SchedulingQueue {
     this.backoff.clear();
     this.unschedulable.clear();
     this.inflight.clear();
+    this.clearEventLog();
     this.activeCount = 0;
   }
 
@@ -154,7 +166,7 @@ export class SchedulingQueue {
       this.inflight.add(info);
       info.version++;
       info.attempts++;
-      info.inflightEvents = undefined;
+      info.inflightFrom = this.logBase + this.eventLog.length;
       return info;
     }
   }
@@ -163,7 +175,7 @@ export class SchedulingQueue {
   done(key: string): void {
     const info = this.infos.get(key);
     if (info && info.where === 'inflight') {
-      this.inflight.delete(info);
+      this.leave(info);
       this.infos.delete(key);
     }
   }
@@ -177,9 +189,12 @@ export class SchedulingQueue {
     if (!info || info.where !== 'inflight') return;
     info.timestamp = this.clock.now();
     info.unschedulablePlugins = plugins;
-    const ev = info.inflightEvents;
-    info.inflightEvents = undefined;
-    const helped = ev === 'all' || (ev !== undefined && [...ev].some((p) => plugins.has(p)));
+    let helped = false;
+    for (let i = Math.max(0, (info.inflightFrom ?? 0) - this.logBase); i < this.eventLog.length && !helped; i++) {
+      const ev = this.eventLog[i];
+      if (ev === undefined) helped = true;
+      else for (const p of ev) if (plugins.has(p)) helped = true;
+    }
     if (plugins.size === 0 || helped) this.place(info, 'backoff');
     else this.place(info, 'unschedulable');
   }
@@ -193,13 +208,30 @@ export class SchedulingQueue {
       if (plugins && ![...info.unschedulablePlugins].some((p) => plugins.has(p))) continue;
       this.place(info, this.isBackingOff(info) ? 'backoff' : 'active');
     }
-    for (const info of this.inflight) {
-      if (!plugins) info.inflightEvents = 'all';
-      else if (info.inflightEvents !== 'all') {
-        info.inflightEvents ??= new Set();
-        for (const p of plugins) info.inflightEvents.add(p);
-      }
+    // Logged once for every pod in flight (not once per pod: hundreds may be binding).
+    if (this.inflight.size) {
+      this.eventLog.push(plugins);
+      if (this.eventLog.length > this.pruneAt) this.pruneEventLog();
     }
+  }
+
+  /** Drops the logged events every pod in flight has already seen. */
+  private pruneEventLog(): void {
+    let min = this.logBase + this.eventLog.length;
+    for (const info of this.inflight) if (info.inflightFrom !== undefined && info.inflightFrom < min) min = info.inflightFrom;
+    const drop = min - this.logBase;
+    if (drop > 0) {
+      this.eventLog = this.eventLog.slice(drop);
+      this.logBase = min;
+    }
+    // A pod long in flight keeps its events: the next pruning waits for the log to double.
+    this.pruneAt = Math.max(EVENT_LOG_PRUNE, this.eventLog.length * 2);
+  }
+
+  private clearEventLog(): void {
+    this.logBase += this.eventLog.length;
+    this.eventLog = [];
+    this.pruneAt = EVENT_LOG_PRUNE;
   }
 
   /** calculateBackoffDuration: 1 s, doubled per attempt after the first, at most 10 s. */
@@ -246,7 +278,11 @@ export class SchedulingQueue {
   private leave(info: QueuedPodInfo): void {
     if (info.where === 'active') this.activeCount--;
     if (info.where === 'unschedulable') this.unschedulable.delete(info);
-    if (info.where === 'inflight') this.inflight.delete(info);
+    if (info.where === 'inflight') {
+      this.inflight.delete(info);
+      info.inflightFrom = undefined;
+      if (!this.inflight.size) this.clearEventLog();
+    }
     info.version++;
   }
 
