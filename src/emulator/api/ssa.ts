@@ -166,7 +166,11 @@ export class FieldSet {
   /** The fieldsV1 JSON (fieldpath/serialize.go): a leaf member is `{}`, a member with children has `".": {}`. */
   toFieldsV1(): JMap {
     let v = encoded.get(this.root);
-    if (!v) encoded.set(this.root, (v = internFieldsV1(encodeString(this.root))));
+    if (!v) {
+      encoded.set(this.root, (v = nodeJMap(this.root)));
+      // The next write to the object decodes it back to this trie without reading it.
+      if (v !== LEAF) decoded.set(v, this.root);
+    }
     return v;
   }
 
@@ -226,26 +230,26 @@ function internFieldsV1(json: string): JMap {
   return v;
 }
 
-/**
- * The fieldsV1 JSON text, written straight from the trie. Tries share unchanged subtrees from
- * write to write (a status update changes a few fields), so each subtree's text is kept with it.
- */
-const texts = new WeakMap<Node, string>();
-function encodeString(n: Node): string {
-  if (!n.children?.size) return '{}';
-  const known = texts.get(n);
-  if (known !== undefined) return known;
-  let out = n.member ? '{".":{}' : '{';
-  let first = !n.member;
-  for (const k of sortedKeys(n.children)) {
-    out += `${first ? '' : ','}${quote(k)}:${encodeString(n.children.get(k)!)}`;
-    first = false;
-  }
-  out += '}';
-  texts.set(n, out);
-  return out;
-}
+/** The fieldsV1 of a leaf member: `{}`, one frozen object for all. */
+const LEAF: JMap = Object.freeze({});
 
+/**
+ * The fieldsV1 object of a trie, frozen, built from its nodes' own (frozen, kept with the node):
+ * tries share unchanged subtrees from write to write (a status update changes a few fields), so
+ * a new set's object shares theirs and only the nodes on changed paths are new; nothing is
+ * serialized or parsed.
+ */
+const jmaps = new WeakMap<Node, JMap>();
+function nodeJMap(n: Node): JMap {
+  if (!n.children?.size) return LEAF;
+  let v = jmaps.get(n);
+  if (v) return v;
+  v = {};
+  if (n.member) v['.'] = LEAF;
+  for (const k of sortedKeys(n.children)) v[k] = nodeJMap(n.children.get(k)!);
+  jmaps.set(n, Object.freeze(v));
+  return v;
+}
 
 function sortedKeys(m: Map<PathElement, Node>): PathElement[] {
   const keys = [...m.keys()];
@@ -576,7 +580,7 @@ function addedNodes(v: unknown, kind: string, names: string[], depth: number): N
 
 /**
  * The fieldsV1 text of `strip(compare(undefined, obj).added)` without `dropTop` (a create's set),
- * written straight from the object: what `encodeString(addedNodes(...))` writes, without building
+ * written straight from the object: the JSON of the trie's fieldsV1 (`nodeJMap`), without building
  * the trie (a create's set is new every time; the text alone finds the interned fieldsV1, whose
  * trie is decoded, once per distinct text, only if a later write needs it). Undefined when the
  * set is empty.

@@ -132,10 +132,11 @@ test("a create's managed fields written straight from the object are the trie's,
       assert.ok(kind === 'ConfigMap' ? fast.length === 0 : fast.length === 1);
     }
   }
-  // The same content is one frozen fieldsV1 object.
-  const a = updateManagedFields(undefined, pod('a'), undefined, ctx('m'));
+  // Creates of the same fields share one frozen fieldsV1 object.
+  const a = updateManagedFields(undefined, pod('a'), undefined, { ...ctx('m'), scopeWithout: 'f:status' });
   const b = updateManagedFields(undefined, pod('b'), undefined, { ...ctx('m'), scopeWithout: 'f:status' });
   assert.equal(a[0].fieldsV1, b[0].fieldsV1);
+  assert.ok(Object.isFrozen(a[0].fieldsV1));
 });
 
 test('an update that changes no one\'s fields keeps the stored managedFields; a new second moves the time', () => {
@@ -161,4 +162,20 @@ test('compare: an unchanged list whose keys repeat is no error; equal copies com
   assert.ok(cmp.added.empty() && cmp.removed.empty());
   const same = compare(a, JSON.parse(JSON.stringify(a)), 'Pod');
   assert.ok(same.added.empty() && same.modified.empty() && same.removed.empty());
+});
+
+test("an update's fieldsV1 shares the unchanged parts of the one before and decodes back to the same set", () => {
+  const kubelet: OperationContext = { kind: 'Pod', apiVersion: 'v1', manager: 'kubelet', time: 't', subresource: 'status' };
+  const v0 = pod('nginx');
+  const s1 = { phase: 'Pending', conditions: [{ type: 'Ready', status: 'False' }] };
+  const v1 = { ...v0, status: s1, metadata: { ...v0.metadata, managedFields: updateManagedFields(v0, { ...v0, status: s1 }, undefined, kubelet) } };
+  const s2 = { ...s1, podIP: '10.0.0.1', podIPs: [{ ip: '10.0.0.1' }] };
+  const mf2 = updateManagedFields(v1, { ...v1, status: s2 }, undefined, kubelet);
+  const before = v1.metadata.managedFields[0].fieldsV1 as Record<string, Record<string, unknown>>;
+  const after = mf2[0].fieldsV1 as Record<string, Record<string, unknown>>;
+  assert.deepEqual(Object.keys(after['f:status']), ['f:conditions', 'f:phase', 'f:podIP', 'f:podIPs']);
+  assert.deepEqual(after['f:status']['f:podIPs'], { '.': {}, 'k:{"ip":"10.0.0.1"}': { '.': {}, 'f:ip': {} } });
+  assert.equal(after['f:status']['f:conditions'], before['f:status']['f:conditions']);
+  assert.ok(Object.isFrozen(after) && Object.isFrozen(after['f:status']));
+  assert.ok(FieldSet.fromFieldsV1(after).equals(FieldSet.fromFieldsV1(JSON.parse(JSON.stringify(after)))));
 });
