@@ -765,7 +765,8 @@ export class Cache {
   }
 }
 
-function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+/** Equal label maps (whatever the key order). */
+export function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
   for (const k of ka) if (a[k] !== b[k]) return false;

@@ -19,7 +19,7 @@ import { labelSelectorFromObject, matchesLabels, type Requirement } from '../api
 import type { Clock } from '../clock.ts';
 import { EventRecorder } from '../client/events.ts';
 import { Informer, keyOf } from '../client/informer.ts';
-import { Cache, PodInfo } from './cache.ts';
+import { Cache, PodInfo, sameLabels } from './cache.ts';
 import { fitErrorMessage, Framework, type ScheduleResult } from './framework.ts';
 import { Preemption } from './preemption.ts';
 import { SchedulingQueue } from './queue.ts';
@@ -173,7 +173,7 @@ export class Scheduler {
       const cur = this.cache.podInfo(k);
       const sameNode = this.cache.nodeOf(k) === p.spec.nodeName;
       // An assumed pod confirmed by the informer keeps its entry unless what counts changed.
-      if (cur && sameNode && cur.pod.metadata.uid === p.metadata.uid && sameJSON(cur.labels, p.metadata.labels ?? {}) && cur.terminating === !!p.metadata.deletionTimestamp) {
+      if (cur && sameNode && cur.pod.metadata.uid === p.metadata.uid && sameLabels(cur.labels, p.metadata.labels ?? {}) && cur.terminating === !!p.metadata.deletionTimestamp) {
         // An assumed pod now bound: AssignedPodAdded, for pods waiting on affinity or spreading.
         if (!cur.pod.spec?.nodeName) this.queue.moveOnEvent(ASSIGNED_POD_ADD);
         cur.pod = p;
