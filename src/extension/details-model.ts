@@ -10,7 +10,7 @@
 // through the session bundle (see session.ts) so activation does not evaluate client-node.
 import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
 import { fetch } from 'undici';
-import { closure, DEFINITIONS, definitionName, REF_PREFIX } from '../emulator/api/schemas.ts';
+import { closure, DEFINITIONS, definitionName } from '../emulator/api/schemas.ts';
 import { toDiffYaml } from './diff.ts';
 import type { LiveCluster } from './live.ts';
 import { LIVE_RESOURCES, liveKindOf, refTo, type KubeObject, type LiveKind, type ResourceRef } from './resources.ts';
@@ -623,7 +623,10 @@ export function editSchemaOf(apiVersion: string, kind: string): Record<string, u
   if (!name) return undefined;
   const schemas: Record<string, unknown> = {};
   for (const n of closure([name])) schemas[n] = DEFINITIONS[n];
-  return { $schema: 'http://json-schema.org/draft-07/schema#', $ref: `${REF_PREFIX}${name}`, components: { schemas } };
+  // The kind's own definition at the root (no root $ref: a draft-07 $ref makes its siblings, here
+  // `components`, invisible to some resolvers), the definitions it reaches under components/schemas
+  // where its `#/components/schemas/...` references point.
+  return { ...DEFINITIONS[name], components: { schemas } };
 }
 
 /** A running `kubectl logs` stream; `stop()` aborts the request. */
