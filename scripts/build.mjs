@@ -1,6 +1,6 @@
 // Bundles the CLI, the extension and the webview with esbuild.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -101,6 +101,8 @@ await Promise.all([
  */
 function webviewBuilds() {
   if (!existsSync('src/webview')) return [];
+  // Hashed font names and sourcemaps of earlier builds must not pile up (the .vsix takes *.js/css/ttf).
+  rmSync('dist/webview', { recursive: true, force: true });
   const browser = {
     ...common,
     platform: 'browser',
