@@ -771,5 +771,73 @@ test('real VS Code: the topology panel draws a Deployment\'s pods', { timeout: 2
     await p.waitForTimeout(800); // the fade-in
     await screenshot(p, join(out, 'topology.png'));
     assert.deepEqual(cspErrors, [], 'the panel ran into its Content-Security-Policy');
+
+    // Auto-healing, seen in the views: stop a node that runs a shop pod (palette, as a user would),
+    // fast-forward past the node grace period (50 s) and the not-ready toleration (300 s): the
+    // ReplicaSet's replacements run on the other nodes; the stopped node's pods stay Terminating.
+    await openView(p);
+    const before = await waitForShopPods(p, (m) => [...m.values()].flat().filter(isRunning).length === 3, 90_000);
+    const victim = [...before.byNode].find(([, pods]) => pods.some(isRunning))![0];
+    t.stoppedNode = victim;
+    await runCommand(p, 'Kubernetes Emulator: Stop Node (Simulate an Outage)');
+    await pickInQuickInput(p, victim);
+    for (const step of ['1m', '5m']) {
+      await runCommand(p, 'Kubernetes Emulator: Fast-Forward Clock...');
+      await pickInQuickInput(p, step);
+    }
+    const t1 = Date.now();
+    const after = await waitForShopPods(
+      p,
+      (m) => [...m].filter(([n]) => n !== victim).flatMap(([, pods]) => pods).filter(isRunning).length === 3 && !(m.get(victim) ?? []).some(isRunning),
+      120_000,
+    );
+    t.podsMovedSeconds = since(t1);
+    console.log(`Cluster tree after stopping ${victim} and fast-forwarding 6m:\n${after.summary}`);
+    assert.ok(after.ok, `the shop pods did not move off ${victim} within 120 s:\n${after.summary}`);
+    assert.match(after.rows.find((r) => r.label === victim)?.description ?? '', /NotReady|Unknown|Stopped/i, `node ${victim} is not shown down`);
+    await screenshot(p, join(out, 'auto-healing-tree.png'));
+    // The topology follows: three Running shop pods, none of them linked to the stopped node.
+    // (Not `hasText: 'Topology'`: that also matches the topology.yaml tab.)
+    await p.locator('.tabs-container .tab').filter({ has: p.locator('.label-name', { hasText: /^Topology$/ }) }).first().click();
+    await running.nth(2).waitFor({ timeout: 60_000 });
+    await p.waitForTimeout(1500); // the move's animation
+    await screenshot(p, join(out, 'topology-after-node-stop.png'));
   });
 });
+
+/** Clicks the quick input's row labelled exactly `label` (a quick pick opened by a command). */
+async function pickInQuickInput(p: Page, label: string): Promise<void> {
+  const input = p.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.fill(label);
+  const exact = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+  const row = p.locator('.quick-input-list .monaco-list-row').filter({ has: p.locator('.label-name', { hasText: exact }) }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+  await input.waitFor({ state: 'hidden', timeout: 15_000 });
+}
+
+/** The shop pods under each node of the Cluster tree (nodes expanded as needed), until `ok` or timeout. */
+async function waitForShopPods(
+  p: Page,
+  ok: (byNode: Map<string, Row[]>) => boolean,
+  timeoutMs: number,
+): Promise<{ ok: boolean; byNode: Map<string, Row[]>; rows: Row[]; summary: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await treeRows(p);
+    const byNode = new Map<string, Row[]>();
+    let node: string | undefined;
+    for (const r of rows) {
+      if (NODE_NAMES.includes(r.label)) byNode.set((node = r.label), []);
+      else if (node && r.label.startsWith('shop-')) byNode.get(node)!.push(r);
+    }
+    if (ok(byNode) || Date.now() > deadline) return { ok: ok(byNode), byNode, rows, summary: treeSummary(rows) };
+    for (const r of rows) {
+      if (NODE_NAMES.includes(r.label) && r.expanded === 'false') {
+        await clusterPane(p).locator(`.monaco-list-row[data-index="${r.index}"] .monaco-tl-twistie`).click({ timeout: 5000 }).catch(() => undefined);
+      }
+    }
+    await p.waitForTimeout(500);
+  }
+}
