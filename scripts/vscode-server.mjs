@@ -386,10 +386,14 @@ export async function withTimeout(ms, what, fn) {
  */
 export async function bundleExtensionTests(entry, outfile, { extensionDir = PROJECT_ROOT, extra = {} } = {}) {
   const pkg = JSON.parse(readFileSync(join(extensionDir, 'package.json'), 'utf8'));
+  // Titles are `%key%` placeholders resolved from package.nls.json, as VS Code does in English.
+  const nlsFile = join(extensionDir, 'package.nls.json');
+  const nls = existsSync(nlsFile) ? JSON.parse(readFileSync(nlsFile, 'utf8')) : {};
+  const text = (s) => (typeof s === 'string' && /^%.+%$/.test(s) && typeof nls[s.slice(1, -1)] === 'string' ? nls[s.slice(1, -1)] : s);
   const expected = {
     extensionId: `${pkg.publisher}.${pkg.name}`,
-    commands: (pkg.contributes?.commands ?? []).map((c) => ({ command: c.command, title: c.title })),
-    views: Object.values(pkg.contributes?.views ?? {}).flat().map((v) => ({ id: v.id, name: v.name })),
+    commands: (pkg.contributes?.commands ?? []).map((c) => ({ command: c.command, title: text(c.title) })),
+    views: Object.values(pkg.contributes?.views ?? {}).flat().map((v) => ({ id: v.id, name: text(v.name) })),
     ...extra,
   };
   const esbuild = await import('esbuild');

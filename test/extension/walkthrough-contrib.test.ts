@@ -3,12 +3,25 @@
 // that name contributed commands and samples that exist; the .vsix carries samples/ and media/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CONTEXT_PREFIX, WALKTHROUGH_STEPS } from '../../src/extension/walkthrough-steps.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+/** package.nls.json (English) and package.nls.ko.json: the `%key%` strings of package.json, per language. */
+const NLS: Record<string, Record<string, string>> = {
+  en: JSON.parse(readFileSync(join(ROOT, 'package.nls.json'), 'utf8')),
+  ko: JSON.parse(readFileSync(join(ROOT, 'package.nls.ko.json'), 'utf8')),
+};
+/** A manifest string as VS Code shows it in `lang`: a whole-string `%key%` is looked up (extensionNls.ts). */
+function text(s: string, lang = 'en'): string {
+  const m = /^%(.+)%$/.exec(s);
+  if (!m) return s;
+  const v = NLS[lang][m[1]];
+  assert.equal(typeof v, 'string', `${m[1]} is missing from the ${lang} strings`);
+  return v;
+}
 const walkthrough = pkg.contributes.walkthroughs.find((w: { id: string }) => w.id === 'learnKubernetes');
 const contributed = new Set<string>(pkg.contributes.commands.map((c: { command: string }) => c.command));
 /**
@@ -33,10 +46,10 @@ function links(description: string): Link[] {
 }
 
 test('"Learn Kubernetes with the emulator": the steps of walkthrough-steps.ts, in order, each done on its context key', () => {
-  assert.equal(walkthrough.title, 'Learn Kubernetes with the emulator');
+  assert.equal(text(walkthrough.title), 'Learn Kubernetes with the emulator');
   assert.deepEqual(walkthrough.steps.map((s: { id: string }) => s.id), WALKTHROUGH_STEPS.map((s) => s.id));
   for (const [i, s] of walkthrough.steps.entries()) {
-    assert.equal(s.title, WALKTHROUGH_STEPS[i].title);
+    assert.equal(text(s.title), WALKTHROUGH_STEPS[i].title);
     assert.deepEqual(s.completionEvents, [`onContext:${CONTEXT_PREFIX}${s.id}`]);
     assert.equal(s.media.markdown, `media/walkthrough/${s.id}.md`);
     const md = readFileSync(join(ROOT, s.media.markdown), 'utf8');
@@ -50,10 +63,15 @@ test('"Learn Kubernetes with the emulator": the steps of walkthrough-steps.ts, i
 test('every command link names a contributed command; sample links name a sample file that exists', () => {
   let sampleLinks = 0;
   for (const s of walkthrough.steps) {
-    const ls = links(s.description);
+    const description = text(s.description);
+    const ls = links(description);
     assert.ok(ls.length > 0, s.id);
     // The description has no other link syntax left unparsed (a space or parenthesis in args).
-    assert.equal((s.description.match(/\]\(/g) ?? []).length, ls.length, s.id);
+    assert.equal((description.match(/\]\(/g) ?? []).length, ls.length, s.id);
+    // The Korean description links to the same commands with the same arguments, in the same order.
+    const ko = text(s.description, 'ko');
+    assert.deepEqual(links(ko).map(({ command, args }) => ({ command, args })), ls.map(({ command, args }) => ({ command, args })), `${s.id} (ko)`);
+    assert.equal((ko.match(/\]\(/g) ?? []).length, ls.length, `${s.id} (ko)`);
     for (const l of ls) {
       assert.ok(contributed.has(l.command) || PENDING.has(l.command), `${s.id}: ${l.command} is not a contributed command`);
       if (l.command === 'kubeEmulator.openSample' || l.command === 'kubeEmulator.applySample') {
@@ -79,4 +97,51 @@ test('the .vsix carries the samples and the walkthrough media', () => {
   const ignore = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n');
   assert.ok(ignore.includes('!samples/**'));
   assert.ok(ignore.includes('!media/**'));
+});
+
+/**
+ * VS Code reads a walkthrough step's markdown `x.md` as `x.nls.<locale>.md`, then `x.nls.<language>.md`,
+ * when that file exists and is not empty (GettingStartedDetailsRenderer.readContentsOfPath in
+ * microsoft/vscode src/vs/workbench/contrib/welcomeGettingStarted/browser/gettingStartedDetailsRenderer.ts):
+ * the Korean markdown sits next to the English one.
+ */
+const koMarkdown = (md: string) => md.replace(/\.md$/, '.nls.ko.md');
+/** The fenced code blocks, with `# comments` and `<placeholders>` (translated) taken out. */
+const codeBlocks = (md: string) =>
+  [...md.matchAll(/```[^\n]*\n([\s\S]*?)```/g)].map((m) =>
+    m[1].split('\n').map((l) => l.replace(/\s+#\s.*$/, '').replace(/<[^>]*>/g, '<>')).join('\n'),
+  );
+const inlineCode = (md: string) => [...md.replace(/```[\s\S]*?```/g, '').matchAll(/`([^`]+)`/g)].map((m) => m[1]).sort();
+
+test('every step has Korean markdown (x.nls.ko.md): translated, same structure, same commands and sample files', () => {
+  for (const s of walkthrough.steps) {
+    const en = readFileSync(join(ROOT, s.media.markdown), 'utf8');
+    const file = join(ROOT, koMarkdown(s.media.markdown));
+    assert.ok(existsSync(file), `${s.id}: ${koMarkdown(s.media.markdown)} is missing`);
+    const ko = readFileSync(file, 'utf8');
+    assert.match(ko, /^# \S/, s.id);
+    assert.match(ko.split('\n')[0], /[\uAC00-\uD7A3]/, `${s.id}: the heading is Korean`);
+    assert.ok((ko.match(/[\uAC00-\uD7A3]/g) ?? []).length > 100, `${s.id}: the text is Korean`);
+    assert.match(ko, /\*\*할 일:\*\*/, s.id);
+    assert.match(ko, /\*\*확인할 것:\*\*/, s.id);
+    assert.match(ko, /\n완료 조건: /, s.id);
+    // The same kubectl commands, names, fields and messages (code stays English; only comments change).
+    assert.deepEqual(codeBlocks(ko), codeBlocks(en), `${s.id}: code blocks`);
+    assert.deepEqual(inlineCode(ko), inlineCode(en), `${s.id}: inline code`);
+    // Every sample file named is one of the step's samples; every command link names a contributed command.
+    for (const [name] of ko.matchAll(/[\w.-]+\.ya?ml\b/g)) {
+      assert.ok(existsSync(join(ROOT, 'samples', s.id, name)), `${s.id}: samples/${s.id}/${name}`);
+    }
+    for (const l of links(ko)) assert.ok(contributed.has(l.command) || PENDING.has(l.command), `${s.id}: ${l.command}`);
+    assert.equal((ko.match(/\]\(/g) ?? []).length, links(ko).length, `${s.id}: only command links`);
+  }
+  // No Korean file without a step (a renamed step would leave one behind).
+  const steps = new Set(walkthrough.steps.map((s: { media: { markdown: string } }) => koMarkdown(s.media.markdown).split('/').pop()));
+  for (const f of readdirSync(join(ROOT, 'media/walkthrough')).filter((f) => f.endsWith('.nls.ko.md'))) assert.ok(steps.has(f), f);
+});
+
+test('the .vsix carries the package.nls files', () => {
+  const ignore = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n');
+  assert.ok(ignore.includes('!package.nls*.json'));
+  for (const f of ['package.nls.json', 'package.nls.ko.json']) assert.ok(existsSync(join(ROOT, f)), f);
 });
