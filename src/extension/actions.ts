@@ -43,7 +43,7 @@ async function target(
     )
     .sort((a, b) => a.description.localeCompare(b.description) || a.label.localeCompare(b.label));
   if (!items.length) {
-    void vscode.window.showInformationMessage(`Nothing to choose: the cluster has no ${kinds.map((k) => LIVE_RESOURCES[k].kind).join(' or ')} for this action.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Nothing to choose: the cluster has no {0} for this action.', kinds.map((k) => LIVE_RESOURCES[k].kind).join(vscode.l10n.t(' or '))));
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
@@ -61,7 +61,7 @@ async function run(ctx: Ctx, fn: () => Promise<string>): Promise<string | undefi
     const { ActionError } = await core();
     const message = e instanceof ActionError ? e.message : `error: ${e instanceof Error ? e.message : String(e)}`;
     ctx.log(message);
-    void vscode.window.showErrorMessage(message, `Show ${OUTPUT_NAME} Output`).then((choice) => {
+    void vscode.window.showErrorMessage(message, vscode.l10n.t('Show {0} Output', OUTPUT_NAME)).then((choice) => {
       if (choice) ctx.output.show(true);
     });
     return undefined;
@@ -76,14 +76,14 @@ type Handler = (ctx: Ctx) => (...args: any[]) => Promise<unknown>;
 export const actions: Record<string, Handler> = {
   /** kubectl scale --replicas=N; `replicas` skips the input box (tests, panels). */
   'kubeEmulator.scale': (ctx) => async (arg?: unknown, replicas?: number) => {
-    const t = await target(ctx, arg, SCALABLE, 'Object to scale');
+    const t = await target(ctx, arg, SCALABLE, vscode.l10n.t('Object to scale'));
     if (!t) return undefined;
     const c = await core();
     if (replicas === undefined) {
       const current = c.currentReplicas(t.session.live.resolve(t.ref));
       const text = await vscode.window.showInputBox({
-        title: `Scale ${c.kubectlName(t.ref)}`,
-        prompt: `Replicas (now ${current})`,
+        title: vscode.l10n.t('Scale {0}', c.kubectlName(t.ref)),
+        prompt: vscode.l10n.t('Replicas (now {0})', current),
         value: String(current),
         validateInput: c.replicasError,
       });
@@ -95,7 +95,7 @@ export const actions: Record<string, Handler> = {
   },
 
   'kubeEmulator.rolloutRestart': (ctx) => async (arg?: unknown) => {
-    const t = await target(ctx, arg, RESTARTABLE, 'Workload to restart (kubectl rollout restart)');
+    const t = await target(ctx, arg, RESTARTABLE, vscode.l10n.t('Workload to restart (kubectl rollout restart)'));
     if (!t) return undefined;
     const c = await core();
     return run(ctx, () => c.rolloutRestart(t.session.client, t.ref));
@@ -103,7 +103,7 @@ export const actions: Record<string, Handler> = {
 
   /** kubectl rollout undo --to-revision=N; `revision` skips the pick (0: the previous one). */
   'kubeEmulator.rollback': (ctx) => async (arg?: unknown, revision?: number) => {
-    const t = await target(ctx, arg, ['deployments', 'daemonsets', 'statefulsets'], 'Workload to roll back (kubectl rollout undo)');
+    const t = await target(ctx, arg, ['deployments', 'daemonsets', 'statefulsets'], vscode.l10n.t('Workload to roll back (kubectl rollout undo)'));
     if (!t) return undefined;
     const c = await core();
     if (revision === undefined) {
@@ -114,19 +114,19 @@ export const actions: Record<string, Handler> = {
         return run(ctx, () => Promise.reject(e));
       }
       if (revisions.length < 2) {
-        void vscode.window.showInformationMessage(`${c.kubectlName(t.ref)} has no earlier revision to roll back to.`);
+        void vscode.window.showInformationMessage(vscode.l10n.t('{0} has no earlier revision to roll back to.', c.kubectlName(t.ref)));
         return undefined;
       }
       // Newest first, without the current one: the previous revision on top, as `kubectl rollout undo` picks it.
       const items = revisions
         .filter((r) => !r.current)
         .map((r) => ({
-          label: `Revision ${r.revision}`,
+          label: vscode.l10n.t('Revision {0}', r.revision),
           description: r.images.join(', '),
-          detail: r.changeCause ? `change-cause: ${r.changeCause}` : 'no change-cause',
+          detail: r.changeCause ? `change-cause: ${r.changeCause}` : vscode.l10n.t('no change-cause'),
           revision: r.revision,
         }));
-      const pick = await vscode.window.showQuickPick(items, { title: `Roll back ${c.kubectlName(t.ref)}`, placeHolder: 'Revision to roll back to', matchOnDescription: true, matchOnDetail: true });
+      const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Roll back {0}', c.kubectlName(t.ref)), placeHolder: vscode.l10n.t('Revision to roll back to'), matchOnDescription: true, matchOnDetail: true });
       if (!pick) return undefined;
       revision = pick.revision;
     }
@@ -135,14 +135,14 @@ export const actions: Record<string, Handler> = {
   },
 
   'kubeEmulator.pauseRollout': (ctx) => async (arg?: unknown) => {
-    const t = await target(ctx, arg, ['deployments'], 'Deployment to pause', (o) => !o.spec?.paused);
+    const t = await target(ctx, arg, ['deployments'], vscode.l10n.t('Deployment to pause'), (o) => !o.spec?.paused);
     if (!t) return undefined;
     const c = await core();
     return run(ctx, () => c.setPaused(t.session.client, t.ref, true));
   },
 
   'kubeEmulator.resumeRollout': (ctx) => async (arg?: unknown) => {
-    const t = await target(ctx, arg, ['deployments'], 'Deployment to resume', (o) => !!o.spec?.paused);
+    const t = await target(ctx, arg, ['deployments'], vscode.l10n.t('Deployment to resume'), (o) => !!o.spec?.paused);
     if (!t) return undefined;
     const c = await core();
     return run(ctx, () => c.setPaused(t.session.client, t.ref, false));
@@ -158,30 +158,34 @@ export const actions: Record<string, Handler> = {
         description: `${session.live.list(k).length}`,
         live: k,
       }));
-      const kind = await vscode.window.showQuickPick(kindPicks, { placeHolder: 'Kind of the object to delete' });
+      const kind = await vscode.window.showQuickPick(kindPicks, { placeHolder: vscode.l10n.t('Kind of the object to delete') });
       if (!kind) return undefined;
       kinds = [kind.live];
     }
-    const t = await target(ctx, arg, kinds, 'Object to delete');
+    const t = await target(ctx, arg, kinds, vscode.l10n.t('Object to delete'));
     if (!t) return undefined;
     const { ref } = t;
     // An emulated node goes with its kubelet (the emulator's own delete node).
     if (ref.kind === 'Node' && t.session.cluster) return vscode.commands.executeCommand('kubeEmulator.deleteNode', ref, cascade !== undefined);
     const c = await core();
     if (cascade === undefined) {
-      const where = ref.namespace ? ` in namespace "${ref.namespace}"` : '';
       const owner = c.OWNER_KINDS.has(ref.kind);
-      const choices: Record<string, Cascade> = owner
-        ? { Delete: 'background', 'Delete Dependents First': 'foreground', 'Delete, Keep Dependents': 'orphan' }
-        : { Delete: 'background' };
+      const del = vscode.l10n.t('Delete');
+      const first = vscode.l10n.t('Delete Dependents First');
+      const keep = vscode.l10n.t('Delete, Keep Dependents');
+      const choices: Record<string, Cascade> = owner ? { [del]: 'background', [first]: 'foreground', [keep]: 'orphan' } : { [del]: 'background' };
       const choice = await vscode.window.showWarningMessage(
-        `Delete ${ref.kind} "${ref.name}"${where}?`,
+        ref.namespace
+          ? vscode.l10n.t('Delete {0} "{1}" in namespace "{2}"?', ref.kind, ref.name, ref.namespace)
+          : vscode.l10n.t('Delete {0} "{1}"?', ref.kind, ref.name),
         {
           modal: true,
           detail: owner
-            ? 'Delete: the object goes now and the garbage collector deletes what it owns in the background.\n' +
-              'Delete Dependents First: foreground cascading deletion; the object stays until what it owns is gone.\n' +
-              'Delete, Keep Dependents: orphan; what it owns stays, without its owner reference.'
+            ? vscode.l10n.t('{0}: the object goes now and the garbage collector deletes what it owns in the background.', del) +
+              '\n' +
+              vscode.l10n.t('{0}: foreground cascading deletion; the object stays until what it owns is gone.', first) +
+              '\n' +
+              vscode.l10n.t('{0}: orphan; what it owns stays, without its owner reference.', keep)
             : undefined,
         },
         ...Object.keys(choices),
@@ -195,7 +199,7 @@ export const actions: Record<string, Handler> = {
 
   /** kubectl create job NAME-manual-XXXXX --from=cronjob/NAME. */
   'kubeEmulator.triggerCronJob': (ctx) => async (arg?: unknown) => {
-    const t = await target(ctx, arg, ['cronjobs'], 'CronJob to run now');
+    const t = await target(ctx, arg, ['cronjobs'], vscode.l10n.t('CronJob to run now'));
     if (!t) return undefined;
     const c = await core();
     return run(ctx, async () => (await c.triggerCronJob(t.session.client, t.ref)).message);
@@ -205,14 +209,21 @@ export const actions: Record<string, Handler> = {
   'kubeEmulator.resetCluster': (ctx) => async (confirmed?: unknown) => {
     const nodes = Math.max(1, Math.floor(vscode.workspace.getConfiguration('kubeEmulator').get<number>('nodes', 3)));
     if (confirmed !== true) {
+      const reset = vscode.l10n.t('Reset');
       const ok = await vscode.window.showWarningMessage(
-        'Reset the emulated cluster?',
-        { modal: true, detail: `Every object is deleted and the cluster starts again, empty, with ${nodes} ${nodes === 1 ? 'node' : 'nodes'} (setting kubeEmulator.nodes). Export its state first to keep it.` },
-        'Reset',
+        vscode.l10n.t('Reset the emulated cluster?'),
+        {
+          modal: true,
+          detail:
+            nodes === 1
+              ? vscode.l10n.t('Every object is deleted and the cluster starts again, empty, with 1 node (setting kubeEmulator.nodes). Export its state first to keep it.')
+              : vscode.l10n.t('Every object is deleted and the cluster starts again, empty, with {0} nodes (setting kubeEmulator.nodes). Export its state first to keep it.', nodes),
+        },
+        reset,
       );
-      if (ok !== 'Reset') return undefined;
+      if (ok !== reset) return undefined;
     }
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Resetting the emulated cluster' }, () =>
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Resetting the emulated cluster') }, () =>
       run(ctx, async () => {
         const c = await core();
         // As if by the user: nothing restarts it (opening a view) while its folder is wiped.
@@ -230,7 +241,7 @@ export const actions: Record<string, Handler> = {
           ctx.log(`${(e as Error).message}: not removed`);
         }
         await ctx.startCluster();
-        return `Reset the emulated cluster (${nodes} ${nodes === 1 ? 'node' : 'nodes'})`;
+        return nodes === 1 ? vscode.l10n.t('Reset the emulated cluster (1 node)') : vscode.l10n.t('Reset the emulated cluster ({0} nodes)', nodes);
       }),
     );
   },
@@ -254,7 +265,7 @@ export const actions: Record<string, Handler> = {
         ? session.cluster.kubeconfigYaml()
         : Buffer.from(await vscode.workspace.fs.readFile(vscode.Uri.file(ctx.kubeconfigPath))).toString('utf8');
       await vscode.env.clipboard.writeText(text);
-      return 'Copied the emulated cluster\'s kubeconfig to the clipboard';
+      return vscode.l10n.t("Copied the emulated cluster's kubeconfig to the clipboard");
     }),
 };
 

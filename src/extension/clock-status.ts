@@ -6,7 +6,7 @@ import type { Ctx } from './ctx.ts';
 export function registerClockStatus(ctx: Ctx): void {
   const item = vscode.window.createStatusBarItem('kubeEmulator.clock', vscode.StatusBarAlignment.Left, 9);
   item.name = 'Kubernetes Emulator Clock';
-  item.command = { command: 'kubeEmulator.advanceClock', title: 'Fast-Forward Clock' };
+  item.command = { command: 'kubeEmulator.advanceClock', title: vscode.l10n.t('Fast-Forward Clock') };
   let timer: ReturnType<typeof setInterval> | undefined;
   // Loaded once the cluster runs (it brings client-node, which the session has loaded by then).
   let fmt: Pick<typeof import('./actions-core.ts'), 'clockText' | 'shortDuration'> | undefined;
@@ -22,11 +22,17 @@ export function registerClockStatus(ctx: Ctx): void {
     const ahead = now - real;
     item.text = `$(clock) ${fmt.clockText(now, real)}`;
     item.tooltip =
-      `Emulated time: ${new Date(now).toISOString()}\n` +
-      (Math.abs(ahead) < 1000 ? 'Same as real time' : `${fmt.shortDuration(ahead)} ${ahead > 0 ? 'ahead of' : 'behind'} real time`) +
-      (cluster.clock.timeScale !== 1 ? `\nTime scale: ${cluster.clock.timeScale}×` : '') +
-      '\nClick to fast-forward';
-    item.accessibilityInformation = { label: `Emulated cluster time ${fmt.clockText(now, real)}. Click to fast-forward.` };
+      vscode.l10n.t('Emulated time: {0}', new Date(now).toISOString()) +
+      '\n' +
+      (Math.abs(ahead) < 1000
+        ? vscode.l10n.t('Same as real time')
+        : ahead > 0
+          ? vscode.l10n.t('{0} ahead of real time', fmt.shortDuration(ahead))
+          : vscode.l10n.t('{0} behind real time', fmt.shortDuration(ahead))) +
+      (cluster.clock.timeScale !== 1 ? '\n' + vscode.l10n.t('Time scale: {0}×', cluster.clock.timeScale) : '') +
+      '\n' +
+      vscode.l10n.t('Click to fast-forward');
+    item.accessibilityInformation = { label: vscode.l10n.t('Emulated cluster time {0}. Click to fast-forward.', fmt.clockText(now, real)) };
     item.show();
   };
 

@@ -12,7 +12,7 @@ export function registerStatus(ctx: Ctx): void {
     item.text = statusText(ctx.state, ctx.model());
     const server = ctx.session?.server;
     item.tooltip =
-      `Kubernetes Emulator: ${ctx.state}${server ? ` at ${server}` : ''}. Click to show the cluster.` +
+      (server ? vscode.l10n.t('Kubernetes Emulator: {0} at {1}. Click to show the cluster.', ctx.state, server) : vscode.l10n.t('Kubernetes Emulator: {0}. Click to show the cluster.', ctx.state)) +
       (server ? `\nkubectl: export KUBECONFIG=${ctx.kubeconfigPath}` : '');
     item.backgroundColor = ctx.state === 'failed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   };

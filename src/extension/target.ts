@@ -6,6 +6,7 @@
 //
 // `vscode` is only a type import: `registerTarget` gets the API from main.ts, so the logic here
 // (labels, the picker's items, the confirmation state) is unit-tested under Node.
+import * as l10n from '@vscode/l10n';
 import type * as vscode from 'vscode';
 import type { ApplyClient } from './apply.ts';
 import type { Ctx } from './ctx.ts';
@@ -26,7 +27,12 @@ export function sameTarget(a: Target, b: Target): boolean {
 
 /** The modal's question before the first write to a kubeconfig context. */
 export function confirmationQuestion(t: Target & { kind: 'context' }, action = 'Apply'): string {
-  return `${action} to context ${t.context} (cluster ${t.cluster})?`;
+  return l10n.t('{0} to context {1} (cluster {2})?', actionWord(action), t.context, t.cluster);
+}
+
+/** The confirmation's verb (its button), in the user's language. */
+function actionWord(action: string): string {
+  return action === 'Delete' ? l10n.t('Delete') : action === 'Apply' ? l10n.t('Apply') : action;
 }
 
 /** Which contexts the user has said yes to in this session (emulated needs no confirmation). */
@@ -62,9 +68,9 @@ export interface TargetItem {
  * when there is no kubeconfig at all; it is not the user's and is left out.
  */
 export function targetItems(kc: KubeConfigLike | undefined, current: Target): TargetItem[] {
-  const mark = (t: Target) => (sameTarget(t, current) ? ' (selected)' : '');
+  const mark = (t: Target) => (sameTarget(t, current) ? l10n.t(' (selected)') : '');
   const items: TargetItem[] = [
-    { label: 'Emulated cluster', description: `embedded in this window${mark(EMULATED)}`, target: EMULATED },
+    { label: l10n.t('Emulated cluster'), description: l10n.t('embedded in this window') + mark(EMULATED), target: EMULATED },
   ];
   for (const c of kc?.contexts ?? []) {
     const server = kc!.clusters.find((cl) => cl.name === c.cluster)?.server;
@@ -72,7 +78,7 @@ export function targetItems(kc: KubeConfigLike | undefined, current: Target): Ta
     const target: Target = { kind: 'context', context: c.name, cluster: c.cluster };
     items.push({
       label: c.name,
-      description: `${c.name === kc!.currentContext ? 'current-context, ' : ''}cluster ${c.cluster}${mark(target)}`,
+      description: `${c.name === kc!.currentContext ? 'current-context, ' : ''}${l10n.t('cluster {0}', c.cluster)}${mark(target)}`,
       detail: [server, c.namespace ? `namespace ${c.namespace}` : ''].filter(Boolean).join(', ') || undefined,
       target,
     });
@@ -115,7 +121,7 @@ export class TargetController {
 
   /** `emulated cluster` or `context NAME`, for messages. */
   get description(): string {
-    return this._target.kind === 'emulated' ? 'the emulated cluster' : `context ${this._target.context}`;
+    return this._target.kind === 'emulated' ? l10n.t('the emulated cluster') : l10n.t('context {0}', this._target.context);
   }
 
   select(t: Target): void {
@@ -148,12 +154,13 @@ export class TargetController {
   async confirmWrite(action = 'Apply'): Promise<boolean> {
     const t = this._target;
     if (t.kind !== 'context' || !this.confirmations.needs(t)) return true;
+    const button = actionWord(action);
     const choice = await this.vs.window.showWarningMessage(
       confirmationQuestion(t, action),
-      { modal: true, detail: 'This is not the emulated cluster. You are asked once per context in this session.' },
-      action,
+      { modal: true, detail: l10n.t('This is not the emulated cluster. You are asked once per context in this session.') },
+      button,
     );
-    if (choice !== action) return false;
+    if (choice !== button) return false;
     this.confirmations.confirm(t);
     return true;
   }
@@ -170,7 +177,7 @@ export class TargetController {
     }
     const items = targetItems(kc, this._target);
     const picked = await this.vs.window.showQuickPick(items, {
-      placeHolder: 'Cluster to apply, dry-run, diff and delete against',
+      placeHolder: l10n.t('Cluster to apply, dry-run, diff and delete against'),
       matchOnDescription: true,
       matchOnDetail: true,
     });
@@ -204,7 +211,7 @@ export function registerTarget(ctx: Ctx, vs: typeof vscode): TargetController {
   item.command = SELECT_TARGET_COMMAND;
   const update = () => {
     item.text = `$(target) ${controller.label}`;
-    item.tooltip = `Apply, Dry run, Diff and Delete go to ${controller.description}. Click to pick another kubeconfig context.`;
+    item.tooltip = l10n.t('Apply, Dry run, Diff and Delete go to {0}. Click to pick another kubeconfig context.', controller.description);
     item.backgroundColor = controller.target.kind === 'context' ? new vs.ThemeColor('statusBarItem.warningBackground') : undefined;
   };
   ctx.pushExtension(

@@ -95,7 +95,7 @@ class ExplorerView implements vscode.TreeDataProvider<TreeNode> {
     if (row.icon) item.iconPath = themeIcon(row.icon);
     item.contextValue = row.contextValue;
     const show = row.show ?? row.ref;
-    if (show) item.command = { command: SHOW_DETAILS_COMMAND, title: 'Show Details', arguments: [show] };
+    if (show) item.command = { command: SHOW_DETAILS_COMMAND, title: vscode.l10n.t('Show Details'), arguments: [show] };
     item.accessibilityInformation = { label: [row.label, row.description].filter(Boolean).join(', ') };
     return item;
   }
@@ -117,9 +117,9 @@ function viewOptions(session: Session, namespace: string | undefined): ViewOptio
 
 /** The message rows when the views show a kubeconfig context that has no session (yet). */
 function targetRows(status: ViewTargetFollower<Session>['status']): Row[] | undefined {
-  if (status.state === 'connecting') return [{ id: 'connecting', label: `Connecting to context ${status.context}…`, icon: { id: 'loading~spin' } }];
+  if (status.state === 'connecting') return [{ id: 'connecting', label: vscode.l10n.t('Connecting to context {0}…', status.context), icon: { id: 'loading~spin' } }];
   if (status.state === 'failed')
-    return [{ id: 'failed', label: `Could not connect to context ${status.context}`, description: status.error, tooltip: status.error, icon: { id: 'error', color: 'charts.red' } }];
+    return [{ id: 'failed', label: vscode.l10n.t('Could not connect to context {0}', status.context), description: status.error, tooltip: status.error, icon: { id: 'error', color: 'charts.red' } }];
   return undefined;
 }
 
@@ -257,16 +257,16 @@ export function registerTree(ctx: Ctx): void {
  * not list namespaces). Returns null for all namespaces, undefined when dismissed.
  */
 async function pickNamespace(session: Session | undefined, current: string | undefined): Promise<string | null | undefined> {
-  const ALL = '$(list-tree) All namespaces';
+  const ALL = `$(list-tree) ${vscode.l10n.t('All namespaces')}`;
   const names = (session?.live.list('namespaces') ?? []).map((n) => n.metadata?.name ?? '').filter(Boolean).sort();
   if (current && !names.includes(current)) names.unshift(current);
   const items: vscode.QuickPickItem[] = [
-    { label: ALL, description: current === undefined ? 'current' : undefined },
-    ...names.map((n) => ({ label: n, description: n === current ? 'current' : undefined })),
+    { label: ALL, description: current === undefined ? vscode.l10n.t('current') : undefined },
+    ...names.map((n) => ({ label: n, description: n === current ? vscode.l10n.t('current') : undefined })),
   ];
   const qp = vscode.window.createQuickPick();
   qp.items = items;
-  qp.placeholder = 'Namespace to show in the Kubernetes Emulator views (or type one)';
+  qp.placeholder = vscode.l10n.t('Namespace to show in the Kubernetes Emulator views (or type one)');
   return new Promise((resolve) => {
     let done = false;
     qp.onDidAccept(() => {
