@@ -70,6 +70,8 @@ test('every command link names a contributed command; sample links name a sample
     assert.equal((description.match(/\]\(/g) ?? []).length, ls.length, s.id);
     // The Korean description links to the same commands with the same arguments, in the same order.
     const ko = text(s.description, 'ko');
+    // VS Code renders a step description's links and nothing else of markdown: a `code span` would show its backticks.
+    for (const d of [description, ko]) assert.ok(!d.includes('`'), `${s.id}: backticks in ${d}`);
     assert.deepEqual(links(ko).map(({ command, args }) => ({ command, args })), ls.map(({ command, args }) => ({ command, args })), `${s.id} (ko)`);
     assert.equal((ko.match(/\]\(/g) ?? []).length, ls.length, `${s.id} (ko)`);
     for (const l of ls) {
