@@ -32,6 +32,14 @@ export interface Clock {
   readonly timeScale: number;
   /** Stops all timers; the clock can not be used afterwards. */
   dispose(): void;
+  /**
+   * Work a fast-forward waits for at every instant, besides what settles by itself: a durable
+   * store's writes in flight (an fsync outlasts a settle). Without it the emulated clock would race
+   * ahead of writes made at earlier instants, and a node whose lease renewals were still being
+   * written would look silent for minutes. `wait` returns undefined when nothing is in flight.
+   * Returns the function that removes it.
+   */
+  addBarrier?(wait: () => Promise<void> | undefined): () => void;
 }
 
 interface Timer {
@@ -71,6 +79,7 @@ export class EmulatorClock implements Clock {
   private wake: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   private advancing = false;
+  private readonly barriers = new Set<() => Promise<void> | undefined>();
 
   constructor(opts: ClockOptions = {}) {
     this.mode = opts.mode ?? 'real';
@@ -137,6 +146,7 @@ export class EmulatorClock implements Clock {
         for (const t of due) if (!t.cancelled && !this.disposed) this.fire(t);
         await settle();
         await settle();
+        await this.passBarriers();
       }
       const rest = target - this.now();
       if (rest > 0) this.skew += rest;
@@ -145,6 +155,26 @@ export class EmulatorClock implements Clock {
     }
     await settle();
     this.schedule();
+  }
+
+  addBarrier(wait: () => Promise<void> | undefined): () => void {
+    this.barriers.add(wait);
+    return () => this.barriers.delete(wait);
+  }
+
+  /**
+   * Waits for the barriers (writes in flight), then for what their completion lets run; a few
+   * rounds, since a write's acknowledgement lets its writer issue the next (bounded: a component
+   * that writes in a loop must not stop the fast-forward).
+   */
+  private async passBarriers(): Promise<void> {
+    for (let round = 0; round < 4 && this.barriers.size > 0; round++) {
+      const waits = [...this.barriers].map((b) => b()).filter((w) => w !== undefined);
+      if (waits.length === 0) return;
+      await Promise.all(waits.map((w) => w.catch(() => undefined)));
+      await settle();
+      await settle();
+    }
   }
 
   private fire(t: Timer): void {

@@ -163,7 +163,7 @@ export class Kubelet implements KubeletHost {
   private async heartbeat(): Promise<void> {
     if (this.stoppedFlag) return;
     await this.renewLease();
-    if (this.clock.now() - this.lastReport >= NODE_STATUS_REPORT_MS) await this.reportStatus(false);
+    await this.reportStatus(false);
   }
 
   private async renewLease(): Promise<void> {
@@ -280,9 +280,13 @@ export class Kubelet implements KubeletHost {
     const cur = await this.api.tryGet(nodes, undefined, this.name);
     if (!cur) return;
     const now = this.clock.now();
-    if (!force && now - this.lastReport < NODE_STATUS_REPORT_MS) return;
+    const status = this.nodeStatus(rfc3339(now), cur.status);
+    // kubelet_node_status.go tryUpdateNodeStatus: within nodeStatusReportFrequency an unchanged
+    // status is not written; a changed one is (the node lifecycle controller set Ready to Unknown
+    // while this kubelet is alive: the next heartbeat puts it back).
+    if (!force && now - this.lastReport < NODE_STATUS_REPORT_MS && !nodeStatusHasChanged(cur.status, status)) return;
     const next = clone(cur);
-    next.status = this.nodeStatus(rfc3339(now), cur.status);
+    next.status = status;
     try {
       await this.api.update(nodes, undefined, this.name, next, { subresource: 'status' });
       this.lastReport = now;
@@ -326,6 +330,11 @@ export class Kubelet implements KubeletHost {
     if (!jsonEqual(pod.spec, this.specs.get(k))) {
       this.specs.set(k, pod.spec);
       void w.sync();
+    } else if (w.writtenConditions !== undefined && !jsonEqual(pod.status?.conditions, w.writtenConditions)) {
+      // Someone else changed the conditions (the node lifecycle controller's MarkPodsNotReady while
+      // this kubelet is alive): the status manager puts back what the kubelet knows
+      // (status_manager.go needsReconcile).
+      w.requestStatus();
     }
   }
 
@@ -465,7 +474,9 @@ export class Kubelet implements KubeletHost {
       if (sameStatus(cur.status, status)) return;
       const next = { ...cur, status };
       try {
-        await this.api.update(pods, cur.metadata.namespace, cur.metadata.name, next, { subresource: 'status' });
+        const stored = await this.api.update(pods, cur.metadata.namespace, cur.metadata.name, next, { subresource: 'status' });
+        // As stored (normalized), so that the echo of this write compares equal.
+        w.writtenConditions = stored.status?.conditions;
         return;
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
@@ -596,6 +607,22 @@ export class Kubelet implements KubeletHost {
 }
 
 /** Status equality, ignoring key order: an unchanged status is not written again. */
+/**
+ * nodeStatusHasChanged (kubelet_node_status.go): conditions compared without their heartbeat
+ * times, the rest of the status as it is.
+ */
+function nodeStatusHasChanged(a: Obj | undefined, b: Obj): boolean {
+  if (!a) return true;
+  const conds = (s: Obj) =>
+    [...((s.conditions ?? []) as Obj[])]
+      .map(({ lastHeartbeatTime: _h, ...c }) => c)
+      .sort((x, y) => (x.type < y.type ? -1 : x.type > y.type ? 1 : 0));
+  if (!jsonEqual(conds(a), conds(b))) return true;
+  // Semantic.DeepEqual: an empty list equals a missing one (`images: []` is omitted in the API).
+  const rest = (s: Obj) => Object.fromEntries(Object.entries(s).filter(([k, v]) => k !== 'conditions' && !(Array.isArray(v) && v.length === 0)));
+  return !jsonEqual(rest(a), rest(b));
+}
+
 function sameStatus(a: Obj | undefined, b: Obj): boolean {
   return jsonEqual(a ?? {}, b);
 }

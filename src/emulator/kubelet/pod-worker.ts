@@ -143,6 +143,8 @@ export class PodWorker {
   /** Every container is done and none will restart: the pod is Succeeded or Failed. */
   terminal = false;
   gone = false;
+  /** The conditions of the last status this kubelet wrote (to notice another writer's change). */
+  writtenConditions: unknown;
   private syncing = false;
   private again = false;
   private readonly resyncs = new Set<TimerHandle>();

@@ -556,6 +556,11 @@ export class FileJournal implements Journal {
     this.kick();
   }
 
+  /** Whether records are waiting to be written or being written. */
+  get busy(): boolean {
+    return !this.failed && (this.next.bufs.length > 0 || !!this.inflight);
+  }
+
   sync(): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
     if (this.next.bufs.length > 0) return this.next.promise;
@@ -855,6 +860,9 @@ export async function openDurable(dirIn: string, opts: DurableOptions): Promise<
     await journal.start(lastSeg ? { file: lastSeg.file, start: lastSeg.start, exists: true } : { file: segmentName(base + 1), start: base + 1, exists: false });
     const s = store;
     journal.setSnapshotSource(() => s.snapshot());
+    const j0 = journal;
+    // A fast-forward waits at each instant for the writes in flight (clock.ts addBarrier).
+    const removeBarrier = opts.clock.addBarrier?.(() => (j0.busy ? j0.sync().catch(() => undefined) : undefined));
     for (const w of warnings) opts.onWarning?.(w);
     const j = journal;
     let closing: Promise<void> | undefined;
@@ -864,6 +872,7 @@ export async function openDurable(dirIn: string, opts: DurableOptions): Promise<
       warnings,
       close: () =>
         (closing ??= (async () => {
+          removeBarrier?.();
           try {
             await s.close();
           } finally {

@@ -800,6 +800,8 @@ test('real VS Code: the topology panel draws a Deployment\'s pods', { timeout: 2
     // (Not `hasText: 'Topology'`: that also matches the topology.yaml tab.)
     await p.locator('.tabs-container .tab').filter({ has: p.locator('.label-name', { hasText: /^Topology$/ }) }).first().click();
     await running.nth(2).waitFor({ timeout: 60_000 });
+    // The Deployment's status catches up: its three replicas ready again (the live model keeps up).
+    await frame.locator('g.v.k-Deployment[aria-label="Deployment default/shop: 3/3 ready"]').waitFor({ timeout: 60_000 });
     await p.waitForTimeout(1500); // the move's animation
     await screenshot(p, join(out, 'topology-after-node-stop.png'));
   });

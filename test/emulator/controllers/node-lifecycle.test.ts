@@ -336,3 +336,36 @@ test('a fast-forward past the grace period marks a stopped node Unknown even whe
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a 6m fast-forward on a durable store: only the stopped node goes NotReady; the others stay Ready and their pods too', async () => {
+  // The fast-forward waits at each instant for the durable writes in flight (clock.ts addBarrier):
+  // without it, the healthy nodes' lease renewals were still being written when the controller
+  // looked, and they were marked NotReady with their pods.
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { openDurable } = await import('../../../src/emulator/store/durable.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'node-lifecycle-durable-'));
+  const clock = new EmulatorClock({ mode: 'real' });
+  const durable = await openDurable(dir, { clock });
+  const c = await createCluster({ nodes: 3, noHttp: true, clock, store: durable.store });
+  try {
+    const nodes = c.api.resource('nodes');
+    const names: string[] = (await c.api.list(nodes, undefined)).items.map((n: Obj) => n.metadata.name);
+    const readyOf = async (name: string) => ((await c.api.get(nodes, undefined, name)).status?.conditions ?? []).find((x: Obj) => x.type === 'Ready')?.status;
+    for (const n of names) for (let i = 0; i < 100 && (await readyOf(n)) !== 'True'; i++) await new Promise((r) => setTimeout(r, 50));
+    const [stopped, ...healthy] = names;
+    c.stopNode(stopped);
+    await c.advanceClock(60_000);
+    await c.advanceClock(300_000);
+    assert.equal(await readyOf(stopped), 'Unknown');
+    for (const n of healthy) assert.equal(await readyOf(n), 'True', `${n} stayed Ready`);
+    const events = (await c.api.list(c.api.resource('events'), undefined)).items.filter((e: Obj) => e.reason === 'NodeNotReady' && e.involvedObject.kind === 'Node');
+    assert.deepEqual(events.map((e: Obj) => e.involvedObject.name), [stopped]);
+  } finally {
+    await c.stop();
+    await durable.close();
+    clock.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

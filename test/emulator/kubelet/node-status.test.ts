@@ -1,0 +1,52 @@
+// The kubelet's node status reports (kubelet.ts reportStatus, after kubelet_node_status.go
+// tryUpdateNodeStatus): an unchanged status is written only every nodeStatusReportFrequency (5 min),
+// a changed one at the next heartbeat (10 s): a live node that the lifecycle controller marked
+// Unknown (it missed heartbeats) is Ready again 10 s later, and its pods with it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Obj } from '../../../src/emulator/api/objects.ts';
+import { createPod, podSpec, testCluster } from './helpers.ts';
+
+test('a live node marked Unknown by someone else is reported Ready at the next heartbeat; unchanged, the status is not rewritten', async () => {
+  const { c } = await testCluster();
+  try {
+    const nodes = c.api.resource('nodes');
+    const name = (await c.api.list(nodes, undefined)).items[0].metadata.name;
+    await c.advanceClock(30_000);
+    // Unchanged: no status write for a minute (heartbeats renew the Lease only).
+    const rv0 = (await c.api.get(nodes, undefined, name)).metadata.resourceVersion;
+    await c.advanceClock(60_000);
+    assert.equal((await c.api.get(nodes, undefined, name)).metadata.resourceVersion, rv0, 'an unchanged status is not written every heartbeat');
+    // The controller's write: Ready Unknown.
+    const cur = structuredClone(await c.api.get(nodes, undefined, name));
+    cur.status.conditions = cur.status.conditions.map((x: Obj) =>
+      x.type === 'Ready' ? { ...x, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' } : x,
+    );
+    await c.api.update(nodes, undefined, name, cur, { subresource: 'status' });
+    await c.advanceClock(10_000);
+    const ready = (await c.api.get(nodes, undefined, name)).status.conditions.find((x: Obj) => x.type === 'Ready');
+    assert.equal(ready.status, 'True');
+    assert.equal(ready.reason, 'KubeletReady');
+  } finally {
+    await c.stop();
+  }
+});
+
+test('a pod marked not Ready by the node lifecycle controller while its kubelet is alive is Ready again at once', async () => {
+  const { c } = await testCluster();
+  try {
+    await createPod(c, podSpec('p', { containers: [{ name: 'main', image: 'busybox:1.36', command: ['run', '-1', '0'] }] }));
+    await c.advanceClock(5_000);
+    const pods = c.api.resource('pods');
+    const readyOf = async () => (await c.api.get(pods, 'default', 'p')).status.conditions.find((x: Obj) => x.type === 'Ready')?.status;
+    assert.equal(await readyOf(), 'True');
+    // MarkPodsNotReady's write (pkg/controller/util/node/controller_utils.go).
+    const cur = structuredClone(await c.api.get(pods, 'default', 'p'));
+    cur.status.conditions = cur.status.conditions.map((x: Obj) => (x.type === 'Ready' ? { ...x, status: 'False', lastTransitionTime: new Date(c.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z') } : x));
+    await c.api.update(pods, 'default', 'p', cur, { subresource: 'status' });
+    await c.advanceClock(10_000);
+    assert.equal(await readyOf(), 'True');
+  } finally {
+    await c.stop();
+  }
+});
