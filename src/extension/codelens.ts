@@ -140,8 +140,8 @@ class ApplyCodeLensProvider implements vscode.CodeLensProvider {
     if (manifests.length > 1) {
       out.push(
         new vscode.CodeLens(top, {
-          title: emulated ? 'Apply all to emulated cluster' : `Apply all to ${this.state.target.label}`,
-          tooltip: `kubectl apply --server-side the ${manifests.length} documents of this file, in order`,
+          title: emulated ? vscode.l10n.t('Apply all to emulated cluster') : vscode.l10n.t('Apply all to {0}', this.state.target.label),
+          tooltip: vscode.l10n.t('kubectl apply --server-side the {0} documents of this file, in order', manifests.length),
           command: 'kubeEmulator.applyDocument',
           arguments: [doc.uri],
         }),
@@ -152,20 +152,20 @@ class ApplyCodeLensProvider implements vscode.CodeLensProvider {
       const what = `${m.kind}${m.name ? ` ${m.name}` : ''}`;
       out.push(
         new vscode.CodeLens(at, {
-          title: emulated ? CODELENS_TITLE : `Apply to ${this.state.target.label}`,
-          tooltip: `Server-side apply ${what} to ${this.state.target.description}`,
+          title: emulated ? vscode.l10n.t('Apply to emulated cluster') : vscode.l10n.t('Apply to {0}', this.state.target.label),
+          tooltip: vscode.l10n.t('Server-side apply {0} to {1}', what, this.state.target.description),
           command: 'kubeEmulator.applyDocument',
           arguments: [doc.uri, m.index],
         }),
         new vscode.CodeLens(at, {
-          title: 'Dry run',
-          tooltip: `Server-side dry run (dryRun=All) of applying ${what}`,
+          title: vscode.l10n.t('Dry run'),
+          tooltip: vscode.l10n.t('Server-side dry run (dryRun=All) of applying {0}', what),
           command: 'kubeEmulator.dryRunDocument',
           arguments: [doc.uri, m.index],
         }),
         new vscode.CodeLens(at, {
-          title: 'Diff',
-          tooltip: `Compare the live ${what} with what applying this document would make of it`,
+          title: vscode.l10n.t('Diff'),
+          tooltip: vscode.l10n.t('Compare the live {0} with what applying this document would make of it', what),
           command: 'kubeEmulator.diffDocument',
           arguments: [doc.uri, m.index],
         }),
@@ -173,8 +173,8 @@ class ApplyCodeLensProvider implements vscode.CodeLensProvider {
       if (index?.exists(m) === true) {
         out.push(
           new vscode.CodeLens(at, {
-            title: 'Delete',
-            tooltip: `kubectl delete ${what} from ${this.state.target.description}`,
+            title: vscode.l10n.t('Delete'),
+            tooltip: vscode.l10n.t('kubectl delete {0} from {1}', what, this.state.target.description),
             command: 'kubeEmulator.deleteDocument',
             arguments: [doc.uri, m.index],
           }),
@@ -269,7 +269,7 @@ async function run(ctx: Ctx, batches: Batch[], opts: RunOptions): Promise<ApplyO
   if (broken.length > 0 && batches.length === 1) {
     for (const l of lines) ctx.log(l);
     ctx.log('Nothing applied: the file has YAML syntax errors.');
-    showError(ctx, `Nothing applied. ${lines[0]}${lines.length > 1 ? ` (and ${lines.length - 1} more)` : ''}`);
+    showError(ctx, lines.length > 1 ? vscode.l10n.t('Nothing applied. {0} (and {1} more)', lines[0], lines.length - 1) : vscode.l10n.t('Nothing applied. {0}', lines[0]));
     return { file, lines, syntaxError: true };
   }
   const todo = batches.filter((b) => b.parsed.errors.length === 0 && b.manifests.length > 0);
@@ -287,7 +287,7 @@ async function run(ctx: Ctx, batches: Batch[], opts: RunOptions): Promise<ApplyO
   const results: SsaResult[] = [];
   try {
     const client = await clientOf(ctx);
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `${verb} ${file}` }, async () => {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: opts.dryRun ? vscode.l10n.t('Dry run of {0}', file) : opts.force ? vscode.l10n.t('Force-applying {0}', file) : vscode.l10n.t('Applying {0}', file) }, async () => {
       for (const b of todo) {
         for (const m of b.manifests) {
           const r = await serverSideApply(client, m, { file: b.file, dryRun: opts.dryRun, force: opts.force });
@@ -309,8 +309,9 @@ async function run(ctx: Ctx, batches: Batch[], opts: RunOptions): Promise<ApplyO
   const summary = summarize(results) + (opts.dryRun && results.length > 1 ? ' (server dry run)' : '');
   const conflicts = results.filter((r) => r.conflict);
   if (conflicts.length > 0 && !opts.dryRun) {
-    void vscode.window.showErrorMessage(conflicts[0].message.split('\n')[0], 'Force apply', `Show ${OUTPUT_NAME} Output`).then((choice) => {
-      if (choice === 'Force apply') {
+    const force = vscode.l10n.t('Force apply');
+    void vscode.window.showErrorMessage(conflicts[0].message.split('\n')[0], force, vscode.l10n.t('Show {0} Output', OUTPUT_NAME)).then((choice) => {
+      if (choice === force) {
         const again = todo.map((b) => ({ ...b, manifests: b.manifests.filter((m) => conflicts.some((c) => c.manifest === m)) }));
         void run(ctx, again, { force: true });
       } else if (choice) ctx.output.show(true);
@@ -330,7 +331,7 @@ function batchOf(doc: vscode.TextDocument, ctx: Ctx, index?: number): Batch {
 async function oneDocument(ctx: Ctx, uri?: vscode.Uri | string, index?: number): Promise<{ doc: vscode.TextDocument; m: Manifest } | undefined> {
   const doc = await openDoc(uri);
   if (!doc) {
-    void vscode.window.showWarningMessage('Open a Kubernetes manifest in the editor first.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('Open a Kubernetes manifest in the editor first.'));
     return undefined;
   }
   const parsed = ctx.parse(doc);
@@ -370,7 +371,7 @@ export const editorCommands: Record<string, Factory> = {
   'kubeEmulator.apply': (ctx) => async (uri?: vscode.Uri) => {
     const doc = uri instanceof vscode.Uri ? await openDoc(uri) : vscode.window.activeTextEditor?.document;
     if (!doc) {
-      void vscode.window.showWarningMessage('Open a YAML manifest in the editor to apply it.');
+      void vscode.window.showWarningMessage(vscode.l10n.t('Open a YAML manifest in the editor to apply it.'));
       return undefined;
     }
     return run(ctx, [batchOf(doc, ctx)], {});
@@ -428,7 +429,7 @@ export const editorCommands: Record<string, Factory> = {
 
   /** A folder from the explorer: every .yaml, .yml and .json file under it, as `kubectl apply -R -f DIR`. */
   'kubeEmulator.applyFolder': (ctx) => async (folder?: vscode.Uri) => {
-    folder ??= (await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, title: 'Folder of manifests to apply' }))?.[0];
+    folder ??= (await vscode.window.showOpenDialog({ canSelectFiles: false, canSelectFolders: true, canSelectMany: false, title: vscode.l10n.t('Folder of manifests to apply') }))?.[0];
     if (!folder) return undefined;
     const files = await manifestFilesUnder(folder);
     const batches: Batch[] = [];
@@ -488,8 +489,9 @@ export const editorCommands: Record<string, Factory> = {
     const target = targetOf(ctx);
     if (!confirmed) {
       const what = `${m.kind}${m.name ? ` ${m.name}` : ''}`;
-      const ok = await vscode.window.showWarningMessage(`Delete ${what} from ${target?.description ?? 'the emulated cluster'}?`, { modal: true }, 'Delete');
-      if (ok !== 'Delete') return undefined;
+      const del = vscode.l10n.t('Delete');
+      const ok = await vscode.window.showWarningMessage(vscode.l10n.t('Delete {0} from {1}?', what, target?.description ?? vscode.l10n.t('the emulated cluster')), { modal: true }, del);
+      if (ok !== del) return undefined;
       target?.confirmations.confirm(target.target);
     } else if (target && !(await target.confirmWrite('Delete'))) return undefined;
     try {
@@ -510,7 +512,7 @@ export const editorCommands: Record<string, Factory> = {
 
 /** An error notification with a way to the output; not awaited, so commands finish without a click. */
 function showError(ctx: Ctx, message: string): void {
-  void vscode.window.showErrorMessage(message, `Show ${OUTPUT_NAME} Output`).then((choice) => {
+  void vscode.window.showErrorMessage(message, vscode.l10n.t('Show {0} Output', OUTPUT_NAME)).then((choice) => {
     if (choice) ctx.output.show(true);
   });
 }

@@ -22,7 +22,7 @@ export async function loadAssist(ctx: Ctx): Promise<{ assist: Assist; cache: Doc
 
 export function toCompletionItem(doc: vscode.TextDocument, pos: vscode.Position, e: CompletionEntry): vscode.CompletionItem {
   const item = new vscode.CompletionItem(
-    { label: e.label, ...(e.required && { description: 'required' }) },
+    { label: e.label, ...(e.required && { description: vscode.l10n.t('required') }) },
     e.kind === 'field' ? vscode.CompletionItemKind.Property : vscode.CompletionItemKind.EnumMember,
   );
   item.detail = e.detail || undefined;
@@ -35,7 +35,7 @@ export function toCompletionItem(doc: vscode.TextDocument, pos: vscode.Position,
   const start = doc.positionAt(e.start);
   const end = doc.positionAt(e.end);
   item.range = { inserting: new vscode.Range(start, pos.isBefore(end) ? pos : end), replacing: new vscode.Range(start, end) };
-  if (e.retrigger) item.command = { command: 'editor.action.triggerSuggest', title: 'Suggest values' };
+  if (e.retrigger) item.command = { command: 'editor.action.triggerSuggest', title: vscode.l10n.t('Suggest values') };
   return item;
 }
 

@@ -31,11 +31,11 @@ function sampleUri(ctx: Ctx, step: WalkthroughStep, file?: string): vscode.Uri {
 /** Validates the (step, file) a command link passes; undefined with a message when it is wrong. */
 function resolveSample(step: WalkthroughStep | undefined, rawStep: unknown, file: unknown): { step: WalkthroughStep; file?: string } | undefined {
   if (!step) {
-    void vscode.window.showErrorMessage(`No sample named ${JSON.stringify(rawStep)}. The samples: ${WALKTHROUGH_STEPS.filter((s) => s.files.length).map((s) => s.id).join(', ')}.`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('No sample named {0}. The samples: {1}.', JSON.stringify(rawStep), WALKTHROUGH_STEPS.filter((s) => s.files.length).map((s) => s.id).join(', ')));
     return undefined;
   }
   if (file !== undefined && !(typeof file === 'string' && step.files.includes(file))) {
-    void vscode.window.showErrorMessage(`The ${step.id} sample has no file ${JSON.stringify(file)} (it has ${step.files.join(', ')}).`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('The {0} sample has no file {1} (it has {2}).', step.id, JSON.stringify(file), step.files.join(', ')));
     return undefined;
   }
   return { step, file: file as string | undefined };
@@ -80,7 +80,7 @@ export function registerWalkthrough(ctx: Ctx): void {
   ctx.pushExtension(
     /** Opens a sample's manifest (its first file, or the one named) beside the walkthrough. */
     vscode.commands.registerCommand('kubeEmulator.openSample', async (rawStep?: unknown, file?: unknown) => {
-      const step = rawStep === undefined ? await pickStep('Sample to open') : stepOf(rawStep);
+      const step = rawStep === undefined ? await pickStep(vscode.l10n.t('Sample to open')) : stepOf(rawStep);
       if (rawStep === undefined && !step) return undefined;
       const s = resolveSample(step, rawStep, file);
       if (!s) return undefined;
@@ -88,7 +88,7 @@ export function registerWalkthrough(ctx: Ctx): void {
       try {
         return await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.Beside, preview: false });
       } catch (e) {
-        void vscode.window.showErrorMessage(`Could not open ${uri.fsPath}: ${e instanceof Error ? e.message : String(e)}`);
+        void vscode.window.showErrorMessage(vscode.l10n.t('Could not open {0}: {1}', uri.fsPath, e instanceof Error ? e.message : String(e)));
         return undefined;
       }
     }),
@@ -97,7 +97,7 @@ export function registerWalkthrough(ctx: Ctx): void {
      * the Apply commands do.
      */
     vscode.commands.registerCommand('kubeEmulator.applySample', async (rawStep?: unknown, file?: unknown) => {
-      const step = rawStep === undefined ? await pickStep('Sample to apply') : stepOf(rawStep);
+      const step = rawStep === undefined ? await pickStep(vscode.l10n.t('Sample to apply')) : stepOf(rawStep);
       if (rawStep === undefined && !step) return undefined;
       const s = resolveSample(step, rawStep, file);
       if (!s) return undefined;

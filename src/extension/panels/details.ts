@@ -52,7 +52,7 @@ export async function showDetails(ctx: Ctx, arg: unknown, tab?: Tab, container?:
     }
     return key;
   } catch (e) {
-    void vscode.window.showErrorMessage(`Could not show details: ${e instanceof Error ? e.message : String(e)}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Could not show details: {0}', e instanceof Error ? e.message : String(e)));
     return undefined;
   }
 }
@@ -69,7 +69,7 @@ async function pickObject(session: Session, m: Model, kind?: string): Promise<Re
     }
   }
   items.sort((a, b) => a.label.localeCompare(b.label));
-  const pick = await vscode.window.showQuickPick(items, { title: kind === 'Pod' ? 'Show logs of a pod' : 'Show details of an object', matchOnDescription: true, placeHolder: 'Kind name' });
+  const pick = await vscode.window.showQuickPick(items, { title: kind === 'Pod' ? vscode.l10n.t('Show logs of a pod') : vscode.l10n.t('Show details of an object'), matchOnDescription: true, placeHolder: vscode.l10n.t('Kind name') });
   return pick?.ref;
 }
 
@@ -184,7 +184,7 @@ class DetailsPanel {
         if (!/^kubeEmulator\.[A-Za-z]+$/.test(msg.command)) return;
         const known = await vscode.commands.getCommands(true);
         if (!known.includes(msg.command)) {
-          void vscode.window.showWarningMessage(`${msg.command} is not available in this version of the extension.`);
+          void vscode.window.showWarningMessage(vscode.l10n.t('{0} is not available in this version of the extension.', msg.command));
           return;
         }
         try {

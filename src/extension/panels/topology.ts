@@ -57,7 +57,7 @@ class TopologyPanel {
     private readonly model: Model,
   ) {
     const root = vscode.Uri.joinPath(ctx.extensionContext.extensionUri, 'dist', 'webview');
-    this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Topology', vscode.ViewColumn.Active, {
+    this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, vscode.l10n.t('Topology'), vscode.ViewColumn.Active, {
       enableScripts: true,
       // Its layout and pan/zoom survive switching editor tabs (a 1,000-pod layout is not free).
       retainContextWhenHidden: true,
@@ -66,7 +66,7 @@ class TopologyPanel {
     const wv = this.panel.webview;
     const state: PageState = { workerUrl: wv.asWebviewUri(vscode.Uri.joinPath(root, 'topology-layout.worker.js')).toString() };
     wv.html = webviewHtml({
-      title: 'Topology',
+      title: vscode.l10n.t('Topology'),
       cspSource: wv.cspSource,
       nonce: makeNonce(),
       script: wv.asWebviewUri(vscode.Uri.joinPath(root, 'topology.js')).toString(),
@@ -108,7 +108,7 @@ class TopologyPanel {
         break;
       case 'open':
         void vscode.commands.executeCommand('kubeEmulator.showDetails', m.ref).then(undefined, (e: unknown) => {
-          void vscode.window.showErrorMessage(`Could not open the details of ${m.ref.kind} ${m.ref.name}: ${e instanceof Error ? e.message : String(e)}`);
+          void vscode.window.showErrorMessage(vscode.l10n.t('Could not open the details of {0} {1}: {2}', m.ref.kind, m.ref.name, e instanceof Error ? e.message : String(e)));
         });
         break;
       case 'rendered':
