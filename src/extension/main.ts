@@ -3,12 +3,12 @@
 // or here when `kubeEmulator.startOnActivation` is set.
 import { loadStart } from './load-start.ts';
 import * as vscode from 'vscode';
-import * as l10n from '@vscode/l10n';
 import { registerActions } from './actions.ts';
 import { registerCodeLens } from './codelens.ts';
 import { registerCommands } from './commands.ts';
 import { registerCompletion } from './completion.ts';
 import { Ctx } from './ctx.ts';
+import { setBundle } from './l10n.ts';
 import { registerDefinitions } from './definition.ts';
 import { registerDiagnostics } from './diagnostics.ts';
 import { registerHover } from './hover.ts';
@@ -36,7 +36,7 @@ export interface KubeEmulatorApi {
 export function activate(context: vscode.ExtensionContext): KubeEmulatorApi {
   const activateStart = performance.now();
   // Plain modules (no `vscode`) word their messages with @vscode/l10n: the same bundle (l10n/).
-  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
+  setBundle(vscode.l10n.bundle);
   const c = new Ctx(context);
   ctx = c;
   context.subscriptions.push({ dispose: () => void c.dispose() });

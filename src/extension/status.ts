@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { VIEW_CONTAINER_COMMAND, type Ctx } from './ctx.ts';
 import { Coalescer } from './timing.ts';
-import { statusText } from './tree-model.ts';
+import { stateWord, statusText } from './tree-model.ts';
 
 export function registerStatus(ctx: Ctx): void {
   const item = vscode.window.createStatusBarItem('kubeEmulator.status', vscode.StatusBarAlignment.Left, 10);
@@ -12,7 +12,7 @@ export function registerStatus(ctx: Ctx): void {
     item.text = statusText(ctx.state, ctx.model());
     const server = ctx.session?.server;
     item.tooltip =
-      (server ? vscode.l10n.t('Kubernetes Emulator: {0} at {1}. Click to show the cluster.', ctx.state, server) : vscode.l10n.t('Kubernetes Emulator: {0}. Click to show the cluster.', ctx.state)) +
+      (server ? vscode.l10n.t('Kubernetes Emulator: {0} at {1}. Click to show the cluster.', stateWord(ctx.state), server) : vscode.l10n.t('Kubernetes Emulator: {0}. Click to show the cluster.', stateWord(ctx.state))) +
       (server ? `\nkubectl: export KUBECONFIG=${ctx.kubeconfigPath}` : '');
     item.backgroundColor = ctx.state === 'failed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
   };

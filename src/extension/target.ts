@@ -6,10 +6,10 @@
 //
 // `vscode` is only a type import: `registerTarget` gets the API from main.ts, so the logic here
 // (labels, the picker's items, the confirmation state) is unit-tested under Node.
-import * as l10n from '@vscode/l10n';
 import type * as vscode from 'vscode';
 import type { ApplyClient } from './apply.ts';
 import type { Ctx } from './ctx.ts';
+import * as l10n from './l10n.ts';
 
 export type Target = { kind: 'emulated' } | { kind: 'context'; context: string; cluster: string };
 

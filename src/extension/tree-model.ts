@@ -2,6 +2,7 @@
 // turns these rows into TreeItems. Status words follow `kubectl get nodes` / `kubectl get pods`
 // (kubernetes pkg/printers/internalversion/printers.go: printNode, printPod).
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import * as l10n from './l10n.ts';
 
 /** A codicon id and a theme colour id. */
 export interface Icon {
@@ -198,8 +199,8 @@ export function buildTree(nodes: readonly V1Node[], pods: readonly V1Pod[]): Tre
       status: 'NotFound',
       ready: false,
       roles: [],
-      description: 'not found',
-      tooltip: `${nodeName}: the node no longer exists`,
+      description: l10n.t('not found'),
+      tooltip: l10n.t('{0}: the node no longer exists', nodeName),
       icon: { id: 'server', color: GREY },
       pods: podRows.sort(byNamespaceName),
     });
@@ -213,9 +214,25 @@ export type ClusterState = 'stopped' | 'starting' | 'running' | 'stopping' | 'fa
 /** The status bar text: `$(server-environment) Kubernetes: stopped|starting|3 nodes Ready`. */
 export function statusText(state: ClusterState, model?: Pick<TreeModel, 'nodes' | 'readyNodes'>): string {
   const prefix = '$(server-environment) Kubernetes: ';
-  if (state !== 'running' || !model) return prefix + state;
+  if (state !== 'running' || !model) return prefix + stateWord(state);
   const total = model.nodes.filter((n) => n.status !== 'NotFound').length;
   const ready = model.readyNodes;
-  const noun = total === 1 ? 'node' : 'nodes';
-  return prefix + (ready === total ? `${total} ${noun} Ready` : `${ready}/${total} ${noun} Ready`);
+  if (ready === total) return prefix + (total === 1 ? l10n.t('1 node Ready') : l10n.t('{0} nodes Ready', total));
+  return prefix + (total === 1 ? l10n.t('{0}/1 node Ready', ready) : l10n.t('{0}/{1} nodes Ready', ready, total));
+}
+
+/** The cluster's state in the user's language. */
+export function stateWord(state: ClusterState): string {
+  switch (state) {
+    case 'stopped':
+      return l10n.t('stopped');
+    case 'starting':
+      return l10n.t('starting');
+    case 'running':
+      return l10n.t('running');
+    case 'stopping':
+      return l10n.t('stopping');
+    case 'failed':
+      return l10n.t('failed');
+  }
 }

@@ -4,9 +4,10 @@
 // count against its pod capacity; cordoned and (emulator) stopped nodes marked; its pods under it.
 // Pods no node has yet sit under "Unscheduled". No `vscode` import.
 import { podRequests, resFromList } from '../../emulator/scheduler/resources.ts';
+import * as l10n from '../l10n.ts';
 import type { KubeObject } from '../live.ts';
 import { nodeReadyStatus, nodeRoles } from '../tree-model.ts';
-import { created, byName, cmp, contextValue, GREEN, GREY, loading, objId, plural, RED, refOfObj, unavailableRow, YELLOW, type ViewOptions, type ViewSource } from './format.ts';
+import { created, byName, cmp, contextValue, GREEN, GREY, loading, objId, RED, refOfObj, unavailableRow, YELLOW, type ViewOptions, type ViewSource } from './format.ts';
 import { podRow, sortPods } from './pods.ts';
 import type { Row } from './rows.ts';
 
@@ -65,7 +66,7 @@ export function nodeRow(node: KubeObject, allPods: readonly KubeObject[], shownP
   const address = (node.status?.addresses ?? []).find((x: { type?: string }) => x.type === 'InternalIP')?.address;
   const capacity = node.status?.capacity ?? {};
   const tooltip = [
-    `Node ${name}: ${status}${stopped ? ' (stopped: its kubelet no longer reports)' : ''}`,
+    `Node ${name}: ${status}${stopped ? l10n.t(' (stopped: its kubelet no longer reports)') : ''}`,
     `Roles: ${roles.length ? roles.join(',') : '<none>'}`,
     address ? `InternalIP: ${address}` : '',
     info.kubeletVersion ? `Kubelet: ${info.kubeletVersion}` : '',
@@ -83,7 +84,7 @@ export function nodeRow(node: KubeObject, allPods: readonly KubeObject[], shownP
     label: name,
     name,
     description: [
-      stopped ? 'Stopped' : '',
+      stopped ? l10n.t('Stopped') : '',
       status,
       ...roles,
       `cpu ${formatCpu(a.cpuRequests)}/${formatCpu(a.cpuAllocatable)}`,
@@ -104,7 +105,7 @@ export function nodeRow(node: KubeObject, allPods: readonly KubeObject[], shownP
 const inFilter = (opts: ViewOptions) => (p: KubeObject) => opts.namespace === undefined || p.metadata?.namespace === opts.namespace;
 
 export function clusterRows(src: ViewSource, opts: ViewOptions): Row[] {
-  if (loading(src, 'nodes') && loading(src, 'pods')) return [{ id: 'loading', label: 'Loading…', icon: { id: 'loading~spin' } }];
+  if (loading(src, 'nodes') && loading(src, 'pods')) return [{ id: 'loading', label: l10n.t('Loading…'), icon: { id: 'loading~spin' } }];
   const rows: Row[] = [];
   const unavailable = unavailableRow(src, 'nodes');
   if (unavailable) rows.push(unavailable);
@@ -133,8 +134,8 @@ export function clusterRows(src: ViewSource, opts: ViewOptions): Row[] {
       id: `Node:${name}`,
       label: name,
       name,
-      description: unavailable ? plural(children.length, 'pod') : 'not found',
-      tooltip: unavailable ? `Node ${name}: its pods (the node itself cannot be listed)` : `Node ${name}: the node no longer exists`,
+      description: unavailable ? (children.length === 1 ? l10n.t('1 pod') : l10n.t('{0} pods', children.length)) : l10n.t('not found'),
+      tooltip: unavailable ? l10n.t('Node {0}: its pods (the node itself cannot be listed)', name) : l10n.t('Node {0}: the node no longer exists', name),
       icon: { id: 'server', color: GREY },
       contextValue: contextValue('Node', 'notfound'),
       ref: { apiVersion: 'v1', kind: 'Node', name },
@@ -146,9 +147,9 @@ export function clusterRows(src: ViewSource, opts: ViewOptions): Row[] {
     const children = podRowsOf(unscheduled);
     rows.push({
       id: 'group:unscheduled',
-      label: 'Unscheduled',
-      description: `${children.length} pending`,
-      tooltip: 'Pods the scheduler has not bound to a node yet',
+      label: l10n.t('Unscheduled'),
+      description: l10n.t('{0} pending', children.length),
+      tooltip: l10n.t('Pods the scheduler has not bound to a node yet'),
       icon: { id: 'inbox', color: YELLOW },
       contextValue: 'unscheduled',
       children,

@@ -3,13 +3,15 @@
 // (used/hard per resource, as `kubectl describe quota`) and LimitRanges (per type and resource, as
 // `kubectl describe limitrange`); then the cluster's PersistentVolumes. No `vscode` import.
 import { parseQuantity } from '../../emulator/api/quantity.ts';
+import * as l10n from '../l10n.ts';
 import type { KubeObject, LiveKind } from '../live.ts';
-import { created, byName, cmp, contextValue, GREEN, GREY, loading, namespacesOf, objId, plural, printed, RED, refOfObj, unavailableRow, YELLOW, type ViewOptions, type ViewSource } from './format.ts';
+import { created, byName, cmp, contextValue, GREEN, GREY, loading, namespacesOf, objId, printed, RED, refOfObj, unavailableRow, YELLOW, type ViewOptions, type ViewSource } from './format.ts';
 import type { Icon, Row } from './rows.ts';
 
 const NAMESPACED: LiveKind[] = ['configmaps', 'secrets', 'persistentvolumeclaims', 'resourcequotas', 'limitranges'];
 
 const keyCount = (o: KubeObject) => Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length;
+const keys = (n: number) => (n === 1 ? l10n.t('1 key') : l10n.t('{0} keys', n));
 
 function configMapRow(cm: KubeObject, _opts: ViewOptions): Row {
   const n = keyCount(cm);
@@ -17,7 +19,7 @@ function configMapRow(cm: KubeObject, _opts: ViewOptions): Row {
     id: objId('configmaps', cm),
     label: cm.metadata?.name ?? '',
     name: cm.metadata?.name,
-    description: plural(n, 'key'),
+    description: keys(n),
     tooltip: [`ConfigMap ${cm.metadata?.namespace}/${cm.metadata?.name}`, `Keys: ${[...Object.keys(cm.data ?? {}), ...Object.keys(cm.binaryData ?? {})].sort().join(', ') || '<none>'}`, `Created: ${created(cm.metadata?.creationTimestamp)}`].join('\n'),
     icon: { id: 'settings' },
     contextValue: contextValue('ConfigMap'),
@@ -32,8 +34,8 @@ function secretRow(s: KubeObject, opts: ViewOptions): Row {
     id: objId('secrets', s),
     label: s.metadata?.name ?? '',
     name: s.metadata?.name,
-    description: `${c.Type} · ${plural(Number(c.Data), 'key')}`,
-    tooltip: `Secret ${s.metadata?.namespace}/${s.metadata?.name}\nType: ${c.Type}\nData: ${c.Data} keys (values hidden)\nCreated: ${created(s.metadata?.creationTimestamp)}`,
+    description: `${c.Type} · ${keys(Number(c.Data))}`,
+    tooltip: `Secret ${s.metadata?.namespace}/${s.metadata?.name}\nType: ${c.Type}\n${l10n.t('Data: {0} keys (values hidden)', c.Data)}\nCreated: ${created(s.metadata?.creationTimestamp)}`,
     icon: { id: 'key' },
     contextValue: contextValue('Secret'),
     ref: refOfObj('secrets', s),
@@ -189,7 +191,7 @@ function groupsOf(src: ViewSource, ns: string, opts: ViewOptions): Row[] {
 }
 
 export function configStorageRows(src: ViewSource, opts: ViewOptions): Row[] {
-  if (NAMESPACED.every((k) => loading(src, k))) return [{ id: 'loading', label: 'Loading…', icon: { id: 'loading~spin' } }];
+  if (NAMESPACED.every((k) => loading(src, k))) return [{ id: 'loading', label: l10n.t('Loading…'), icon: { id: 'loading~spin' } }];
   const rows: Row[] = [...NAMESPACED, 'persistentvolumes' as const].map((k) => unavailableRow(src, k)).filter((r) => r !== undefined);
   if (opts.namespace !== undefined) {
     rows.push(...groupsOf(src, opts.namespace, opts));
@@ -216,7 +218,7 @@ export function configStorageRows(src: ViewSource, opts: ViewOptions): Row[] {
       id: 'group:persistentvolumes',
       label: 'PersistentVolumes',
       description: String(shown.length),
-      tooltip: 'Cluster-scoped volumes' + (opts.namespace !== undefined ? ` bound to claims of namespace ${opts.namespace}` : ''),
+      tooltip: opts.namespace !== undefined ? l10n.t('Cluster-scoped volumes bound to claims of namespace {0}', opts.namespace) : l10n.t('Cluster-scoped volumes'),
       icon: { id: 'database', color: GREY },
       contextValue: 'group.PersistentVolumes',
       children: shown.map((pv) => pvRow(pv, opts)),

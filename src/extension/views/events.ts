@@ -1,6 +1,7 @@
 // The Events view: the cluster's recent events, newest first (as `kubectl events` sorts them: by the
 // last time seen), "reason: message" with the object and how long ago; Warnings with a warning icon.
 // A click shows the object the event is about. No `vscode` import.
+import * as l10n from '../l10n.ts';
 import type { KubeObject } from '../live.ts';
 import { contextValue, loading, objId, printed, refOfObj, unavailableRow, YELLOW, type ViewOptions, type ViewSource } from './format.ts';
 import type { Row } from './rows.ts';
@@ -48,7 +49,7 @@ export function eventRow(e: KubeObject, opts: ViewOptions): Row {
 export function eventRows(src: ViewSource, opts: ViewOptions): Row[] {
   const unavailable = unavailableRow(src, 'events');
   if (unavailable) return [unavailable];
-  if (loading(src, 'events')) return [{ id: 'loading', label: 'Loading…', icon: { id: 'loading~spin' } }];
+  if (loading(src, 'events')) return [{ id: 'loading', label: l10n.t('Loading…'), icon: { id: 'loading~spin' } }];
   const events = src
     .list('events', opts.namespace)
     .map((e) => ({ e, t: lastSeen(e) }))

@@ -3,6 +3,7 @@
 // printers.go) run here on the live JSON objects, so a description reads "2/3" exactly where
 // kubectl's READY column does, for the emulator and for a real cluster alike. No `vscode` import.
 import { humanDuration, toTable } from '../../emulator/api/tables.ts';
+import * as l10n from '../l10n.ts';
 import { LIVE_RESOURCES, type KubeObject, type LiveKind, type ResourceRef } from '../resources.ts';
 import type { Icon } from './rows.ts';
 
@@ -92,13 +93,13 @@ export function unavailableRow(src: ViewSource, kind: LiveKind, idPrefix = ''): 
   const r = LIVE_RESOURCES[kind];
   const forbidden = /^forbidden: /i.test(s.reason);
   const detail = forbidden ? statusMessage(s.reason.replace(/^forbidden: /i, '')) : statusMessage(s.reason);
-  const label = forbidden ? `Forbidden: ${detail}` : `Unavailable: ${detail}`;
+  const label = forbidden ? l10n.t('Forbidden: {0}', detail) : l10n.t('Unavailable: {0}', detail);
   return {
     id: `${idPrefix}unavailable:${kind}`,
     label,
     tooltip: forbidden
-      ? `This cluster does not let your user list ${r.plural} (RBAC):\n${detail}`
-      : `${r.plural} (${r.apiVersion}) cannot be listed: ${detail}`,
+      ? `${l10n.t('This cluster does not let your user list {0} (RBAC):', r.plural)}\n${detail}`
+      : l10n.t('{0} ({1}) cannot be listed: {2}', r.plural, r.apiVersion, detail),
     icon: { id: forbidden ? 'lock' : 'warning', color: YELLOW },
     contextValue: 'unavailable',
   };

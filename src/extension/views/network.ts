@@ -1,6 +1,7 @@
 // The Network view: Services (kubectl's TYPE, CLUSTER-IP and PORT(S)) per namespace, each with its
 // endpoints (the Endpoints object the endpoints controller keeps, ready and not-ready addresses) and
 // the pods behind them. No `vscode` import.
+import * as l10n from '../l10n.ts';
 import type { KubeObject } from '../live.ts';
 import { created, byName, contextValue, GREEN, GREY, loading, namespacesOf, objId, printed, refOfObj, unavailableRow, YELLOW, type ViewOptions, type ViewSource } from './format.ts';
 import { podRow } from './pods.ts';
@@ -37,7 +38,7 @@ export function endpointAddresses(ep: KubeObject | undefined): Address[] {
 
 function addressRow(src: ViewSource, a: Address, opts: ViewOptions): Row {
   const where = `${a.ip}${a.ports.length ? ` → ${a.ports.join(', ')}` : ''}`;
-  const state = a.ready ? 'ready' : 'not ready';
+  const state = a.ready ? l10n.t('ready') : l10n.t('not ready');
   const pod = a.pod ? src.get('pods', a.pod.namespace, a.pod.name) : undefined;
   if (pod) {
     const row = podRow(pod, opts, { node: true });
@@ -74,13 +75,13 @@ export function serviceRow(src: ViewSource, svc: KubeObject, opts: ViewOptions):
     ? `→ ${svc.spec?.externalName ?? ''}`
     : addresses.length === 0
       ? selector
-        ? 'no endpoints'
-        : 'no selector'
-      : `${ready}/${addresses.length} endpoints ready`;
+        ? l10n.t('no endpoints')
+        : l10n.t('no selector')
+      : l10n.t('{0}/{1} endpoints ready', ready, addresses.length);
   const ip = c['Cluster-IP'];
   const children: Row[] = addresses.map((a) => addressRow(src, a, opts));
   if (!external && addresses.length === 0 && selector) {
-    children.push({ id: 'none', label: 'No endpoints', description: `no ready pod matches ${selector}`, icon: { id: 'info', color: YELLOW } });
+    children.push({ id: 'none', label: l10n.t('No endpoints'), description: l10n.t('no ready pod matches {0}', selector), icon: { id: 'info', color: YELLOW } });
   }
   return {
     id: objId('services', svc),
@@ -107,11 +108,11 @@ export function serviceRow(src: ViewSource, svc: KubeObject, opts: ViewOptions):
 }
 
 export function networkRows(src: ViewSource, opts: ViewOptions): Row[] {
-  if (loading(src, 'services')) return [{ id: 'loading', label: 'Loading…', icon: { id: 'loading~spin' } }];
+  if (loading(src, 'services')) return [{ id: 'loading', label: l10n.t('Loading…'), icon: { id: 'loading~spin' } }];
   const rows: Row[] = (['services', 'endpoints'] as const).map((k) => unavailableRow(src, k)).filter((r) => r !== undefined);
   if (opts.namespace !== undefined) {
     const services = src.list('services', opts.namespace).sort(byName);
-    if (!services.length) rows.push({ id: 'empty', label: `No Services in namespace ${opts.namespace}`, icon: { id: 'info' } });
+    if (!services.length) rows.push({ id: 'empty', label: l10n.t('No Services in namespace {0}', opts.namespace), icon: { id: 'info' } });
     return [...rows, ...services.map((s) => serviceRow(src, s, opts))];
   }
   for (const ns of namespacesOf(src.list('services'))) {

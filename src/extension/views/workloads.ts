@@ -3,6 +3,7 @@
 // Deployment owns, and pods no controller owns; each with its key fact in kubectl's words ("2/3
 // ready", "Complete · 1/1", "Pending: Insufficient cpu"). Ownership is the live cluster's owner index
 // (controller references), as the garbage collector and `kubectl describe` follow it. No `vscode` import.
+import * as l10n from '../l10n.ts';
 import { LIVE_RESOURCES, type KubeObject, type LiveKind } from '../resources.ts';
 import { created, byName, cmp, contextValue, GREEN, GREY, loading, namespacesOf, objId, printed, RED, refOfObj, unavailableRow, YELLOW, type ViewOptions, type ViewSource } from './format.ts';
 import { podRow, sortPods } from './pods.ts';
@@ -243,11 +244,11 @@ function groupsOf(src: ViewSource, ns: string, opts: ViewOptions): Row[] {
 }
 
 export function workloadRows(src: ViewSource, opts: ViewOptions): Row[] {
-  if (WORKLOAD_KINDS.every((k) => loading(src, k))) return [{ id: 'loading', label: 'Loading…', icon: { id: 'loading~spin' } }];
+  if (WORKLOAD_KINDS.every((k) => loading(src, k))) return [{ id: 'loading', label: l10n.t('Loading…'), icon: { id: 'loading~spin' } }];
   const rows: Row[] = WORKLOAD_KINDS.map((k) => unavailableRow(src, k)).filter((r) => r !== undefined);
   if (opts.namespace !== undefined) {
     const groups = groupsOf(src, opts.namespace, opts);
-    if (!groups.length) rows.push({ id: 'empty', label: `No workloads in namespace ${opts.namespace}`, icon: { id: 'info' } });
+    if (!groups.length) rows.push({ id: 'empty', label: l10n.t('No workloads in namespace {0}', opts.namespace), icon: { id: 'info' } });
     return [...rows, ...groups];
   }
   const objects = WORKLOAD_KINDS.flatMap((k) => src.list(k));
