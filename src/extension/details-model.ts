@@ -12,6 +12,7 @@ import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-
 import { fetch } from 'undici';
 import { closure, DEFINITIONS, definitionName } from '../emulator/api/schemas.ts';
 import { toDiffYaml } from './diff.ts';
+import * as l10n from './l10n.ts';
 import type { LiveCluster } from './live.ts';
 import { LIVE_RESOURCES, liveKindOf, refTo, type KubeObject, type LiveKind, type ResourceRef } from './resources.ts';
 import type {
@@ -196,7 +197,7 @@ export function buildDetails(live: LiveCluster, ref: ResourceRef, opts: DetailsO
     case 'configmaps': {
       const keys = [...Object.keys(obj.data ?? {}), ...Object.keys(obj.binaryData ?? {})].sort();
       add('Data', keys.length ? keys.join(', ') : '<none>');
-      model.related.push({ title: 'Used by', links: podsUsing(live, self, 'configMap') });
+      model.related.push({ title: l10n.t('Used by'), links: podsUsing(live, self, 'configMap') });
       break;
     }
     case 'secrets': {
@@ -211,7 +212,7 @@ export function buildDetails(live: LiveCluster, ref: ResourceRef, opts: DetailsO
       model.secret = { type: obj.type ?? 'Opaque', keys };
       add('Type', obj.type ?? 'Opaque');
       add('Data', `${keys.length} ${keys.length === 1 ? 'key' : 'keys'}`);
-      model.related.push({ title: 'Used by', links: podsUsing(live, self, 'secret') });
+      model.related.push({ title: l10n.t('Used by'), links: podsUsing(live, self, 'secret') });
       break;
     }
     case 'persistentvolumeclaims': {
@@ -222,7 +223,7 @@ export function buildDetails(live: LiveCluster, ref: ResourceRef, opts: DetailsO
       add('Requested', s.resources?.requests?.storage);
       add('Access Modes', (obj.status?.accessModes ?? s.accessModes ?? []).join(', '));
       add('StorageClass', s.storageClassName);
-      model.related.push({ title: 'Used by', links: podsUsing(live, self, 'claim') });
+      model.related.push({ title: l10n.t('Used by'), links: podsUsing(live, self, 'claim') });
       break;
     }
     case 'persistentvolumes': {
@@ -273,7 +274,7 @@ export function buildDetails(live: LiveCluster, ref: ResourceRef, opts: DetailsO
     // A workload: its template's containers and what they reference.
     model.containers = templateContainers(obj.spec.template.spec);
     const refs = podReferences(live, obj.spec.template.spec, meta.namespace, self);
-    if (refs.length) model.related.push({ title: 'Config and storage (pod template)', links: refs });
+    if (refs.length) model.related.push({ title: l10n.t('Config and storage (pod template)'), links: refs });
   }
   if (kind === 'cronjobs' && obj.spec?.jobTemplate?.spec?.template?.spec) {
     model.containers = templateContainers(obj.spec.jobTemplate.spec.template.spec);
@@ -364,7 +365,7 @@ function podFacts(live: LiveCluster, pod: KubeObject, self: ResourceRef, model: 
     })
     .map((svc) => linkTo('services', svc, self, svc.spec?.clusterIP));
   model.related.push({ title: 'Services', links: services });
-  model.related.push({ title: 'Config and storage', links: podReferences(live, s, pod.metadata?.namespace, self) });
+  model.related.push({ title: l10n.t('Config and storage'), links: podReferences(live, s, pod.metadata?.namespace, self) });
 }
 
 /** ConfigMaps, Secrets and PVCs a pod spec references (volumes, envFrom, env valueFrom, projected, image pull secrets). */
@@ -608,7 +609,7 @@ export function editTextOf(obj: KubeObject): { text: string; note?: string } {
   if (c.kind === 'Secret') {
     delete c.data;
     delete c.stringData;
-    note = 'Secret values are not shown here: add `stringData:` (or `data:` in base64) with the keys to set; keys left out keep their values.';
+    note = l10n.t('Secret values are not shown here: add `stringData:` (or `data:` in base64) with the keys to set; keys left out keep their values.');
   }
   return { text: toDiffYaml(c), note };
 }

@@ -11,6 +11,7 @@
 import { matchesLabels, parseLabelSelector, type Requirement } from '../emulator/api/selectors.ts';
 // Types only from live.ts: its values bring client-node, which the extension's activation bundle
 // leaves to the lazily loaded session bundle.
+import * as l10n from './l10n.ts';
 import type { KubeObject, LiveCluster, LiveKind, ResourceRef } from './live.ts';
 import type {
   GroupBy,
@@ -453,11 +454,11 @@ const GROUP_ORDER: Record<TopoGroup['kind'], number> = { namespace: 0, node: 1, 
  */
 function groupOf(n: TopoNode, host: string | undefined, by: GroupBy): TopoGroup {
   if (by === 'node') {
-    if (n.kind === 'Node') return { id: `node:${n.name}`, label: `Node ${n.name}`, kind: 'node' };
-    if (n.kind === 'Pod') return host ? { id: `node:${host}`, label: `Node ${host}`, kind: 'node' } : { id: 'unscheduled', label: 'Not scheduled', kind: 'unscheduled' };
+    if (n.kind === 'Node') return { id: `node:${n.name}`, label: l10n.t('Node {0}', n.name), kind: 'node' };
+    if (n.kind === 'Pod') return host ? { id: `node:${host}`, label: l10n.t('Node {0}', host), kind: 'node' } : { id: 'unscheduled', label: l10n.t('Not scheduled'), kind: 'unscheduled' };
   }
-  if (n.kind === 'Node') return { id: 'cluster', label: 'Nodes', kind: 'cluster' };
-  return { id: `ns:${n.namespace ?? ''}`, label: `Namespace ${n.namespace ?? ''}`, kind: 'namespace' };
+  if (n.kind === 'Node') return { id: 'cluster', label: l10n.t('Nodes'), kind: 'cluster' };
+  return { id: `ns:${n.namespace ?? ''}`, label: l10n.t('Namespace {0}', n.namespace ?? ''), kind: 'namespace' };
 }
 
 /** What changed from `prev` to `next` (vertices compared by what the webview draws). */
