@@ -303,7 +303,8 @@ test('5,000 nodes: a pass reads the caches and writes nothing while the Leases a
   }
 });
 
-test('a fast-forward past the grace period marks a stopped node Unknown even when a pass waits on a durable write meanwhile', async () => {
+/** A 3-node cluster on a durable store in a temporary folder, on a real-time clock. */
+async function withDurableCluster(fn: (c: Awaited<ReturnType<typeof createCluster>>) => Promise<void>): Promise<void> {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
@@ -313,6 +314,17 @@ test('a fast-forward past the grace period marks a stopped node Unknown even whe
   const durable = await openDurable(dir, { clock });
   const c = await createCluster({ nodes: 3, noHttp: true, clock, store: durable.store });
   try {
+    await fn(c);
+  } finally {
+    await c.stop();
+    await durable.close();
+    clock.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a fast-forward past the grace period marks a stopped node Unknown even when a pass waits on a durable write meanwhile', async () => {
+  await withDurableCluster(async (c) => {
     const nodes = c.api.resource('nodes');
     for (let run = 0; run < 3; run++) {
       // A node just added: the controller writes its RegisteredNode event (an fsync) at its next pass.
@@ -329,27 +341,14 @@ test('a fast-forward past the grace period marks a stopped node Unknown even whe
       }
       assert.equal(status, 'Unknown', `${name} after a 2m fast-forward (run ${run})`);
     }
-  } finally {
-    await c.stop();
-    await durable.close();
-    clock.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a 6m fast-forward on a durable store: only the stopped node goes NotReady; the others stay Ready and their pods too', async () => {
   // The fast-forward waits at each instant for the durable writes in flight (clock.ts addBarrier):
   // without it, the healthy nodes' lease renewals were still being written when the controller
   // looked, and they were marked NotReady with their pods.
-  const { mkdtempSync, rmSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
-  const { join } = await import('node:path');
-  const { openDurable } = await import('../../../src/emulator/store/durable.ts');
-  const dir = mkdtempSync(join(tmpdir(), 'node-lifecycle-durable-'));
-  const clock = new EmulatorClock({ mode: 'real' });
-  const durable = await openDurable(dir, { clock });
-  const c = await createCluster({ nodes: 3, noHttp: true, clock, store: durable.store });
-  try {
+  await withDurableCluster(async (c) => {
     const nodes = c.api.resource('nodes');
     const names: string[] = (await c.api.list(nodes, undefined)).items.map((n: Obj) => n.metadata.name);
     const readyOf = async (name: string) => ((await c.api.get(nodes, undefined, name)).status?.conditions ?? []).find((x: Obj) => x.type === 'Ready')?.status;
@@ -362,10 +361,5 @@ test('a 6m fast-forward on a durable store: only the stopped node goes NotReady;
     for (const n of healthy) assert.equal(await readyOf(n), 'True', `${n} stayed Ready`);
     const events = (await c.api.list(c.api.resource('events'), undefined)).items.filter((e: Obj) => e.reason === 'NodeNotReady' && e.involvedObject.kind === 'Node');
     assert.deepEqual(events.map((e: Obj) => e.involvedObject.name), [stopped]);
-  } finally {
-    await c.stop();
-    await durable.close();
-    clock.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
