@@ -34,18 +34,18 @@ class QuickFixProvider implements vscode.CodeActionProvider {
         const line = d.range.start.line;
         if (d.message.includes(SELECTOR_MISMATCH)) {
           const edits = refs.fixTemplateLabels(text, line);
-          if (edits) actions.push(this.action('Make the template labels match the selector', doc, edits, d, true));
+          if (edits) actions.push(this.action(vscode.l10n.t('Make the template labels match the selector'), doc, edits, d, true));
           continue;
         }
         const required = REQUIRED.exec(d.message);
         if (required) {
           const edit = refs.addRequiredField(text, line, required[1]);
-          if (edit) actions.push(this.action(`Add the required field ${required[1]}`, doc, [edit], d, true));
+          if (edit) actions.push(this.action(vscode.l10n.t('Add the required field {0}', required[1]), doc, [edit], d, true));
           continue;
         }
         const ns = NAMESPACE_MISSING.exec(d.message);
         if (ns && (doc.languageId === 'yaml' || /\.ya?ml$/i.test(doc.fileName))) {
-          actions.push(this.action(`Create Namespace "${ns[1]}" at the top of this file`, doc, [refs.namespaceDocument(ns[1])], d, false));
+          actions.push(this.action(vscode.l10n.t('Create Namespace "{0}" at the top of this file', ns[1]), doc, [refs.namespaceDocument(ns[1])], d, false));
           continue;
         }
         const missing = MISSING.exec(d.message);
@@ -66,14 +66,14 @@ class QuickFixProvider implements vscode.CodeActionProvider {
     const out: vscode.CodeAction[] = [];
     // A YAML file takes another document; a JSON manifest holds one object.
     if (doc.languageId === 'yaml' || /\.ya?ml$/i.test(doc.fileName)) {
-      out.push(this.action(`Create ${kind} "${name}" at the end of this file`, doc, [refs.appendDocument(doc.getText(), skeleton)], d, false));
+      out.push(this.action(vscode.l10n.t('Create {0} "{1}" at the end of this file', kind, name), doc, [refs.appendDocument(doc.getText(), skeleton)], d, false));
     }
     if (doc.uri.scheme === 'file') {
       const dir = dirname(doc.uri.fsPath);
       let target = vscode.Uri.file(join(dir, `${name}.yaml`));
       for (let i = 2; (await exists(target)) && i < 100; i++) target = vscode.Uri.file(join(dir, `${name}-${kind.toLowerCase()}${i === 2 ? '' : `-${i}`}.yaml`));
       if (!(await exists(target))) {
-        const a = new vscode.CodeAction(`Create ${kind} "${name}" in a new file ${vscode.workspace.asRelativePath(target, false)}`, vscode.CodeActionKind.QuickFix);
+        const a = new vscode.CodeAction(vscode.l10n.t('Create {0} "{1}" in a new file {2}', kind, name, vscode.workspace.asRelativePath(target, false)), vscode.CodeActionKind.QuickFix);
         const edit = new vscode.WorkspaceEdit();
         edit.createFile(target, { ignoreIfExists: false });
         edit.insert(target, new vscode.Position(0, 0), skeleton);
