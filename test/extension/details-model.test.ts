@@ -22,6 +22,7 @@ import {
 } from '../../src/extension/details-model.ts';
 import { parseManifests } from '../../src/extension/manifests.ts';
 import { serverSideApply } from '../../src/extension/apply.ts';
+import { until } from './helpers.ts';
 
 let cluster: Cluster;
 let kc: KubeConfig;
@@ -76,15 +77,6 @@ after(async () => {
   await cluster?.stop();
 });
 
-async function until<T>(what: string, f: () => T | undefined | false, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const ref = (apiVersion: string, kind: string, name: string, namespace: string | null = 'default'): ResourceRef => ({ apiVersion, kind, name, namespace: namespace ?? undefined });
 const runningPods = () => live.list('pods', 'default').filter((p) => p.metadata?.labels?.app === 'web' && p.status?.phase === 'Running' && p.status?.podIP);

@@ -7,6 +7,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createCluster, type Cluster } from '../../src/emulator/cluster.ts';
 import { ClusterClient } from '../../src/extension/client.ts';
 import { LiveCluster, liveKindOf, refOf, refTo, type LiveChange } from '../../src/extension/live.ts';
+import { until } from './helpers.ts';
 
 let cluster: Cluster;
 let kc: KubeConfig;
@@ -26,15 +27,6 @@ after(async () => {
   await cluster?.stop();
 });
 
-async function until<T>(what: string, f: () => T | undefined | false, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 test('lists every kind at start: nodes, namespaces, and the kube-system objects', async () => {
   const nodes = (await client.send('GET', '/api/v1/nodes')) as { items: { metadata: { name: string } }[] };

@@ -9,6 +9,7 @@ import { ClusterClient } from '../../src/extension/client.ts';
 import { LiveCluster, refTo } from '../../src/extension/live.ts';
 import { applyDiff, buildTopology, diffTopology, isEmptyDiff, nodeState, podReferences, podState } from '../../src/extension/topology-model.ts';
 import type { TopoGraph, TopoView } from '../../src/webview/topology/protocol.ts';
+import { until } from './helpers.ts';
 
 let cluster: Cluster;
 let client: ClusterClient;
@@ -16,15 +17,6 @@ let live: LiveCluster;
 
 const byNs: TopoView = { groupBy: 'namespace', filter: {} };
 
-async function until<T>(what: string, f: () => T | undefined | false, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const post = (path: string, body: unknown) => client.send('POST', path, { body });
 

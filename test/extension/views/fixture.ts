@@ -5,6 +5,7 @@ import { ClusterClient } from '../../../src/extension/client.ts';
 import { LiveCluster } from '../../../src/extension/live.ts';
 import type { ViewOptions } from '../../../src/extension/views/format.ts';
 import type { Row } from '../../../src/extension/views/rows.ts';
+export { until } from '../helpers.ts';
 
 export interface Fixture {
   cluster: Cluster;
@@ -59,15 +60,6 @@ export async function startFixture(nodes = 2): Promise<Fixture> {
   };
 }
 
-export async function until<T>(what: string, f: () => T | undefined | false, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** A row by the path of its labels from the roots. */
 export function find(rows: Row[] | undefined, ...labels: string[]): Row | undefined {
