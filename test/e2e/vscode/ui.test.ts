@@ -843,3 +843,38 @@ async function waitForShopPods(
     await p.waitForTimeout(500);
   }
 }
+
+// The panels in the dark and high-contrast themes: they take their colours from VS Code's theme
+// variables, so both must be readable. Screenshots topology-THEME.png and details-THEME.png.
+for (const [theme, file] of [
+  ['Default Dark Modern', 'dark'],
+  ['Default High Contrast', 'hc'],
+] as const) {
+  test(`real VS Code: the topology and details panels in ${theme}`, { timeout: 20 * 60_000 }, async () => {
+    const settings = { 'editor.codeLens': true, 'files.autoSave': 'off', 'workbench.colorTheme': theme };
+    await inVSCode(`theme-${file}`, { settings, files: { 'topology.yaml': TOPOLOGY_YAML } }, async ({ p, out }) => {
+      await openFile(p, 'topology.yaml', 'nginx:1.27');
+      const applyAll = p.locator('.codelens-decoration a', { hasText: 'Apply all to emulated cluster' }).first();
+      await applyAll.waitFor({ state: 'visible', timeout: 90_000 });
+      const created = p.locator('.codelens-decoration a', { hasText: 'service/shop created' }).first();
+      for (let attempt = 1; ; attempt++) {
+        await applyAll.click();
+        if ((await created.waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false)) || attempt === 3) break;
+      }
+      await runCommand(p, 'Kubernetes Emulator: Show Topology');
+      const frame = p.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await frame.locator('g.v.k-Pod.s-running:not(.entering)[aria-label^="Pod default/shop-"]').nth(2).waitFor({ timeout: 120_000 });
+      // The theme reached the webview: VS Code sets its kind on the webview's body.
+      const kind = await frame.locator('body').getAttribute('data-vscode-theme-kind');
+      assert.equal(kind, file === 'dark' ? 'vscode-dark' : 'vscode-high-contrast');
+      await p.waitForTimeout(800);
+      await screenshot(p, join(out, `topology-${file}.png`));
+      // A pod's details, opened from the topology (Enter on a focused pod).
+      await frame.locator('g.v.k-Pod[aria-label^="Pod default/shop-"]').first().click();
+      const details = p.frameLocator('iframe.webview.ready >> nth=-1').frameLocator('#active-frame');
+      await details.locator('header h1', { hasText: /^Pod shop-/ }).waitFor({ timeout: 60_000 });
+      await details.locator('dl.facts dd', { hasText: 'Running' }).first().waitFor({ timeout: 60_000 });
+      await screenshot(p, join(out, `details-${file}.png`));
+    });
+  });
+}
