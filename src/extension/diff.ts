@@ -10,6 +10,7 @@
 // the API from its caller, so the logic here is unit-tested under Node.
 import type * as vscode from 'vscode';
 import { stringify } from 'yaml';
+import * as l10n from './l10n.ts';
 
 type Obj = Record<string, any>;
 
@@ -62,7 +63,7 @@ export function toDiffYaml(o: Obj): string {
 
 /** The diff editor's title: `pod/nginx (live ↔ dry run)` or, for a new object, `(new ↔ dry run)`. */
 export function diffTitle(ref: string, exists: boolean, target: string): string {
-  return `${ref} on ${target}: ${exists ? 'live' : 'not created'} ↔ after apply`;
+  return exists ? l10n.t('{0} on {1}: live ↔ after apply', ref, target) : l10n.t('{0} on {1}: not created ↔ after apply', ref, target);
 }
 
 /** The read-only documents of the diff editor, by URI path; each diff gets fresh URIs. */

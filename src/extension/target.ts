@@ -18,7 +18,7 @@ export const SELECT_TARGET_COMMAND = 'kubeEmulator.selectTarget';
 
 /** What the status bar and messages call the target: `emulated` or the context's name. */
 export function targetLabel(t: Target): string {
-  return t.kind === 'emulated' ? 'emulated' : t.context;
+  return t.kind === 'emulated' ? l10n.t('emulated') : t.context;
 }
 
 export function sameTarget(a: Target, b: Target): boolean {
