@@ -170,23 +170,23 @@ function workloadState(kind: TopoKind, obj: KubeObject): { state: TopoState; det
     case 'ReplicationController': {
       const want = obj.spec?.replicas ?? 1;
       const ready = s.readyReplicas ?? 0;
-      return { state: ready === want ? 'ok' : 'progressing', detail: `${ready}/${want} ready` };
+      return { state: ready === want ? 'ok' : 'progressing', detail: l10n.t('{0}/{1} ready', ready, want) };
     }
     case 'DaemonSet': {
       const want = s.desiredNumberScheduled ?? 0;
       const ready = s.numberReady ?? 0;
-      return { state: ready === want ? 'ok' : 'progressing', detail: `${ready}/${want} ready` };
+      return { state: ready === want ? 'ok' : 'progressing', detail: l10n.t('{0}/{1} ready', ready, want) };
     }
     case 'Job': {
       const failed = (s.conditions ?? []).some((c: any) => c.type === 'Failed' && c.status === 'True');
       if (failed) return { state: 'failed', detail: 'Failed' };
       const want = obj.spec?.completions ?? 1;
       const done = s.succeeded ?? 0;
-      return { state: done >= want ? 'ok' : 'progressing', detail: `${done}/${want} complete` };
+      return { state: done >= want ? 'ok' : 'progressing', detail: l10n.t('{0}/{1} complete', done, want) };
     }
     case 'CronJob': {
       const active = (s.active ?? []).length;
-      return { state: 'ok', detail: `${obj.spec?.schedule ?? ''}${obj.spec?.suspend ? ', suspended' : ''}${active ? `, ${active} active` : ''}` };
+      return { state: 'ok', detail: `${obj.spec?.schedule ?? ''}${obj.spec?.suspend ? l10n.t(', suspended') : ''}${active ? l10n.t(', {0} active', active) : ''}` };
     }
     default:
       return { state: 'ok', detail: '' };
@@ -202,9 +202,9 @@ function otherState(kind: TopoKind, obj: KubeObject): { state: TopoState; detail
       return { state: phase === 'Bound' ? 'ok' : phase === 'Lost' ? 'failed' : 'pending', detail: phase };
     }
     case 'ConfigMap':
-      return { state: 'ok', detail: `${Object.keys(obj.data ?? {}).length + Object.keys(obj.binaryData ?? {}).length} keys` };
+      return { state: 'ok', detail: l10n.t('{0} keys', Object.keys(obj.data ?? {}).length + Object.keys(obj.binaryData ?? {}).length) };
     case 'Secret':
-      return { state: 'ok', detail: `${obj.type ?? 'Opaque'}, ${Object.keys(obj.data ?? {}).length} keys` };
+      return { state: 'ok', detail: `${obj.type ?? 'Opaque'}, ${l10n.t('{0} keys', Object.keys(obj.data ?? {}).length)}` };
     default:
       return { state: 'ok', detail: '' };
   }
@@ -503,5 +503,5 @@ export function summary(g: TopoGraph): string {
   const count = (k: TopoKind) => g.nodes.filter((n) => n.kind === k).length;
   const pods = count('Pod');
   const nodes = count('Node');
-  return `${pods} ${pods === 1 ? 'pod' : 'pods'}, ${nodes} ${nodes === 1 ? 'node' : 'nodes'}, ${g.nodes.length} objects, ${g.edges.length} links`;
+  return [pods === 1 ? l10n.t('1 pod') : l10n.t('{0} pods', pods), nodes === 1 ? l10n.t('1 node') : l10n.t('{0} nodes', nodes), l10n.t('{0} objects', g.nodes.length), l10n.t('{0} links', g.edges.length)].join(', ');
 }

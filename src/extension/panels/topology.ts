@@ -129,13 +129,17 @@ class TopologyPanel {
     if (!s) {
       const state = this.ctx.state;
       const status =
-        state === 'starting' ? 'Starting the cluster…' : state === 'stopping' ? 'Stopping the cluster…' : 'The cluster is stopped. Start it to see its topology.';
+        state === 'starting'
+          ? vscode.l10n.t('Starting the cluster…')
+          : state === 'stopping'
+            ? vscode.l10n.t('Stopping the cluster…')
+            : vscode.l10n.t('The cluster is stopped. Start it to see its topology.');
       return { graph: { nodes: [], edges: [], groups: [] }, namespaces: [], status };
     }
     const r = this.model.buildTopology(s.live, this.view);
     const missing = s.live.kinds.filter((k) => s.live.kindState(k).state === 'unavailable');
-    const filtered = this.view.filter.namespace || this.view.filter.selector || this.view.filter.kinds?.length ? ' (filtered)' : '';
-    const status = `${this.model.summary(r.graph)}${filtered}${missing.length ? `; not visible to you: ${missing.join(', ')}` : ''}`;
+    const filtered = this.view.filter.namespace || this.view.filter.selector || this.view.filter.kinds?.length ? vscode.l10n.t(' (filtered)') : '';
+    const status = `${this.model.summary(r.graph)}${filtered}${missing.length ? vscode.l10n.t('; not visible to you: {0}', missing.join(', ')) : ''}`;
     return { graph: r.graph, namespaces: r.namespaces, status, filterError: r.filterError };
   }
 
