@@ -63,3 +63,10 @@ test('plain modules: English by default, the Korean bundle once activate() hands
   }
   assert.equal(l10n.t('Deleted node {0}', 'n1'), 'Deleted node n1');
 });
+
+test('package.json points VS Code at l10n/ and the .vsix carries the bundles', () => {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { l10n?: string };
+  assert.equal(pkg.l10n, './l10n');
+  const ignore = readFileSync('.vscodeignore', 'utf8').split('\n').map((l) => l.trim());
+  assert.ok(ignore.includes('!l10n/*.json'), '.vscodeignore leaves l10n/ out of the package');
+});
