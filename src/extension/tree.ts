@@ -143,7 +143,7 @@ export function registerTree(ctx: Ctx): void {
 
   const describe = () => {
     const where = follower.target.kind === 'context' ? `${follower.target.context} · ` : '';
-    for (const v of views) v.view.description = `${where}${namespace === undefined ? 'all namespaces' : `namespace ${namespace}`}`;
+    for (const v of views) v.view.description = `${where}${namespace === undefined ? vscode.l10n.t('all namespaces') : vscode.l10n.t('namespace {0}', namespace)}`;
   };
 
   const render = () => {
