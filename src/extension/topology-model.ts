@@ -30,21 +30,6 @@ import type {
 /** What the model reads from the live cluster. */
 export type LiveView = Pick<LiveCluster, 'list'>;
 
-export const TOPO_KINDS: readonly TopoKind[] = [
-  'Deployment',
-  'ReplicaSet',
-  'StatefulSet',
-  'DaemonSet',
-  'Job',
-  'CronJob',
-  'ReplicationController',
-  'Pod',
-  'Node',
-  'Service',
-  'ConfigMap',
-  'Secret',
-  'PersistentVolumeClaim',
-];
 
 const LIVE_KIND_OF: Record<TopoKind, LiveKind> = {
   Deployment: 'deployments',

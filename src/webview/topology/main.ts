@@ -27,6 +27,7 @@ import type {
   TopoView,
   WebviewMessage,
 } from './protocol.ts';
+import { TOPO_KINDS } from './protocol.ts';
 
 declare function acquireVsCodeApi(): { postMessage(m: WebviewMessage): void };
 
@@ -38,21 +39,6 @@ const H = 36;
 const LAYOUT_DEBOUNCE_MS = 120;
 const FADE_MS = 400;
 const MAX_TWEENED = 300;
-const KINDS: TopoKind[] = [
-  'Deployment',
-  'ReplicaSet',
-  'StatefulSet',
-  'DaemonSet',
-  'Job',
-  'CronJob',
-  'ReplicationController',
-  'Pod',
-  'Node',
-  'Service',
-  'ConfigMap',
-  'Secret',
-  'PersistentVolumeClaim',
-];
 
 interface Vertex {
   data: TopoNode;
@@ -96,7 +82,7 @@ document.body.innerHTML = `
       <vscode-textfield id="selector" placeholder="app=web, tier in (front,back)" aria-label="Label selector filter"></vscode-textfield>
     </label>
     <label class="field"><span>Kinds</span>
-      <vscode-multi-select id="kinds" aria-label="Kinds to show">${KINDS.map((k) => `<vscode-option value="${k}">${k}</vscode-option>`).join('')}</vscode-multi-select>
+      <vscode-multi-select id="kinds" aria-label="Kinds to show">${TOPO_KINDS.map((k) => `<vscode-option value="${k}">${k}</vscode-option>`).join('')}</vscode-multi-select>
     </label>
     <span class="buttons">
       <vscode-button id="zoomOut" secondary aria-label="Zoom out" title="Zoom out (-)">−</vscode-button>

@@ -1,7 +1,7 @@
 // The topology panel's messages, defined once for both sides (issue 8): the extension host
 // (src/extension/panels/topology.ts, graph from src/extension/topology-model.ts) and the webview
 // (src/webview/topology/main.ts), plus the webview <-> layout worker messages (layout.worker.ts).
-// Types only: nothing here is evaluated at run time.
+// Types, and the list of kinds both sides show (the webview's Kinds filter, the model's default).
 
 /** The kinds the topology draws. */
 export type TopoKind =
@@ -18,6 +18,23 @@ export type TopoKind =
   | 'ConfigMap'
   | 'Secret'
   | 'PersistentVolumeClaim';
+
+/** Every kind the topology draws, in the order the Kinds filter lists them. */
+export const TOPO_KINDS: readonly TopoKind[] = [
+  'Deployment',
+  'ReplicaSet',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'ReplicationController',
+  'Pod',
+  'Node',
+  'Service',
+  'ConfigMap',
+  'Secret',
+  'PersistentVolumeClaim',
+];
 
 /**
  * The colour class of a vertex. Pods: running (all containers ready), starting (Running, not all
