@@ -467,9 +467,9 @@ export class Kubelet implements KubeletHost {
   async writeStatus(w: PodWorker): Promise<void> {
     if (this.stoppedFlag || w.gone) return;
     const pods = this.api.resource('pods');
+    let cur = this.pods.get(w.namespace, w.name) ?? (await this.api.tryGet(pods, w.namespace, w.name));
     for (let attempt = 0; attempt < 3; attempt++) {
-      const cur = this.pods.get(w.namespace, w.name) ?? (await this.api.tryGet(pods, w.namespace, w.name));
-      if (!cur || cur.metadata.uid !== w.uid) return;
+      if (!cur || cur.metadata.uid !== w.uid || this.stoppedFlag || w.gone) return;
       const status = w.buildStatus(cur.status, this.internalIP);
       if (sameStatus(cur.status, status)) return;
       const next = { ...cur, status };
@@ -481,12 +481,20 @@ export class Kubelet implements KubeletHost {
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
         if (e.code !== 409) return;
-        // Someone else wrote in between: recompute from the latest object.
-        const latest = await this.api.tryGet(pods, w.namespace, w.name);
-        if (!latest) return;
-        w.pod = latest;
+        // Someone else wrote in between: recompute from the latest object (not the informer's
+        // copy, which may still be the one that conflicted: three conflicts in a row left the
+        // status unwritten, a pod Running with its containers but ContainerCreating in the API).
+        cur = await this.api.tryGet(pods, w.namespace, w.name);
+        if (cur) w.pod = cur;
       }
     }
+    // Still conflicting: the status manager tries again at its next sync (status_manager.go syncBatch).
+    const t = this.clock.setTimeout(() => {
+      const i = this.timers.indexOf(t);
+      if (i >= 0) this.timers.splice(i, 1);
+      w.requestStatus();
+    }, 1000);
+    this.timers.push(t);
   }
 
   // ---- logs ----

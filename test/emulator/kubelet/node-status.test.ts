@@ -50,3 +50,31 @@ test('a pod marked not Ready by the node lifecycle controller while its kubelet 
     await c.stop();
   }
 });
+
+test('status writes that keep conflicting (409) are tried again from the latest object, then later: the pod still reaches Running', async () => {
+  const { c } = await testCluster();
+  const { ApiError } = await import('../../../src/emulator/api/errors.ts');
+  const real = c.api.update.bind(c.api);
+  let conflicts = 0;
+  // The write that makes the pod Ready conflicts three times in a row (other writers changing the
+  // pod meanwhile): the kubelet used to give up then, and nothing else would make it write again.
+  c.api.update = (async (def, ns, name, body, opts) => {
+    const ready = ((body as Obj)?.status?.conditions ?? []).some((x: Obj) => x.type === 'Ready' && x.status === 'True');
+    if (def.resource === 'pods' && opts?.subresource === 'status' && name === 'p' && ready && conflicts < 3) {
+      conflicts++;
+      throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on pods "p": the object has been modified; please apply your changes to the latest version and try again`);
+    }
+    return real(def, ns, name, body, opts);
+  }) as typeof c.api.update;
+  try {
+    await createPod(c, podSpec('p', { containers: [{ name: 'main', image: 'busybox:1.36', command: ['run', '-1', '0'] }] }));
+    await c.advanceClock(5_000);
+    const pod = await c.api.get(c.api.resource('pods'), 'default', 'p');
+    assert.equal(conflicts, 3);
+    assert.equal(pod.status.phase, 'Running');
+    assert.equal(pod.status.conditions.find((x: Obj) => x.type === 'Ready')?.status, 'True');
+  } finally {
+    c.api.update = real;
+    await c.stop();
+  }
+});
