@@ -68,6 +68,8 @@ export class Kubelet implements KubeletHost {
   readonly pulled = new Set<string>();
   readonly events: EventRecorder;
   private lastReport = 0;
+  /** The Node's resourceVersion and this kubelet's image count when its status was last compared. */
+  private lastSeen = '';
   private readonly bootID = randomUUID();
   /** The node's clock: frozen with the node. */
   readonly clock: NodeClock;
@@ -280,16 +282,25 @@ export class Kubelet implements KubeletHost {
     const cur = await this.api.tryGet(nodes, undefined, this.name);
     if (!cur) return;
     const now = this.clock.now();
-    const status = this.nodeStatus(rfc3339(now), cur.status);
     // kubelet_node_status.go tryUpdateNodeStatus: within nodeStatusReportFrequency an unchanged
     // status is not written; a changed one is (the node lifecycle controller set Ready to Unknown
-    // while this kubelet is alive: the next heartbeat puts it back).
-    if (!force && now - this.lastReport < NODE_STATUS_REPORT_MS && !nodeStatusHasChanged(cur.status, status)) return;
+    // while this kubelet is alive: the next heartbeat puts it back). What this kubelet reports
+    // changes only with its images, and the API's copy only when someone writes the Node: when
+    // neither moved since the last look, the heartbeat builds nothing (one per node every 10 s).
+    const within = !force && now - this.lastReport < NODE_STATUS_REPORT_MS;
+    const seen = `${cur.metadata.resourceVersion}/${this.pulled.size}`;
+    if (within && seen === this.lastSeen) return;
+    const status = this.nodeStatus(rfc3339(now), cur.status);
+    if (within && !nodeStatusHasChanged(cur.status, status)) {
+      this.lastSeen = seen;
+      return;
+    }
     const next = clone(cur);
     next.status = status;
     try {
-      await this.api.update(nodes, undefined, this.name, next, { subresource: 'status' });
+      const stored = await this.api.update(nodes, undefined, this.name, next, { subresource: 'status' });
       this.lastReport = now;
+      this.lastSeen = `${stored.metadata.resourceVersion}/${this.pulled.size}`;
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
     }
