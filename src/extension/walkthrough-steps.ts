@@ -79,6 +79,38 @@ export function rolledOut(d: Obj): boolean {
 }
 
 /**
+ * What the tracker remembers that the cluster may no longer show: the halves of the steps that take
+ * several observations (volumes: the emptyDir kept, the claim kept; ReplicaSet: a pod lost, then
+ * scaled; quota: a rejection, then a default injected). Kept between windows by walkthrough.ts (VS
+ * Code itself keeps only the completed steps), as plain JSON.
+ */
+export interface WalkthroughProgress {
+  v: 1;
+  emptyDirKept: boolean;
+  claimKept: boolean;
+  quotaRejected: boolean;
+  /** `ns/claim` → uids of its pods that were deleted. */
+  claimPodsGone: Record<string, string[]>;
+  /** Controllers (uids) that lost a pod to a deletion. */
+  controllersLostPod: string[];
+}
+
+/**
+ * At most this many uids per set (and claims): the newest are kept. A learner's steps need the last
+ * few; a long session of rollouts and deletions must not grow the memory, or the saved state, forever.
+ */
+export const MAX_REMEMBERED = 100;
+
+/** Adds `value` as the newest of `set`, forgetting the oldest beyond MAX_REMEMBERED. */
+function remember<T>(set: Set<T> | Map<T, unknown>, value: T, add: () => void): void {
+  if (set.has(value)) set.delete(value);
+  add();
+  while (set.size > MAX_REMEMBERED) set.delete(set.keys().next().value as T);
+}
+
+const isStrings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string');
+
+/**
  * Watches the cluster for each step's outcome. `record` takes every change (cheap: it remembers
  * what later states cannot show, such as a pod that was deleted); `evaluate` looks at the whole
  * model (call it coalesced) and returns the steps completed since the last call.
@@ -103,18 +135,49 @@ export class WalkthroughTracker {
       if (ch.kind === 'pods' && (ch.type === 'delete' || ch.obj.metadata?.deletionTimestamp)) {
         const uid = ch.obj.metadata?.uid;
         if (!uid) continue;
-        for (const claim of claimsOf(ch.obj)) {
-          let s = this.claimPodsGone.get(claim);
-          if (!s) this.claimPodsGone.set(claim, (s = new Set()));
-          s.add(uid);
-        }
+        if (!this.done.has('volumes')) for (const claim of claimsOf(ch.obj)) this.notePodGone(claim, uid);
         const owner = controllerOf(ch.obj);
-        if (owner) this.controllersLostPod.add(owner.uid);
+        if (owner && !this.done.has('replicaset')) remember(this.controllersLostPod, owner.uid, () => this.controllersLostPod.add(owner.uid));
       } else if (ch.kind === 'events' && ch.type !== 'delete') {
         const e = ch.obj;
         if (e.type === 'Warning' && e.reason === 'FailedCreate' && QUOTA_REJECTION.test(String(e.message ?? ''))) this.quotaRejected = true;
       }
     }
+  }
+
+  private notePodGone(claim: string, uid: string): void {
+    const s = this.claimPodsGone.get(claim) ?? new Set<string>();
+    remember(this.claimPodsGone, claim, () => this.claimPodsGone.set(claim, s));
+    remember(s, uid, () => s.add(uid));
+  }
+
+  /** The partial progress, to keep (JSON); the completed steps are not in it (VS Code keeps those). */
+  serialize(): WalkthroughProgress {
+    return {
+      v: 1,
+      emptyDirKept: this.emptyDirKept,
+      claimKept: this.claimKept,
+      quotaRejected: this.quotaRejected,
+      claimPodsGone: Object.fromEntries([...this.claimPodsGone].map(([claim, uids]) => [claim, [...uids]])),
+      controllersLostPod: [...this.controllersLostPod],
+    };
+  }
+
+  /**
+   * Adds what `serialize` gave (in an earlier window) to what this tracker has seen. Anything else
+   * (missing, another version, a field of the wrong type) is left out: false when nothing was taken.
+   */
+  restore(data: unknown): boolean {
+    if (typeof data !== 'object' || data === null || (data as { v?: unknown }).v !== 1) return false;
+    const d = data as Partial<Record<keyof WalkthroughProgress, unknown>>;
+    if (d.emptyDirKept === true) this.emptyDirKept = true;
+    if (d.claimKept === true) this.claimKept = true;
+    if (d.quotaRejected === true) this.quotaRejected = true;
+    if (typeof d.claimPodsGone === 'object' && d.claimPodsGone !== null && !Array.isArray(d.claimPodsGone)) {
+      for (const [claim, uids] of Object.entries(d.claimPodsGone)) if (isStrings(uids)) for (const uid of uids) this.notePodGone(claim, uid);
+    }
+    if (isStrings(d.controllersLostPod)) for (const uid of d.controllersLostPod) remember(this.controllersLostPod, uid, () => this.controllersLostPod.add(uid));
+    return true;
   }
 
   /**

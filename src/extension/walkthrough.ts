@@ -41,17 +41,40 @@ function resolveSample(step: WalkthroughStep | undefined, rawStep: unknown, file
   return { step, file: file as string | undefined };
 }
 
+/**
+ * Where the tracker's partial progress is kept. VS Code keeps the walkthrough's completed steps per
+ * profile, not per workspace (WalkthroughsService: `new Memento('gettingStartedService', ...)
+ * .getMemento(StorageScope.PROFILE, StorageTarget.USER)` in microsoft/vscode
+ * src/vs/workbench/contrib/welcomeGettingStarted/browser/gettingStartedService.ts), so the halves of
+ * a step live beside them: in globalState, which is the profile's.
+ */
+const PROGRESS_KEY = 'kubeEmulator.walkthrough.progress';
+
 export function registerWalkthrough(ctx: Ctx): void {
   const tracker = new WalkthroughTracker();
+  const globalState = ctx.extensionContext.globalState;
+  const saved = globalState.get<unknown>(PROGRESS_KEY);
+  if (saved !== undefined && !tracker.restore(saved)) ctx.log('Walkthrough: the saved progress was not understood; starting afresh');
+  let savedJson = JSON.stringify(tracker.serialize());
+  /** Saves the partial progress when it changed. */
+  const save = () => {
+    const data = tracker.serialize();
+    const json = JSON.stringify(data);
+    if (json === savedJson) return;
+    savedJson = json;
+    globalState.update(PROGRESS_KEY, data).then(undefined, (e: unknown) => ctx.log(`Walkthrough: could not save the progress: ${e instanceof Error ? e.message : String(e)}`));
+  };
   let current: Session | undefined;
   let sub: { dispose(): void } | undefined;
 
   const evaluate = () => {
-    if (!current) return;
-    for (const id of tracker.evaluate(current.live)) {
-      void vscode.commands.executeCommand('setContext', `${CONTEXT_PREFIX}${id}`, true);
-      ctx.log(`Walkthrough: step "${WALKTHROUGH_STEPS.find((s) => s.id === id)?.title ?? id}" done`);
+    if (current) {
+      for (const id of tracker.evaluate(current.live)) {
+        void vscode.commands.executeCommand('setContext', `${CONTEXT_PREFIX}${id}`, true);
+        ctx.log(`Walkthrough: step "${WALKTHROUGH_STEPS.find((s) => s.id === id)?.title ?? id}" done`);
+      }
     }
+    save();
   };
   const coalescer = new Coalescer(250, evaluate);
 
@@ -67,7 +90,8 @@ export function registerWalkthrough(ctx: Ctx): void {
     }
     if (current) coalescer.trigger();
   };
-  ctx.pushExtension(ctx.onDidChange(follow), { dispose: () => (sub?.dispose(), coalescer.dispose()) });
+  // A change recorded within the last coalescing interval is saved as the window closes.
+  ctx.pushExtension(ctx.onDidChange(follow), { dispose: () => (sub?.dispose(), coalescer.dispose(), save()) });
   // Any apply from the editor (CodeLens, palette, folder, Apply Sample): a quota's refusal counts.
   ctx.pushExtension(
     ctx.onDidApply((lines) => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ClusterClient } from '../../src/extension/client.ts';
 import { LiveCluster, type KubeObject, type LiveChange, type LiveKind } from '../../src/extension/live.ts';
-import { WALKTHROUGH_STEPS, WalkthroughTracker, type ClusterView } from '../../src/extension/walkthrough-steps.ts';
+import { MAX_REMEMBERED, WALKTHROUGH_STEPS, WalkthroughTracker, type ClusterView } from '../../src/extension/walkthrough-steps.ts';
 import { COURSE, SAMPLES, startCourse, type Course } from '../samples/course.ts';
 
 let k: Course;
@@ -133,4 +133,104 @@ test('volumes: a restart with the emptyDir, or a claim\'s pod replaced, alone is
   // The halves may be seen at different times.
   assert.deepEqual(t.evaluate(view({ pods: [scratch] })), ['volumes']);
   assert.deepEqual(new WalkthroughTracker().evaluate(view({ pods: [scratch, writer('b')] })), [], 'no pod of the claim was ever deleted');
+});
+
+// ---- the partial progress kept across a window reload (serialize → JSON → restore) ----
+
+/** `t`'s progress as walkthrough.ts keeps it (globalState holds JSON), restored into a new tracker. */
+function reloaded(t: WalkthroughTracker): WalkthroughTracker {
+  const next = new WalkthroughTracker();
+  assert.equal(next.restore(JSON.parse(JSON.stringify(t.serialize()))), true);
+  return next;
+}
+
+test('progress kept: the volumes step\'s emptyDir half and a deleted claim pod survive a reload and complete it there', () => {
+  const scratch = pod('scratch', {
+    spec: { volumes: [{ name: 'cache', emptyDir: {} }], containers: [{ name: 'c', volumeMounts: [{ name: 'cache', mountPath: '/cache' }] }] },
+    status: { containerStatuses: [{ name: 'c', ready: true, restartCount: 1 }] },
+  });
+  const writer = (uid: string) => pod('w', { metadata: { uid }, spec: { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'notes' } }] } });
+  const before = new WalkthroughTracker();
+  assert.deepEqual(before.evaluate(view({ pods: [scratch, writer('a')] })), [], 'the emptyDir half only');
+  before.record([{ kind: 'pods', type: 'delete', obj: writer('a') }]);
+  assert.deepEqual(before.serialize(), {
+    v: 1,
+    emptyDirKept: true,
+    claimKept: false,
+    quotaRejected: false,
+    claimPodsGone: { 'default/notes': ['a'] },
+    controllersLostPod: [],
+  });
+  // After the reload the emptyDir pod is gone (not needed again) and the claim's new pod runs.
+  const after = reloaded(before);
+  assert.deepEqual(after.evaluate(view({ pods: [writer('b')] })), ['volumes']);
+  // Without the kept progress, the same state is half the step.
+  assert.deepEqual(new WalkthroughTracker().evaluate(view({ pods: [writer('b')] })), []);
+});
+
+test('progress kept: the ReplicaSet\'s lost pod survives a reload; scaling after it completes the step', () => {
+  const rs = (generation: number) => ({
+    metadata: { name: 'hello-rs', namespace: 'default', uid: 'rs1', generation },
+    spec: { replicas: generation === 1 ? 3 : 5 },
+    status: { observedGeneration: generation, readyReplicas: generation === 1 ? 3 : 5 },
+  });
+  const owned = { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'hello-rs', uid: 'rs1', controller: true }] };
+  const before = new WalkthroughTracker();
+  before.record([{ kind: 'pods', type: 'delete', obj: pod('hello-rs-x', { metadata: owned }) }]);
+  assert.deepEqual(before.evaluate(view({ replicasets: [rs(1)] })), [], 'self-healing seen, not yet scaled');
+  assert.deepEqual(before.serialize().controllersLostPod, ['rs1']);
+  assert.deepEqual(reloaded(before).evaluate(view({ replicasets: [rs(2)] })), ['replicaset']);
+  assert.deepEqual(new WalkthroughTracker().evaluate(view({ replicasets: [rs(2)] })), [], 'scaled without a pod lost first');
+});
+
+test('progress kept: a quota rejection survives a reload; the default injected after it completes the step', () => {
+  const before = new WalkthroughTracker();
+  before.noteApplyFailure(['Error from server (Forbidden): error when creating "04-pod-too-big.yaml": pods "too-big" is forbidden: exceeded quota: compute-quota, requested: limits.cpu=2, used: limits.cpu=500m, limited: limits.cpu=2']);
+  assert.equal(before.serialize().quotaRejected, true);
+  const injected = pod('p', { metadata: { annotations: { 'kubernetes.io/limit-ranger': 'LimitRanger plugin set: cpu request for container c' } } });
+  assert.deepEqual(reloaded(before).evaluate(view({ pods: [injected] })), ['quota']);
+});
+
+test('progress kept: what restore is given that is not a saved progress is left out, never thrown', () => {
+  for (const bad of [undefined, null, 'x', 42, [], {}, { v: 2, quotaRejected: true }]) {
+    const t = new WalkthroughTracker();
+    assert.equal(t.restore(bad), false, JSON.stringify(bad));
+    assert.deepEqual(t.serialize(), new WalkthroughTracker().serialize(), JSON.stringify(bad));
+  }
+  // Fields of the wrong type are skipped; the rest is taken.
+  const t = new WalkthroughTracker();
+  assert.equal(t.restore({ v: 1, emptyDirKept: 'yes', claimKept: true, claimPodsGone: { 'default/a': [1, 2], 'default/b': ['u'] }, controllersLostPod: 'rs1' }), true);
+  assert.deepEqual(t.serialize(), { v: 1, emptyDirKept: false, claimKept: true, quotaRejected: false, claimPodsGone: { 'default/b': ['u'] }, controllersLostPod: [] });
+  const arr = new WalkthroughTracker();
+  assert.equal(arr.restore({ v: 1, claimPodsGone: [['default/a', ['u']]] }), true);
+  assert.deepEqual(arr.serialize().claimPodsGone, {}, 'an array is no claim map');
+});
+
+test('progress kept: bounded, the newest remembered; nothing more recorded for a step once it is done', () => {
+  const t = new WalkthroughTracker();
+  const owned = (i: number) => ({ ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `r${i}`, uid: `rs${i}`, controller: true }] });
+  const claim = (i: number, uid: string) => pod(`w${i}`, { metadata: { uid }, spec: { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: `c${i}` } }] } });
+  for (let i = 0; i < MAX_REMEMBERED + 50; i++) {
+    t.record([
+      { kind: 'pods', type: 'delete', obj: pod(`p${i}`, { metadata: owned(i) }) },
+      { kind: 'pods', type: 'delete', obj: claim(i, `u${i}`) },
+      { kind: 'pods', type: 'delete', obj: claim(0, `v${i}`) },
+    ]);
+  }
+  const s = t.serialize();
+  assert.equal(s.controllersLostPod.length, MAX_REMEMBERED);
+  assert.equal(s.controllersLostPod.at(-1), `rs${MAX_REMEMBERED + 49}`);
+  assert.ok(!s.controllersLostPod.includes('rs0'), 'the oldest forgotten');
+  assert.equal(Object.keys(s.claimPodsGone).length, MAX_REMEMBERED);
+  // c0 was seen last (each round ends with it): kept, with its newest uids.
+  assert.equal(s.claimPodsGone['default/c0'].length, MAX_REMEMBERED);
+  assert.equal(s.claimPodsGone['default/c0'].at(-1), `v${MAX_REMEMBERED + 49}`);
+  assert.ok(!('default/c1' in s.claimPodsGone));
+  // The ReplicaSet step done: later losses are not remembered for it.
+  const rs = { metadata: { name: 'r', namespace: 'default', uid: 'rsX', generation: 2 }, spec: { replicas: 1 }, status: { observedGeneration: 2, readyReplicas: 1 } };
+  const done = new WalkthroughTracker();
+  done.record([{ kind: 'pods', type: 'delete', obj: pod('x', { metadata: { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'r', uid: 'rsX', controller: true }] } }) }]);
+  assert.deepEqual(done.evaluate(view({ replicasets: [rs] })), ['replicaset']);
+  done.record([{ kind: 'pods', type: 'delete', obj: pod('y', { metadata: owned(7) }) }]);
+  assert.deepEqual(done.serialize().controllersLostPod, ['rsX']);
 });
