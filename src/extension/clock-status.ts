@@ -5,7 +5,7 @@ import type { Ctx } from './ctx.ts';
 
 export function registerClockStatus(ctx: Ctx): void {
   const item = vscode.window.createStatusBarItem('kubeEmulator.clock', vscode.StatusBarAlignment.Left, 9);
-  item.name = 'Kubernetes Emulator Clock';
+  item.name = vscode.l10n.t('Kubernetes Emulator Clock');
   item.command = { command: 'kubeEmulator.advanceClock', title: vscode.l10n.t('Fast-Forward Clock') };
   let timer: ReturnType<typeof setInterval> | undefined;
   // Loaded once the cluster runs (it brings client-node, which the session has loaded by then).

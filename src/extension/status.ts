@@ -6,7 +6,7 @@ import { stateWord, statusText } from './tree-model.ts';
 
 export function registerStatus(ctx: Ctx): void {
   const item = vscode.window.createStatusBarItem('kubeEmulator.status', vscode.StatusBarAlignment.Left, 10);
-  item.name = 'Kubernetes Emulator';
+  item.name = vscode.l10n.t('Kubernetes Emulator');
   item.command = VIEW_CONTAINER_COMMAND;
   const update = () => {
     item.text = statusText(ctx.state, ctx.model());

@@ -207,7 +207,7 @@ export function registerTarget(ctx: Ctx, vs: typeof vscode): TargetController {
   const controller = new TargetController(ctx, vs);
   controllers.set(ctx, controller);
   const item = vs.window.createStatusBarItem('kubeEmulator.target', vs.StatusBarAlignment.Left, 9);
-  item.name = 'Kubernetes Emulator Target';
+  item.name = l10n.t('Kubernetes Emulator Target');
   item.command = SELECT_TARGET_COMMAND;
   const update = () => {
     item.text = `$(target) ${controller.label}`;

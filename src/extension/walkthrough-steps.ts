@@ -7,6 +7,7 @@
 //
 // No `vscode` import: unit-tested under Node against an emulated cluster that the samples are
 // applied to (test/extension/walkthrough-steps.test.ts).
+import * as l10n from './l10n.ts';
 import type { KubeObject, LiveChange, LiveKind } from './resources.ts';
 
 /** What the steps read of the live model (LiveCluster has it). */
@@ -41,6 +42,46 @@ export const WALKTHROUGH_STEPS: readonly WalkthroughStep[] = [
   { id: 'deployment-automation', title: 'Why Kubernetes: deployment automation', files: ['frontend-v1.yaml', 'frontend-v2.yaml'] },
   { id: 'resource-efficiency', title: 'Why Kubernetes: resource efficiency', files: ['shop.yaml', 'video.yaml', 'reports.yaml'] },
 ];
+
+/**
+ * A step's title in the user's language, for what the extension shows itself (the sample pickers).
+ * The walkthrough page takes its titles from package.nls.*.json; the Korean bundle repeats them
+ * (test/extension/walkthrough-contrib.test.ts checks that both say the same).
+ */
+export function stepTitle(id: string): string {
+  switch (id) {
+    case 'start-cluster':
+      return l10n.t('Start a 3-node cluster');
+    case 'namespaces':
+      return l10n.t('Namespaces');
+    case 'multi-container-pod':
+      return l10n.t('A pod with two containers');
+    case 'service':
+      return l10n.t('A Service and its endpoints');
+    case 'volumes':
+      return l10n.t('Volumes: emptyDir and PersistentVolumeClaim');
+    case 'quota':
+      return l10n.t('ResourceQuota and LimitRange');
+    case 'config':
+      return l10n.t('ConfigMap and Secret as environment');
+    case 'replicaset':
+      return l10n.t('ReplicaSet: self-healing and scaling');
+    case 'deployment':
+      return l10n.t('Deployment: rolling update and rollback');
+    case 'daemonset':
+      return l10n.t('DaemonSet: a pod on every node');
+    case 'jobs':
+      return l10n.t('Job and CronJob');
+    case 'auto-healing':
+      return l10n.t('Why Kubernetes: auto-healing');
+    case 'deployment-automation':
+      return l10n.t('Why Kubernetes: deployment automation');
+    case 'resource-efficiency':
+      return l10n.t('Why Kubernetes: resource efficiency');
+    default:
+      return id;
+  }
+}
 
 export const CONTEXT_PREFIX = 'kubeEmulator.walkthrough.';
 

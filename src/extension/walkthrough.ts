@@ -9,7 +9,7 @@ import type { ApplyOutcome } from './codelens.ts';
 import type { Ctx } from './ctx.ts';
 import type { Session } from './session.ts';
 import { Coalescer } from './timing.ts';
-import { CONTEXT_PREFIX, WALKTHROUGH_STEPS, WalkthroughTracker, type WalkthroughStep } from './walkthrough-steps.ts';
+import { CONTEXT_PREFIX, stepTitle, WALKTHROUGH_STEPS, WalkthroughTracker, type WalkthroughStep } from './walkthrough-steps.ts';
 
 const WALKTHROUGH_ID = 'learnKubernetes';
 
@@ -18,8 +18,9 @@ function stepOf(id: unknown): WalkthroughStep | undefined {
 }
 
 async function pickStep(placeHolder: string): Promise<WalkthroughStep | undefined> {
-  const picks = WALKTHROUGH_STEPS.filter((s) => s.files.length > 0).map((s) => ({ label: s.id, description: s.title, step: s }));
-  return (await vscode.window.showQuickPick(picks, { placeHolder }))?.step;
+  // The step's title in the user's language; the sample's folder (the id command links name) beside it.
+  const picks = WALKTHROUGH_STEPS.filter((s) => s.files.length > 0).map((s) => ({ label: stepTitle(s.id), description: `samples/${s.id}`, step: s }));
+  return (await vscode.window.showQuickPick(picks, { placeHolder, matchOnDescription: true }))?.step;
 }
 
 /** The sample folder (or one of its files) inside the installed extension. */

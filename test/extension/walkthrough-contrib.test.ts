@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CONTEXT_PREFIX, WALKTHROUGH_STEPS } from '../../src/extension/walkthrough-steps.ts';
+import * as l10n from '../../src/extension/l10n.ts';
+import { CONTEXT_PREFIX, stepTitle, WALKTHROUGH_STEPS } from '../../src/extension/walkthrough-steps.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
@@ -92,6 +93,20 @@ test('every command link names a contributed command; sample links name a sample
   for (const id of ['kubeEmulator.openSample', 'kubeEmulator.applySample', 'kubeEmulator.openWalkthrough']) {
     assert.ok(contributed.has(id), id);
     assert.match(readFileSync(join(ROOT, 'src/extension/walkthrough.ts'), 'utf8'), new RegExp(`registerCommand\\('${id.replace('.', '\\.')}'`));
+  }
+});
+
+test('the sample pickers\' step titles (stepTitle, l10n bundle) are the walkthrough\'s own, in English and in Korean', () => {
+  const bundle = JSON.parse(readFileSync(join(ROOT, 'l10n/bundle.l10n.ko.json'), 'utf8'));
+  for (const [i, s] of walkthrough.steps.entries()) {
+    assert.equal(stepTitle(s.id), text(s.title), s.id);
+    assert.equal(stepTitle(s.id), WALKTHROUGH_STEPS[i].title, s.id);
+  }
+  l10n.setBundle(bundle);
+  try {
+    for (const s of walkthrough.steps) assert.equal(stepTitle(s.id), text(s.title, 'ko'), `${s.id} (ko)`);
+  } finally {
+    l10n.setBundle(undefined);
   }
 });
 
