@@ -24,9 +24,6 @@ import { diffSides, diffTitle, registerDiffDocuments, type DiffDocuments } from 
 import { isKubernetesManifest, parseManifests, type Manifest, type ParsedFile } from './manifests.ts';
 import { targetOf, type TargetController } from './target.ts';
 
-/** The Apply lens's title on the emulated cluster (tests look for it). */
-export const CODELENS_TITLE = 'Apply to emulated cluster';
-
 /** What the apply commands resolve to (tests and other extensions can read it). */
 export interface ApplyOutcome {
   file: string;

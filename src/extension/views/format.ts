@@ -116,10 +116,6 @@ export function namespacesOf(objects: readonly KubeObject[], filter?: string): s
   return [...new Set(objects.map((o) => o.metadata?.namespace ?? ''))].filter(Boolean).sort(cmp);
 }
 
-export function plural(n: number, word: string, words = `${word}s`): string {
-  return `${n} ${n === 1 ? word : words}`;
-}
-
 /**
  * When an object was created, as stored (RFC 3339). Tooltips show this rather than an age, which
  * would change every refresh and redraw rows that did not change.
