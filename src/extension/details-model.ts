@@ -6,6 +6,10 @@
 // kubectl 1.21's --show-managed-fields=false). A Secret's values never enter the model unless the
 // user revealed that key; the YAML masks them too.
 //
+// Languages (issue 9): what the extension says in its own words goes through l10n.t (section titles,
+// notes, action titles); kubectl's words stay as kubectl prints them: the facts' labels and values
+// (describe's keys, which users search for), kinds, field names and status values (Running, Complete).
+//
 // No `vscode` import: unit-tested under Node against an emulated cluster. The panel host loads it
 // through the session bundle (see session.ts) so activation does not evaluate client-node.
 import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
@@ -96,7 +100,7 @@ export function buildDetails(live: LiveCluster, ref: ResourceRef, opts: DetailsO
       const k = liveKindOf(o.apiVersion, o.kind);
       const found = k ? live.get(k, LIVE_RESOURCES[k].namespaced ? meta.namespace : undefined, o.name) : undefined;
       const oref: ResourceRef = { apiVersion: o.apiVersion, kind: o.kind, namespace: k && !LIVE_RESOURCES[k].namespaced ? undefined : meta.namespace, name: o.name, uid: o.uid };
-      return { ref: oref, label: labelOf(oref, self), missing: k ? !found || found.metadata?.uid !== o.uid : undefined, note: o.controller ? 'controller' : undefined };
+      return { ref: oref, label: labelOf(oref, self), missing: k ? !found || found.metadata?.uid !== o.uid : undefined, note: o.controller ? 'controller' : undefined }; // the ownerReference's field, as in the YAML
     }),
     owned: meta.uid
       ? live
@@ -211,7 +215,7 @@ export function buildDetails(live: LiveCluster, ref: ResourceRef, opts: DetailsO
         });
       model.secret = { type: obj.type ?? 'Opaque', keys };
       add('Type', obj.type ?? 'Opaque');
-      add('Data', `${keys.length} ${keys.length === 1 ? 'key' : 'keys'}`);
+      add('Data', keys.length === 1 ? l10n.t('1 key') : l10n.t('{0} keys', keys.length));
       model.related.push({ title: l10n.t('Used by'), links: podsUsing(live, self, 'secret') });
       break;
     }
@@ -316,8 +320,9 @@ export function decodeSecretValue(b64: string): { value: string; encoding: 'text
 
 function noteOf(kind: LiveKind, o: KubeObject): string | undefined {
   if (kind === 'pods') return podStatusText(o);
-  if (kind === 'replicasets') return `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 1} ready`;
-  if (kind === 'jobs') return o.status?.succeeded ? 'Complete' : o.status?.failed ? `${o.status.failed} failed` : 'Running';
+  if (kind === 'replicasets') return l10n.t('{0}/{1} ready', o.status?.readyReplicas ?? 0, o.spec?.replicas ?? 1);
+  // Complete and Running: the Job's condition and phase words, as kubectl shows them.
+  if (kind === 'jobs') return o.status?.succeeded ? 'Complete' : o.status?.failed ? l10n.t('{0} failed', o.status.failed) : 'Running';
   return undefined;
 }
 
@@ -364,7 +369,7 @@ function podFacts(live: LiveCluster, pod: KubeObject, self: ResourceRef, model: 
       return sel && Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => labels[k] === v);
     })
     .map((svc) => linkTo('services', svc, self, svc.spec?.clusterIP));
-  model.related.push({ title: 'Services', links: services });
+  model.related.push({ title: l10n.t('Services'), links: services });
   model.related.push({ title: l10n.t('Config and storage'), links: podReferences(live, s, pod.metadata?.namespace, self) });
 }
 
@@ -398,6 +403,7 @@ function podReferences(live: LiveCluster, spec: any, namespace: string | undefin
   }
   for (const s of spec?.imagePullSecrets ?? []) note('secrets', s.name, true);
   return [...refs.values()]
+    // `optional`: the reference's field (configMapRef.optional...), as in the YAML.
     .map((r) => linkByName(live, r.kind, namespace, r.name, self, r.optional ? 'optional' : undefined))
     .sort((a, b) => a.label.localeCompare(b.label));
 }
@@ -437,7 +443,7 @@ function serviceFacts(live: LiveCluster, svc: KubeObject, self: ResourceRef, mod
       .filter((p) => Object.entries(sel).every(([k, v]) => p.metadata?.labels?.[k] === v))
       .map((p) => linkTo('pods', p, self, podStatusText(p)))
       .sort((a, b) => a.label.localeCompare(b.label));
-    model.related.push({ title: 'Pods', links: pods });
+    model.related.push({ title: l10n.t('Pods'), links: pods });
   }
 }
 
@@ -457,7 +463,7 @@ function nodeFacts(live: LiveCluster, node: KubeObject, self: ResourceRef, model
   add('PodCIDR', s.podCIDR);
   const pods = live.podsOn(node.metadata?.name ?? '').map((p) => linkTo('pods', p, self, podStatusText(p)));
   add('Non-terminated Pods', pods.length);
-  model.related.push({ title: 'Pods', links: pods.sort((a, b) => a.label.localeCompare(b.label)) });
+  model.related.push({ title: l10n.t('Pods'), links: pods.sort((a, b) => a.label.localeCompare(b.label)) });
 }
 
 function conditionsOf(obj: KubeObject): Condition[] {
@@ -478,11 +484,11 @@ function portsOf(c: any): string[] {
 
 /** A container state as describe.go's describeContainerState words it. */
 function stateText(state: any): { state: string; detail: string } {
-  if (state?.running) return { state: 'Running', detail: `since ${state.running.startedAt ?? '?'}` };
+  if (state?.running) return { state: 'Running', detail: l10n.t('since {0}', state.running.startedAt ?? '?') };
   if (state?.waiting) return { state: 'Waiting', detail: [state.waiting.reason, state.waiting.message].filter(Boolean).join(': ') };
   if (state?.terminated) {
     const t = state.terminated;
-    return { state: 'Terminated', detail: `exit code ${t.exitCode}${t.reason ? ` (${t.reason})` : ''}${t.finishedAt ? `, finished ${t.finishedAt}` : ''}` };
+    return { state: 'Terminated', detail: `${l10n.t('exit code {0}', t.exitCode)}${t.reason ? ` (${t.reason})` : ''}${t.finishedAt ? l10n.t(', finished {0}', t.finishedAt) : ''}` };
   }
   return { state: 'Unknown', detail: '' };
 }
@@ -572,23 +578,23 @@ function eventsOf(live: LiveCluster, self: ResourceRef, kind: LiveKind | undefin
 export function actionsOf(kind: string, obj: KubeObject): Action[] {
   const a: Action[] = [];
   const push = (command: string, title: string, icon: string) => a.push({ command: `kubeEmulator.${command}`, title, icon });
-  if (['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController'].includes(kind)) push('scale', 'Scale', 'arrow-both');
+  if (['Deployment', 'ReplicaSet', 'StatefulSet', 'ReplicationController'].includes(kind)) push('scale', l10n.t('Scale'), 'arrow-both');
   if (['Deployment', 'DaemonSet', 'StatefulSet'].includes(kind)) {
-    push('rolloutRestart', 'Restart', 'debug-restart');
-    push('rollback', 'Rollback', 'discard');
+    push('rolloutRestart', l10n.t('Restart'), 'debug-restart');
+    push('rollback', l10n.t('Rollback'), 'discard');
   }
   if (kind === 'Deployment') {
-    if (obj.spec?.paused) push('resumeRollout', 'Resume', 'debug-continue');
-    else push('pauseRollout', 'Pause', 'debug-pause');
+    if (obj.spec?.paused) push('resumeRollout', l10n.t('Resume'), 'debug-continue');
+    else push('pauseRollout', l10n.t('Pause'), 'debug-pause');
   }
-  if (kind === 'CronJob') push('triggerCronJob', 'Trigger now', 'play');
-  if (kind === 'Pod') push('showLogs', 'Logs', 'output');
+  if (kind === 'CronJob') push('triggerCronJob', l10n.t('Trigger now'), 'play');
+  if (kind === 'Pod') push('showLogs', l10n.t('Logs'), 'output');
   if (kind === 'Node') {
-    if (obj.spec?.unschedulable) push('uncordonNode', 'Uncordon', 'pass');
-    else push('cordonNode', 'Cordon', 'circle-slash');
-    push('drainNode', 'Drain', 'arrow-down');
+    if (obj.spec?.unschedulable) push('uncordonNode', l10n.t('Uncordon'), 'pass');
+    else push('cordonNode', l10n.t('Cordon'), 'circle-slash');
+    push('drainNode', l10n.t('Drain'), 'arrow-down');
   }
-  push('deleteResource', 'Delete', 'trash');
+  push('deleteResource', l10n.t('Delete'), 'trash');
   return a;
 }
 

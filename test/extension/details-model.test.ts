@@ -5,6 +5,7 @@
 // streamed as `kubectl logs -f` asks for them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { createCluster, type Cluster } from '../../src/emulator/cluster.ts';
@@ -20,6 +21,8 @@ import {
   SECRET_MASK,
   streamLogs,
 } from '../../src/extension/details-model.ts';
+import * as l10n from '../../src/extension/l10n.ts';
+import { detailsState } from '../../src/extension/panels/state.ts';
 import { parseManifests } from '../../src/extension/manifests.ts';
 import { serverSideApply } from '../../src/extension/apply.ts';
 import { until } from './helpers.ts';
@@ -188,6 +191,35 @@ test('a Secret: keys and sizes, no value anywhere until revealed; then only that
   assert.ok(!JSON.stringify(masked).includes('c2VjcmV0') && !JSON.stringify(masked).includes('plain'), JSON.stringify(masked));
   // The Edit tab's text has no values either.
   assert.ok(!editTextOf(live.get('secrets', 'default', 'db')!).text.includes(Buffer.from(SECRET_VALUE).toString('base64')));
+});
+
+test('in Korean: the panel\'s own words are translated, kubectl\'s words (describe keys, states) are not; the initial state carries the bundle, never a Secret value', async () => {
+  const ko = JSON.parse(readFileSync('l10n/bundle.l10n.ko.json', 'utf8')) as Record<string, string>;
+  l10n.setBundle(ko);
+  try {
+    const d = buildDetails(live, ref('apps/v1', 'Deployment', 'web'))!;
+    assert.equal(fact(d, 'Replicas'), '2 desired | 2 updated | 2 total | 2 available | 0 unavailable');
+    assert.equal(d.owned[0].note, ko['{0}/{1} ready'].replace('{0}', '2').replace('{1}', '2'));
+    assert.deepEqual(
+      d.actions.map((a) => a.title),
+      ['Scale', 'Restart', 'Rollback', 'Pause', 'Delete'].map((t) => ko[t]),
+    );
+    const pod = runningPods()[0];
+    const p = buildDetails(live, ref('v1', 'Pod', pod.metadata!.name!))!;
+    assert.equal(fact(p, 'Status'), 'Running');
+    assert.equal(p.containers[0].state, 'Running');
+    assert.match(p.containers[0].detail, /^\d{4}-.*부터$/);
+    assert.deepEqual(p.related.map((r) => r.title), [ko['Services'], ko['Config and storage']]);
+    const secret = buildDetails(live, ref('v1', 'Secret', 'db'))!;
+    assert.equal(fact(secret, 'Data'), ko['{0} keys'].replace('{0}', '2'));
+    const state = detailsState(secret, 'secret', undefined, { bundle: ko, language: 'ko' });
+    assert.equal(state.l10n, ko);
+    const html = JSON.stringify(state);
+    assert.ok(!html.includes(SECRET_VALUE) && !html.includes(Buffer.from(SECRET_VALUE).toString('base64')), 'a Secret value in the initial state');
+  } finally {
+    l10n.setBundle(undefined);
+  }
+  assert.equal(buildDetails(live, ref('apps/v1', 'Deployment', 'web'))!.actions[0].title, 'Scale');
 });
 
 test('a deleted object keeps its last state, marked deleted; an unknown one has no model', async () => {

@@ -1,6 +1,8 @@
-// Every runtime message of the extension (`l10n.t('…')`, from `vscode.l10n` or `@vscode/l10n`) has a
-// Korean translation in l10n/bundle.l10n.ko.json with the same {N} placeholders, and the bundle
-// holds no message the code no longer uses. English needs no bundle: VS Code shows the message itself.
+// Every runtime message of the extension (`l10n.t('…')`, from `vscode.l10n` or `@vscode/l10n`), in the
+// extension host (src/extension) and in its webviews (src/webview: the panels get the same bundle in
+// their initial state, see src/extension/panels/state.ts), has a Korean translation in
+// l10n/bundle.l10n.ko.json with the same {N} placeholders, and the bundle holds no message the code
+// no longer uses. English needs no bundle: VS Code shows the message itself.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -24,7 +26,9 @@ export function messagesIn(text: string): { messages: string[]; dynamic: number 
 const placeholders = (s: string) => [...new Set(s.match(/\{\d+\}/g) ?? [])].sort();
 
 // l10n.ts is the wrapper itself (its `l10n.t(message, ...)` passes the callers' messages on).
-const files = sources('src/extension').filter((f) => !f.endsWith('/l10n.ts'));
+const hostFiles = sources('src/extension').filter((f) => !f.endsWith('/l10n.ts'));
+const webviewFiles = sources('src/webview');
+const files = [...hostFiles, ...webviewFiles];
 const used = new Map<string, string>();
 for (const f of files) {
   const { messages, dynamic } = messagesIn(readFileSync(f, 'utf8'));
@@ -35,6 +39,18 @@ const ko = JSON.parse(readFileSync('l10n/bundle.l10n.ko.json', 'utf8')) as Recor
 
 test('the extension has localized messages', () => {
   assert.ok(used.size > 50, `${used.size} messages`);
+});
+
+test('both webviews word their UI with l10n.t, configured from the bundle in their initial state', () => {
+  for (const panel of ['details', 'topology']) {
+    const main = readFileSync(`src/webview/${panel}/main.ts`, 'utf8');
+    const { messages } = messagesIn(main);
+    assert.ok(messages.length > 15, `src/webview/${panel}/main.ts has ${messages.length} localized messages`);
+    // config before the first l10n.t: @vscode/l10n reads its bundle when a message is asked for.
+    const config = main.search(/\bl10n\.config\(\{ contents: \w+\.l10n \?\? \{\} \}\)/);
+    assert.ok(config > 0, `src/webview/${panel}/main.ts does not configure @vscode/l10n from its state`);
+    assert.ok(config < main.search(/\bl10n\.t\(/), `src/webview/${panel}/main.ts calls l10n.t before l10n.config`);
+  }
 });
 
 test('every message has a Korean translation with the same placeholders', () => {

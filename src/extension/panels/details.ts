@@ -13,7 +13,8 @@ import type { Session } from '../session.ts';
 import { parseManifests } from '../manifests.ts';
 import { serverSideApply } from '../apply.ts';
 import { makeNonce, webviewHtml } from '../webview-html.ts';
-import type { DetailsModel, HostMessage, InitialState, LogOptions, Tab, WebviewMessage } from '../../webview/details/protocol.ts';
+import { detailsState } from './state.ts';
+import type { DetailsModel, HostMessage, LogOptions, Tab, WebviewMessage } from '../../webview/details/protocol.ts';
 
 type Model = typeof import('../details-model.ts');
 
@@ -103,7 +104,7 @@ class DetailsPanel {
     });
     const model = this.build();
     const wv = this.panel.webview;
-    const state: InitialState = { model, tab, logContainer: container };
+    const state = detailsState(model, tab, container, { bundle: vscode.l10n.bundle, language: vscode.env.language });
     wv.html = webviewHtml({
       title: m.titleOf(ref),
       cspSource: wv.cspSource,
@@ -160,7 +161,7 @@ class DetailsPanel {
     const model = this.m.buildDetails(this.session.live, this.ref, { revealed: this.revealed, last: this.last });
     if (model) {
       model.deleted = false;
-      model.offline = 'Not live: the cluster stopped, or the views show another cluster now. Open the object again from a tree.';
+      model.offline = vscode.l10n.t('Not live: the cluster stopped, or the views show another cluster now. Open the object again from a tree.');
       this.post({ type: 'model', model });
     }
   }
@@ -282,13 +283,13 @@ class DetailsPanel {
       return;
     }
     if (parsed.manifests.length !== 1) {
-      this.post({ type: 'applyResult', ok: false, message: `error: the Edit tab holds ${parsed.manifests.length} documents; apply one object here` });
+      this.post({ type: 'applyResult', ok: false, message: vscode.l10n.t('error: the Edit tab holds {0} documents; apply one object here', parsed.manifests.length) });
       return;
     }
     const manifest = parsed.manifests[0];
     const obj = manifest.object as KubeObject;
     if (obj?.kind !== this.ref.kind || obj?.metadata?.name !== this.ref.name) {
-      this.post({ type: 'applyResult', ok: false, message: `error: the edited object must stay ${this.ref.kind} ${this.ref.name} (kind and metadata.name)` });
+      this.post({ type: 'applyResult', ok: false, message: vscode.l10n.t('error: the edited object must stay {0} {1} (kind and metadata.name)', this.ref.kind, this.ref.name) });
       return;
     }
     if (!force && this.editFrom && obj.metadata) obj.metadata.resourceVersion = this.editFrom;

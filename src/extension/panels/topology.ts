@@ -9,7 +9,8 @@ import type { Ctx } from '../ctx.ts';
 import type { Session } from '../session.ts';
 import { Coalescer } from '../timing.ts';
 import { makeNonce, webviewHtml } from '../webview-html.ts';
-import type { HostMessage, PageState, TopoGraph, TopoView, WebviewMessage } from '../../webview/topology/protocol.ts';
+import { topologyState } from './state.ts';
+import type { HostMessage, TopoGraph, TopoView, WebviewMessage } from '../../webview/topology/protocol.ts';
 
 type Model = typeof import('../topology-model.ts');
 
@@ -64,7 +65,10 @@ class TopologyPanel {
       localResourceRoots: [root],
     });
     const wv = this.panel.webview;
-    const state: PageState = { workerUrl: wv.asWebviewUri(vscode.Uri.joinPath(root, 'topology-layout.worker.js')).toString() };
+    const state = topologyState(wv.asWebviewUri(vscode.Uri.joinPath(root, 'topology-layout.worker.js')).toString(), {
+      bundle: vscode.l10n.bundle,
+      language: vscode.env.language,
+    });
     wv.html = webviewHtml({
       title: vscode.l10n.t('Topology'),
       cspSource: wv.cspSource,

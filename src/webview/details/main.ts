@@ -2,6 +2,8 @@
 // Summary, Events, YAML, Edit (Monaco + monaco-yaml with our offline schema), Logs (pods) and Secret
 // (keys masked; one value is asked from the host when the user clicks Reveal). Everything is built
 // with DOM calls and textContent (no HTML from data), colours come from --vscode-* variables.
+// Its words are localized with @vscode/l10n from the bundle the host puts in the initial state (issue 9);
+// kubectl's words (kinds, describe's keys, status values, event reasons) stay as kubectl prints them.
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
@@ -12,6 +14,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode/codicons/dist/codicon.css';
+import * as l10n from '@vscode/l10n';
 import './details.css';
 import type { ContainerInfo, DetailsModel, HostMessage, InitialState, Link, LogOptions, Tab, WebviewMessage } from './protocol.ts';
 
@@ -20,6 +23,9 @@ const vscode = acquireVsCodeApi();
 const post = (m: WebviewMessage) => vscode.postMessage(m);
 
 const initial = JSON.parse(document.body.dataset.state ?? '{}') as InitialState;
+// Before any l10n.t: the translations VS Code loaded for the extension (none in English).
+l10n.config({ contents: initial.l10n ?? {} });
+if (initial.language) document.documentElement.lang = initial.language;
 let model: DetailsModel | undefined = initial.model;
 let currentTab: Tab = initial.tab ?? 'summary';
 let showManaged = false;
@@ -56,12 +62,12 @@ function age(iso: string | undefined): string {
 }
 
 function linkEl(l: Link): HTMLElement {
-  const a = h('a', { href: '#', class: l.missing ? 'link missing' : 'link', title: l.missing ? `${l.label} (not found)` : `Show details of ${l.label}` }, l.label);
+  const a = h('a', { href: '#', class: l.missing ? 'link missing' : 'link', title: l.missing ? l10n.t('{0} (not found)', l.label) : l10n.t('Show details of {0}', l.label) }, l.label);
   a.addEventListener('click', (ev) => {
     ev.preventDefault();
     post({ type: 'open', ref: l.ref });
   });
-  return h('span', { class: 'link-item' }, a, l.missing ? h('span', { class: 'note warn' }, ' not found') : null, l.note ? h('span', { class: 'note' }, ` ${l.note}`) : null);
+  return h('span', { class: 'link-item' }, a, l.missing ? h('span', { class: 'note warn' }, ` ${l10n.t('not found')}`) : null, l.note ? h('span', { class: 'note' }, ` ${l.note}`) : null);
 }
 
 function table(headers: string[], rows: Child[][], label: string): HTMLElement {
@@ -80,7 +86,7 @@ function section(title: string, ...content: Child[]): HTMLElement {
 // ---- layout ------------------------------------------------------------------------------------
 const app = document.getElementById('app')!;
 const header = h('header', { class: 'header' });
-const tabs = h('vscode-tabs', { 'aria-label': 'Details' }) as HTMLElement & { selectedIndex: number };
+const tabs = h('vscode-tabs', { 'aria-label': l10n.t('Details') }) as HTMLElement & { selectedIndex: number };
 const panels: Record<Tab, HTMLElement> = {
   summary: h('div', { class: 'tab-body' }),
   events: h('div', { class: 'tab-body' }),
@@ -89,7 +95,7 @@ const panels: Record<Tab, HTMLElement> = {
   logs: h('div', { class: 'tab-body logs' }),
   secret: h('div', { class: 'tab-body' }),
 };
-const TAB_TITLES: Record<Tab, string> = { summary: 'Summary', events: 'Events', yaml: 'YAML', edit: 'Edit', logs: 'Logs', secret: 'Data' };
+const TAB_TITLES: Record<Tab, string> = { summary: l10n.t('Summary'), events: l10n.t('Events'), yaml: 'YAML', edit: l10n.t('Edit'), logs: l10n.t('Logs'), secret: l10n.t('Data') };
 let tabOrder: Tab[] = [];
 app.append(header, tabs);
 
@@ -137,10 +143,10 @@ function onTabShown(t: Tab): void {
 // ---- header ------------------------------------------------------------------------------------
 function renderHeader(m: DetailsModel): void {
   const title = h('h1', {}, h('span', { class: 'kind' }, m.ref.kind), ' ', m.ref.name);
-  const meta = h('div', { class: 'meta' }, m.ref.namespace ? `namespace ${m.ref.namespace}` : 'cluster-scoped', m.createdAt ? ` · created ${age(m.createdAt)} ago` : '');
-  if (m.deleted) meta.append(' ', h('span', { class: 'deleted', role: 'status' }, icon('trash'), ' deleted'));
+  const meta = h('div', { class: 'meta' }, m.ref.namespace ? l10n.t('namespace {0}', m.ref.namespace) : l10n.t('cluster-scoped'), m.createdAt ? ` · ${l10n.t('created {0} ago', age(m.createdAt))}` : '');
+  if (m.deleted) meta.append(' ', h('span', { class: 'deleted', role: 'status' }, icon('trash'), ` ${l10n.t('deleted')}`));
   if (m.offline) meta.append(' ', h('span', { class: 'deleted', role: 'status' }, icon('debug-disconnect'), ` ${m.offline}`));
-  const actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': 'Actions' });
+  const actions = h('div', { class: 'actions', role: 'toolbar', 'aria-label': l10n.t('Actions') });
   if (!m.deleted && !m.offline) {
     for (const a of m.actions) {
       const b = h('vscode-button', { secondary: true, title: a.title, 'aria-label': a.title }, icon(a.icon), ` ${a.title}`);
@@ -154,11 +160,12 @@ function renderHeader(m: DetailsModel): void {
 // ---- summary -----------------------------------------------------------------------------------
 function containerRows(cs: ContainerInfo[]): Child[][] {
   return cs.map((c) => [
-    h('span', {}, c.name, c.role !== 'container' ? h('span', { class: 'note' }, ` (${c.role})`) : null),
+    h('span', {}, c.name, c.role !== 'container' ? h('span', { class: 'note' }, ` (${c.role === 'init' ? l10n.t('init container') : l10n.t('ephemeral container')})`) : null),
     c.image,
-    h('span', { class: `state state-${c.state.toLowerCase()}` }, c.state),
-    c.detail + (c.lastState ? ` · last: ${c.lastState}` : ''),
-    c.ready === undefined ? '' : c.ready ? 'yes' : 'no',
+    // A workload's pod template: no state yet (the others are the API's words: Running, Waiting...).
+    h('span', { class: `state state-${c.state.toLowerCase()}` }, c.state === 'Template' ? l10n.t('template') : c.state),
+    c.detail + (c.lastState ? ` · ${l10n.t('last: {0}', c.lastState)}` : ''),
+    c.ready === undefined ? '' : c.ready ? l10n.t('yes') : l10n.t('no'),
     String(c.restarts),
     c.ports.join(', '),
   ]);
@@ -167,7 +174,7 @@ function containerRows(cs: ContainerInfo[]): Child[][] {
 function kv(record: Record<string, string>, label: string): HTMLElement {
   const keys = Object.keys(record).sort();
   if (!keys.length) return h('p', { class: 'empty' }, '<none>');
-  return table(['Key', 'Value'], keys.map((k) => [h('code', {}, k), h('span', { class: 'wrap' }, record[k])]), label);
+  return table([l10n.t('Key'), l10n.t('Value')], keys.map((k) => [h('code', {}, k), h('span', { class: 'wrap' }, record[k])]), label);
 }
 
 function renderSummary(m: DetailsModel): void {
@@ -175,27 +182,28 @@ function renderSummary(m: DetailsModel): void {
   for (const f of m.facts) {
     facts.append(h('dt', {}, f.label), h('dd', {}, ...(f.links?.length ? f.links.map(linkEl) : [f.value])));
   }
-  const parts: Child[] = [section('Overview', facts)];
+  const parts: Child[] = [section(l10n.t('Overview'), facts)];
   if (m.conditions.length) {
     parts.push(
       section(
-        'Conditions',
+        l10n.t('Conditions'),
         table(
-          ['Type', 'Status', 'Reason', 'Message', 'Last transition'],
-          m.conditions.map((c) => [c.type, h('span', { class: `cond cond-${c.status.toLowerCase()}` }, c.status), c.reason ?? '', h('span', { class: 'wrap' }, c.message ?? ''), c.lastTransitionTime ? `${age(c.lastTransitionTime)} ago` : '']),
-          'Conditions',
+          [l10n.t('Type'), l10n.t('Status'), l10n.t('Reason'), l10n.t('Message'), l10n.t('Last transition')],
+          m.conditions.map((c) => [c.type, h('span', { class: `cond cond-${c.status.toLowerCase()}` }, c.status), c.reason ?? '', h('span', { class: 'wrap' }, c.message ?? ''), c.lastTransitionTime ? l10n.t('{0} ago', age(c.lastTransitionTime)) : '']),
+          l10n.t('Conditions'),
         ),
       ),
     );
   }
   if (m.containers.length) {
-    parts.push(section('Containers', table(['Name', 'Image', 'State', 'Detail', 'Ready', 'Restarts', 'Ports'], containerRows(m.containers), 'Containers')));
+    const headers = [l10n.t('Name'), l10n.t('Image'), l10n.t('State'), l10n.t('Detail'), l10n.t('Ready'), l10n.t('Restarts'), l10n.t('Ports')];
+    parts.push(section(l10n.t('Containers'), table(headers, containerRows(m.containers), l10n.t('Containers'))));
   }
-  if (m.owners.length) parts.push(section('Owned by', h('div', { class: 'links' }, ...m.owners.map(linkEl))));
-  if (m.owned.length) parts.push(section('Owns', h('div', { class: 'links' }, ...m.owned.map(linkEl))));
+  if (m.owners.length) parts.push(section(l10n.t('Owned by'), h('div', { class: 'links' }, ...m.owners.map(linkEl))));
+  if (m.owned.length) parts.push(section(l10n.t('Owns'), h('div', { class: 'links' }, ...m.owned.map(linkEl))));
   for (const r of m.related) parts.push(section(r.title, h('div', { class: 'links' }, ...r.links.map(linkEl))));
-  parts.push(section('Labels', kv(m.labels, 'Labels')));
-  parts.push(section('Annotations', kv(m.annotations, 'Annotations')));
+  parts.push(section(l10n.t('Labels'), kv(m.labels, l10n.t('Labels'))));
+  parts.push(section(l10n.t('Annotations'), kv(m.annotations, l10n.t('Annotations'))));
   panels.summary.replaceChildren(...(parts.filter(Boolean) as Node[]));
 }
 
@@ -203,27 +211,27 @@ function renderEvents(m: DetailsModel): void {
   const badge = document.getElementById('events-count');
   if (badge) badge.textContent = String(m.events.length);
   if (!m.events.length) {
-    panels.events.replaceChildren(h('p', { class: 'empty' }, 'No events.'));
+    panels.events.replaceChildren(h('p', { class: 'empty' }, l10n.t('No events.')));
     return;
   }
   panels.events.replaceChildren(
     table(
-      ['Type', 'Reason', 'Age', 'From', 'Message'],
+      [l10n.t('Type'), l10n.t('Reason'), l10n.t('Age'), l10n.t('From'), l10n.t('Message')],
       m.events.map((e) => [
         h('span', { class: e.type === 'Warning' ? 'warn' : '' }, e.type),
         e.reason,
         // kubectl describe: "3m (x5 over 10m)".
-        e.count > 1 ? `${age(e.lastSeen)} (x${e.count} over ${age(e.firstSeen)})` : age(e.lastSeen),
+        e.count > 1 ? l10n.t('{0} (x{1} over {2})', age(e.lastSeen), e.count, age(e.firstSeen)) : age(e.lastSeen),
         e.source,
         h('span', { class: 'wrap' }, e.message),
       ]),
-      'Events, newest first',
+      l10n.t('Events, newest first'),
     ),
   );
 }
 
-const yamlPre = h('pre', { class: 'yaml', tabindex: '0', 'aria-label': 'YAML of the object' });
-const managedBox = h('vscode-checkbox', { label: 'Show managed fields' }) as HTMLElement & { checked: boolean };
+const yamlPre = h('pre', { class: 'yaml', tabindex: '0', 'aria-label': l10n.t('YAML of the object') });
+const managedBox = h('vscode-checkbox', { label: l10n.t('Show managed fields') }) as HTMLElement & { checked: boolean };
 managedBox.addEventListener('change', () => {
   showManaged = managedBox.checked;
   if (model) renderYaml(model);
@@ -238,9 +246,14 @@ function renderSecret(m: DetailsModel): void {
   const rows = m.secret.keys.map((k) => {
     const shown = k.value !== undefined ? { value: k.value, encoding: k.encoding ?? 'text' } : revealedValues.get(k.key);
     const value = shown
-      ? h('span', { class: 'secret-value' }, h('code', { class: 'wrap' }, shown.value), shown.encoding === 'base64' ? h('span', { class: 'note' }, ' (binary, base64)') : null)
-      : h('span', { class: 'masked', 'aria-label': 'hidden value' }, '••••••');
-    const button = h('vscode-button', { secondary: true, 'aria-label': `${shown ? 'Hide' : 'Reveal'} ${k.key}` }, icon(shown ? 'eye-closed' : 'eye'), shown ? ' Hide' : ' Reveal');
+      ? h('span', { class: 'secret-value' }, h('code', { class: 'wrap' }, shown.value), shown.encoding === 'base64' ? h('span', { class: 'note' }, ` ${l10n.t('(binary, base64)')}`) : null)
+      : h('span', { class: 'masked', 'aria-label': l10n.t('hidden value') }, '••••••');
+    const button = h(
+      'vscode-button',
+      { secondary: true, 'aria-label': shown ? l10n.t('Hide {0}', k.key) : l10n.t('Reveal {0}', k.key) },
+      icon(shown ? 'eye-closed' : 'eye'),
+      ` ${shown ? l10n.t('Hide') : l10n.t('Reveal')}`,
+    );
     button.addEventListener('click', () => {
       if (shown) {
         revealedValues.delete(k.key);
@@ -248,17 +261,17 @@ function renderSecret(m: DetailsModel): void {
         if (model) renderSecret(model);
       } else post({ type: 'reveal', key: k.key });
     });
-    return [h('code', {}, k.key), `${k.bytes} bytes`, value, button];
+    return [h('code', {}, k.key), l10n.t('{0} bytes', k.bytes), value, button];
   });
   panels.secret.replaceChildren(
-    h('p', { class: 'note' }, `Type ${m.secret.type}. Values stay hidden, here and in the YAML tab, until you reveal a key.`),
-    rows.length ? table(['Key', 'Size', 'Value', ''], rows, 'Secret data') : h('p', { class: 'empty' }, 'No data.'),
+    h('p', { class: 'note' }, l10n.t('Type {0}. Values stay hidden, here and in the YAML tab, until you reveal a key.', m.secret.type)),
+    rows.length ? table([l10n.t('Key'), l10n.t('Size'), l10n.t('Value'), ''], rows, l10n.t('Secret data')) : h('p', { class: 'empty' }, l10n.t('No data.')),
   );
 }
 
 function render(): void {
   if (!model) {
-    header.replaceChildren(h('h1', {}, 'Not found'));
+    header.replaceChildren(h('h1', {}, l10n.t('Not found')));
     return;
   }
   buildTabs();
@@ -273,15 +286,16 @@ function render(): void {
 // ---- logs --------------------------------------------------------------------------------------
 let logsInitialised = false;
 let logsStarted = false;
-const logPre = h('pre', { class: 'log', tabindex: '0', 'aria-label': 'Log', 'aria-live': 'off' });
+const logPre = h('pre', { class: 'log', tabindex: '0', 'aria-label': l10n.t('Log'), 'aria-live': 'off' });
 const logStatus = h('span', { class: 'note', role: 'status' });
-const containerSelect = h('vscode-single-select', { 'aria-label': 'Container' }) as HTMLElement & { value: string };
-const followBox = h('vscode-checkbox', { label: 'Follow', checked: true }) as HTMLElement & { checked: boolean };
-const previousBox = h('vscode-checkbox', { label: 'Previous' }) as HTMLElement & { checked: boolean };
-const timestampsBox = h('vscode-checkbox', { label: 'Timestamps' }) as HTMLElement & { checked: boolean };
-const tailField = h('vscode-textfield', { type: 'number', placeholder: 'all', 'aria-label': 'Tail lines', value: '500', size: '6' }) as HTMLElement & { value: string };
-const reloadButton = h('vscode-button', { secondary: true, 'aria-label': 'Reload log' }, icon('refresh'), ' Reload');
-const stopButton = h('vscode-button', { secondary: true, 'aria-label': 'Stop following' }, icon('debug-stop'), ' Stop');
+const containerSelect = h('vscode-single-select', { 'aria-label': l10n.t('Container') }) as HTMLElement & { value: string };
+// kubectl logs -f, -p (--previous), --timestamps and --tail.
+const followBox = h('vscode-checkbox', { label: l10n.t('Follow'), checked: true }) as HTMLElement & { checked: boolean };
+const previousBox = h('vscode-checkbox', { label: l10n.t('Previous') }) as HTMLElement & { checked: boolean };
+const timestampsBox = h('vscode-checkbox', { label: l10n.t('Timestamps') }) as HTMLElement & { checked: boolean };
+const tailField = h('vscode-textfield', { type: 'number', placeholder: l10n.t('all'), 'aria-label': l10n.t('Tail lines'), value: '500', size: '6' }) as HTMLElement & { value: string };
+const reloadButton = h('vscode-button', { secondary: true, 'aria-label': l10n.t('Reload log') }, icon('refresh'), ` ${l10n.t('Reload')}`);
+const stopButton = h('vscode-button', { secondary: true, 'aria-label': l10n.t('Stop following') }, icon('debug-stop'), ` ${l10n.t('Stop')}`);
 
 function initLogs(m: DetailsModel): void {
   logsInitialised = true;
@@ -296,13 +310,13 @@ function initLogs(m: DetailsModel): void {
   panels.logs.append(
     h(
       'div',
-      { class: 'toolbar', role: 'toolbar', 'aria-label': 'Log options' },
-      h('label', {}, 'Container '),
+      { class: 'toolbar', role: 'toolbar', 'aria-label': l10n.t('Log options') },
+      h('label', {}, `${l10n.t('Container')} `),
       containerSelect,
       followBox,
       previousBox,
       timestampsBox,
-      h('label', {}, 'Tail '),
+      h('label', {}, `${l10n.t('Tail')} `),
       tailField,
       reloadButton,
       stopButton,
@@ -341,11 +355,17 @@ let editor: import('./monaco.ts').editor.IStandaloneCodeEditor | undefined;
 let editRequested = false;
 const editStatus = h('div', { class: 'apply-status', role: 'status', 'aria-live': 'polite' });
 const editNote = h('p', { class: 'note' });
-const editHost = h('div', { class: 'editor-host', 'aria-label': 'Editable YAML' });
-const applyButton = h('vscode-button', { 'aria-label': 'Apply (server-side apply)' }, icon('check'), ' Apply');
-const discardButton = h('vscode-button', { secondary: true, 'aria-label': 'Reload from the cluster, discarding edits' }, icon('discard'), ' Reload');
+const editHost = h('div', { class: 'editor-host', 'aria-label': l10n.t('Editable YAML') });
+const applyButton = h('vscode-button', { 'aria-label': l10n.t('Apply (server-side apply)') }, icon('check'), ` ${l10n.t('Apply')}`);
+const discardButton = h('vscode-button', { secondary: true, 'aria-label': l10n.t('Reload from the cluster, discarding edits') }, icon('discard'), ` ${l10n.t('Reload')}`);
 panels.edit.append(
-  h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Edit' }, applyButton, discardButton, h('span', { class: 'note' }, 'Server-side apply with the extension\'s field manager (kube-emulator-vscode).')),
+  h(
+    'div',
+    { class: 'toolbar', role: 'toolbar', 'aria-label': l10n.t('Edit') },
+    applyButton,
+    discardButton,
+    h('span', { class: 'note' }, l10n.t('Server-side apply with the extension\'s field manager (kube-emulator-vscode).')),
+  ),
   editNote,
   editStatus,
   editHost,
@@ -358,7 +378,7 @@ discardButton.addEventListener('click', () => {
 
 function apply(force: boolean): void {
   if (!editor) return;
-  editStatus.replaceChildren(h('span', { class: 'note' }, force ? 'Applying with force…' : 'Applying…'));
+  editStatus.replaceChildren(h('span', { class: 'note' }, force ? l10n.t('Applying with force…') : l10n.t('Applying…')));
   post({ type: 'apply', text: editor.getValue(), force });
 }
 
@@ -419,15 +439,19 @@ function showApplyResult(ok: boolean, message: string, conflict?: boolean): void
   const items: Child[] = [line];
   if (conflict) {
     // kubectl apply --server-side's advice after a conflict, with its two ways out here.
-    const force = h('vscode-button', { 'aria-label': 'Force apply, taking the fields' }, 'Force apply');
-    const reload = h('vscode-button', { secondary: true, 'aria-label': 'Reload the live object, discarding edits' }, 'Reload');
+    const force = h('vscode-button', { 'aria-label': l10n.t('Force apply, taking the fields') }, l10n.t('Force apply'));
+    const reload = h('vscode-button', { secondary: true, 'aria-label': l10n.t('Reload the live object, discarding edits') }, l10n.t('Reload'));
     force.addEventListener('click', () => apply(true));
     reload.addEventListener('click', () => {
       editStatus.replaceChildren();
       post({ type: 'editStart' });
     });
     items.push(
-      h('p', { class: 'note' }, 'Another manager owns these fields, or the object changed since editing began. Force apply takes the fields (kubectl apply --server-side --force-conflicts); Reload starts again from the live object.'),
+      h(
+        'p',
+        { class: 'note' },
+        l10n.t('Another manager owns these fields, or the object changed since editing began. Force apply takes the fields (kubectl apply --server-side --force-conflicts); Reload starts again from the live object.'),
+      ),
       h('div', { class: 'toolbar' }, force, reload),
     );
   }
@@ -454,13 +478,13 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       return;
     case 'logReset':
       logPre.textContent = '';
-      logStatus.textContent = msg.options.follow ? 'following…' : '';
+      logStatus.textContent = msg.options.follow ? l10n.t('following…') : '';
       return;
     case 'logData':
       appendLog(msg.text);
       return;
     case 'logEnd':
-      logStatus.textContent = msg.error ? '' : 'end of log';
+      logStatus.textContent = msg.error ? '' : l10n.t('end of log');
       if (msg.error) appendLog(`${msg.error}\n`);
       return;
     case 'editText':

@@ -125,6 +125,10 @@ export interface InitialState {
   model?: DetailsModel;
   tab: Tab;
   logContainer?: string;
+  /** `vscode.l10n.bundle`: the translations of the UI's messages (undefined in English), for @vscode/l10n's `config`. */
+  l10n?: { [message: string]: string };
+  /** `vscode.env.language` (`en`, `ko`): the page's `lang`. */
+  language?: string;
 }
 
 export type HostMessage =

@@ -6,11 +6,15 @@
 // Only what changed is touched: vertices and edges are kept by id, a diff creates, updates or removes
 // just those elements, and a layout result moves only the vertices whose position changed. Layouts are
 // debounced and never more than one in flight.
+//
+// Its words are localized with @vscode/l10n from the bundle the host puts in the page state (issue 9);
+// kinds, status values and Kubernetes' own messages (a label selector's parse error) stay as they are.
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-multi-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
+import * as l10n from '@vscode/l10n';
 import './topology.css';
 import type {
   GroupBy,
@@ -57,6 +61,9 @@ interface Link {
 }
 
 const state: PageState = JSON.parse(document.body.dataset.state ?? '{}');
+// Before any l10n.t: the translations VS Code loaded for the extension (none in English).
+l10n.config({ contents: state.l10n ?? {} });
+if (state.language) document.documentElement.lang = state.language;
 const vertices = new Map<string, Vertex>();
 const links = new Map<string, Link>();
 const linksOf = new Map<string, Set<string>>();
@@ -67,32 +74,33 @@ let view: TopoView = { groupBy: 'namespace', filter: {} };
 // ---------------------------------------------------------------------------------------------
 // The page: toolbar (vscode-elements), status line, the graph.
 
+// The translations are ours, escaped all the same (they go into markup).
 document.body.innerHTML = `
-  <div class="toolbar" role="toolbar" aria-label="Topology filters">
-    <label class="field"><span>Group by</span>
-      <vscode-single-select id="groupBy" aria-label="Group by">
-        <vscode-option value="namespace">Namespace</vscode-option>
-        <vscode-option value="node">Node</vscode-option>
+  <div class="toolbar" role="toolbar" aria-label="${escapeHtml(l10n.t('Topology filters'))}">
+    <label class="field"><span>${escapeHtml(l10n.t('Group by'))}</span>
+      <vscode-single-select id="groupBy" aria-label="${escapeHtml(l10n.t('Group by'))}">
+        <vscode-option value="namespace">${escapeHtml(l10n.t('Namespace'))}</vscode-option>
+        <vscode-option value="node">${escapeHtml(l10n.t('Node'))}</vscode-option>
       </vscode-single-select>
     </label>
-    <label class="field"><span>Namespace</span>
-      <vscode-single-select id="namespace" aria-label="Namespace filter"><vscode-option value="">All namespaces</vscode-option></vscode-single-select>
+    <label class="field"><span>${escapeHtml(l10n.t('Namespace'))}</span>
+      <vscode-single-select id="namespace" aria-label="${escapeHtml(l10n.t('Namespace filter'))}"><vscode-option value="">${escapeHtml(l10n.t('All namespaces'))}</vscode-option></vscode-single-select>
     </label>
-    <label class="field grow"><span>Labels</span>
-      <vscode-textfield id="selector" placeholder="app=web, tier in (front,back)" aria-label="Label selector filter"></vscode-textfield>
+    <label class="field grow"><span>${escapeHtml(l10n.t('Labels'))}</span>
+      <vscode-textfield id="selector" placeholder="app=web, tier in (front,back)" aria-label="${escapeHtml(l10n.t('Label selector filter'))}"></vscode-textfield>
     </label>
-    <label class="field"><span>Kinds</span>
-      <vscode-multi-select id="kinds" aria-label="Kinds to show">${TOPO_KINDS.map((k) => `<vscode-option value="${k}">${k}</vscode-option>`).join('')}</vscode-multi-select>
+    <label class="field"><span>${escapeHtml(l10n.t('Kinds'))}</span>
+      <vscode-multi-select id="kinds" aria-label="${escapeHtml(l10n.t('Kinds to show'))}">${TOPO_KINDS.map((k) => `<vscode-option value="${k}">${k}</vscode-option>`).join('')}</vscode-multi-select>
     </label>
     <span class="buttons">
-      <vscode-button id="zoomOut" secondary aria-label="Zoom out" title="Zoom out (-)">−</vscode-button>
-      <vscode-button id="zoomIn" secondary aria-label="Zoom in" title="Zoom in (+)">+</vscode-button>
-      <vscode-button id="fit" secondary aria-label="Fit to view" title="Fit to view (0)">Fit</vscode-button>
+      <vscode-button id="zoomOut" secondary aria-label="${escapeHtml(l10n.t('Zoom out'))}" title="${escapeHtml(l10n.t('Zoom out (-)'))}">−</vscode-button>
+      <vscode-button id="zoomIn" secondary aria-label="${escapeHtml(l10n.t('Zoom in'))}" title="${escapeHtml(l10n.t('Zoom in (+)'))}">+</vscode-button>
+      <vscode-button id="fit" secondary aria-label="${escapeHtml(l10n.t('Fit to view'))}" title="${escapeHtml(l10n.t('Fit to view (0)'))}">${escapeHtml(l10n.t('Fit'))}</vscode-button>
     </span>
   </div>
   <div id="status" class="status" role="status" aria-live="polite"></div>
   <div id="viewport" class="viewport" tabindex="0" role="group"
-       aria-label="Topology graph. Arrow keys move between objects, Enter opens details, plus and minus zoom, 0 fits.">
+       aria-label="${escapeHtml(l10n.t('Topology graph. Arrow keys move between objects, Enter opens details, plus and minus zoom, 0 fits.'))}">
     <div id="layer" class="layer"><svg id="graph" xmlns="${SVG}">
       <g id="world"><g id="groups"></g><g id="edges"></g><g id="nodes"></g></g>
     </svg></div>
@@ -117,7 +125,7 @@ const kindsSel = $<HTMLElement & { value: string[] }>('kinds');
 let statusText = '';
 let filterError = '';
 function showStatus(): void {
-  statusEl.textContent = filterError ? `${statusText} — label selector: ${filterError}` : statusText;
+  statusEl.textContent = filterError ? l10n.t('{0} — label selector: {1}', statusText, filterError) : statusText;
   statusEl.classList.toggle('error', !!filterError);
   selectorField.toggleAttribute('invalid', !!filterError);
 }
@@ -157,7 +165,7 @@ kindsSel.addEventListener('change', () => {
 function setNamespaces(list: string[]): void {
   const current = view.filter.namespace ?? '';
   const all = [...new Set([...list, ...(current ? [current] : [])])];
-  nsSel.innerHTML = `<vscode-option value="">All namespaces</vscode-option>${all.map((n) => `<vscode-option value="${escapeHtml(n)}">${escapeHtml(n)}</vscode-option>`).join('')}`;
+  nsSel.innerHTML = `<vscode-option value="">${escapeHtml(l10n.t('All namespaces'))}</vscode-option>${all.map((n) => `<vscode-option value="${escapeHtml(n)}">${escapeHtml(n)}</vscode-option>`).join('')}`;
   nsSel.value = current;
 }
 
@@ -178,7 +186,7 @@ const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}
 
 function label(n: TopoNode): string {
   const where = n.namespace ? `${n.namespace}/${n.name}` : n.name;
-  return `${n.kind} ${where}: ${n.detail || 'no status'}`;
+  return `${n.kind} ${where}: ${n.detail || l10n.t('no status')}`;
 }
 
 function renderVertex(v: Vertex): void {
@@ -403,7 +411,7 @@ async function startWorker(): Promise<Worker> {
 const workerReady = startWorker().then(
   (w) => (worker = w),
   (e) => {
-    statusText = `The layout worker did not start: ${e instanceof Error ? e.message : String(e)}`;
+    statusText = l10n.t('The layout worker did not start: {0}', e instanceof Error ? e.message : String(e));
     showStatus();
     post({ type: 'error', message: statusText });
   },
@@ -433,7 +441,7 @@ async function runLayout(): Promise<void> {
 function onLayout(r: LayoutResult): void {
   inFlight = false;
   if (r.error) {
-    statusText = `Layout failed: ${r.error}`;
+    statusText = l10n.t('Layout failed: {0}', r.error);
     showStatus();
     post({ type: 'error', message: statusText });
   } else if (r.seq === seq) {

@@ -166,6 +166,10 @@ export type WebviewMessage =
 export interface PageState {
   /** dist/webview/topology-layout.worker.js as a webview URI. */
   workerUrl: string;
+  /** `vscode.l10n.bundle`: the translations of the UI's messages (undefined in English), for @vscode/l10n's `config`. */
+  l10n?: { [message: string]: string };
+  /** `vscode.env.language` (`en`, `ko`): the page's `lang`. */
+  language?: string;
 }
 
 // Webview ↔ layout worker.
