@@ -11,7 +11,7 @@
 // kinds, status values and Kubernetes' own messages (a label selector's parse error) stay as they are.
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import '@vscode-elements/elements/dist/vscode-multi-select/index.js';
+import { VscodeMultiSelect } from '@vscode-elements/elements/dist/vscode-multi-select/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import * as l10n from '@vscode/l10n';
@@ -74,6 +74,32 @@ let view: TopoView = { groupBy: 'namespace', filter: {} };
 // ---------------------------------------------------------------------------------------------
 // The page: toolbar (vscode-elements), status line, the graph.
 
+/**
+ * vscode-multi-select in the user's language: the library (@vscode-elements/elements 2.5.1,
+ * vscode-multi-select.js) writes "N Selected" on its face and "Select all", "Deselect all" and "OK" in
+ * its drop-down, in English. The face is its `_renderLabel()` (a lit child part, which takes a DOM
+ * node); the drop-down's controls are re-labelled after each render. Should a later version rename
+ * these, its English words come back and nothing else changes.
+ */
+class KindsSelect extends VscodeMultiSelect {
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    super.updated(changed);
+    const root = this.shadowRoot;
+    root?.querySelector('#select-all')?.setAttribute('title', l10n.t('Select all'));
+    root?.querySelector('#select-none')?.setAttribute('title', l10n.t('Deselect all'));
+    const ok = root?.querySelector('.button-accept');
+    if (ok) ok.textContent = l10n.t('OK');
+  }
+}
+(KindsSelect.prototype as unknown as { _renderLabel(this: KindsSelect): Node })._renderLabel = function () {
+  const n = this.selectedIndexes.length;
+  const badge = document.createElement('span');
+  badge.className = n ? 'select-face-badge' : 'select-face-badge no-item';
+  badge.textContent = l10n.t('{0} selected', n);
+  return badge;
+};
+customElements.define('kube-multi-select', KindsSelect);
+
 // The translations are ours, escaped all the same (they go into markup).
 document.body.innerHTML = `
   <div class="toolbar" role="toolbar" aria-label="${escapeHtml(l10n.t('Topology filters'))}">
@@ -90,7 +116,7 @@ document.body.innerHTML = `
       <vscode-textfield id="selector" placeholder="app=web, tier in (front,back)" aria-label="${escapeHtml(l10n.t('Label selector filter'))}"></vscode-textfield>
     </label>
     <label class="field"><span>${escapeHtml(l10n.t('Kinds'))}</span>
-      <vscode-multi-select id="kinds" aria-label="${escapeHtml(l10n.t('Kinds to show'))}">${TOPO_KINDS.map((k) => `<vscode-option value="${k}">${k}</vscode-option>`).join('')}</vscode-multi-select>
+      <kube-multi-select id="kinds" aria-label="${escapeHtml(l10n.t('Kinds to show'))}">${TOPO_KINDS.map((k) => `<vscode-option value="${k}">${k}</vscode-option>`).join('')}</kube-multi-select>
     </label>
     <span class="buttons">
       <vscode-button id="zoomOut" secondary aria-label="${escapeHtml(l10n.t('Zoom out'))}" title="${escapeHtml(l10n.t('Zoom out (-)'))}">−</vscode-button>

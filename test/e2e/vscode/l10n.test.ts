@@ -5,20 +5,18 @@
 // step's page: media/walkthrough/start-cluster.md in English, start-cluster.nls.ko.md in Korean (VS Code
 // reads `x.nls.<language>.md` next to `x.md`: GettingStartedDetailsRenderer.readContentsOfPath in
 // microsoft/vscode src/vs/workbench/contrib/welcomeGettingStarted/browser/gettingStartedDetailsRenderer.ts).
-// Screenshots: test-results/vscode/walkthrough-en.png and walkthrough-ko.png (Korean glyphs need a CJK
-// font, e.g. Debian's fonts-noto-cjk; the assertions read text, not pixels).
+// Then the two webview panels in that language (they get the bundle in their initial state:
+// src/extension/panels/state.ts): the topology, opened from the palette (it starts the cluster), and
+// the details of the node it draws, opened by a click on it; the details' Overview keeps kubectl
+// describe's keys (Ready, Kubelet Version) in both languages.
+// Screenshots: test-results/vscode/walkthrough-, topology- and details-en.png / -ko.png (Korean glyphs
+// need a CJK font, e.g. Debian's fonts-noto-cjk; the assertions read text, not pixels).
 //
-// VS Code switches its display language only to a language a language pack provides, and no extension
-// gallery is reachable here: the Korean run installs a language pack with no translations of its own
-// (the workbench stays English, the extension's strings turn Korean) and starts code-server with
-// `--locale ko`. code-server's CLI install does not write the language pack index the server reads
-// (languagepacks.json in the user data folder, written by LanguagePacksCache in microsoft/vscode
-// src/vs/platform/languagePacks/node/languagePacks.ts when a running server installs one), so the test
-// writes it in that format.
+// VS Code switches its display language only to a language a language pack provides: the Korean run
+// installs an empty one and starts code-server with `--locale ko` (harness.ts, koreanLocale).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import {
@@ -29,7 +27,7 @@ import {
   startCodeServer,
   withTimeout,
 } from '../../../scripts/vscode-server.mjs';
-import { makeWorkspace, packageExtension, PROJECT_ROOT, resultsDir, tempRoot } from './harness.ts';
+import { koreanLocale, makeWorkspace, packageExtension, resultsDir, tempRoot } from './harness.ts';
 
 interface Language {
   locale: 'en' | 'ko';
@@ -40,6 +38,15 @@ interface Language {
   firstStep: string;
   /** Text of the first step's markdown page. */
   page: RegExp[];
+  topologyCommand: string;
+  /** The topology's first toolbar label, and its status line once the cluster runs. */
+  groupBy: string;
+  /** The Kinds filter's face (vscode-multi-select's "N Selected", ours in the page's language). */
+  kindsBadge: string;
+  topologyStatus: RegExp;
+  /** The details panel's first tab and first section. */
+  summaryTab: string;
+  overview: string;
 }
 
 const LANGUAGES: Language[] = [
@@ -51,6 +58,12 @@ const LANGUAGES: Language[] = [
     walkthroughTitle: 'Learn Kubernetes with the emulator',
     firstStep: 'Start a 3-node cluster',
     page: [/The course practises on/, /Do:/, /Look for:/, /Completes when three nodes are Ready/],
+    topologyCommand: 'Kubernetes Emulator: Show Topology',
+    groupBy: 'Group by',
+    kindsBadge: '0 selected',
+    topologyStatus: /\b\d+ nodes?, \d+ objects, \d+ links\b/,
+    summaryTab: 'Summary',
+    overview: 'Overview',
   },
   {
     locale: 'ko',
@@ -60,40 +73,14 @@ const LANGUAGES: Language[] = [
     walkthroughTitle: '에뮬레이터로 쿠버네티스 배우기',
     firstStep: '3노드 클러스터 시작하기',
     page: [/강의에서는/, /할 일:/, /확인할 것:/, /완료 조건: 노드 세 개가 Ready 상태가 되면 완료됩니다/],
+    topologyCommand: '쿠버네티스 에뮬레이터: 토폴로지 보기',
+    groupBy: '그룹 기준',
+    kindsBadge: '0개 선택됨',
+    topologyStatus: /노드 \d+개, 오브젝트 \d+개, 연결 \d+개/,
+    summaryTab: '요약',
+    overview: '개요',
   },
 ];
-
-/** A language pack for `ko` with no translations, packaged with vsce into `dir`. */
-function koLanguagePack(dir: string): string {
-  const src = join(dir, 'ko-pack');
-  mkdirSync(join(src, 'translations'), { recursive: true });
-  writeFileSync(
-    join(src, 'package.json'),
-    JSON.stringify({
-      name: 'test-ko-pack',
-      publisher: 'test',
-      version: '0.0.1',
-      license: 'MIT',
-      engines: { vscode: '^1.90.0' },
-      categories: ['Language Packs'],
-      contributes: {
-        localizations: [
-          { languageId: 'ko', languageName: 'Korean', localizedLanguageName: '한국어', translations: [{ id: 'vscode', path: './translations/main.i18n.json' }] },
-        ],
-      },
-    }),
-  );
-  writeFileSync(join(src, 'translations', 'main.i18n.json'), JSON.stringify({ version: '1.0.0', contents: {} }));
-  writeFileSync(join(src, 'LICENSE'), 'MIT');
-  const vsix = join(dir, 'ko-pack.vsix');
-  const r = spawnSync(join(PROJECT_ROOT, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '-o', vsix], {
-    cwd: src,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (r.status !== 0) throw new Error(`vsce package (language pack) failed:\n${r.stdout}${r.stderr}`);
-  return vsix;
-}
 
 async function runCommand(p: Page, title: string): Promise<void> {
   await p.keyboard.press('F1');
@@ -112,24 +99,7 @@ for (const lang of LANGUAGES) {
     const root = tempRoot(`l10n-${lang.locale}`);
     const home = prepareHome(root, { settings: { 'workbench.startupEditor': 'none' } });
     const workspace = makeWorkspace(root);
-    const extraArgs: string[] = [];
-    if (lang.locale === 'ko') {
-      installExtension(cs, home, koLanguagePack(root));
-      const pack = readdirSync(home.extensionsDir).find((d) => d.startsWith('test.test-ko-pack-'));
-      assert.ok(pack, `the language pack is not in ${home.extensionsDir}`);
-      writeFileSync(
-        join(home.userDataDir, 'languagepacks.json'),
-        JSON.stringify({
-          ko: {
-            hash: 'testkopack',
-            extensions: [{ extensionIdentifier: { id: 'test.test-ko-pack' }, version: '0.0.1' }],
-            translations: { vscode: join(home.extensionsDir, pack, 'translations', 'main.i18n.json') },
-            label: '한국어',
-          },
-        }),
-      );
-      extraArgs.push('--locale', 'ko');
-    }
+    const extraArgs = lang.locale === 'ko' ? koreanLocale(cs, home, root) : [];
     installExtension(cs, home, pkg.vsix);
     const server = await startCodeServer(cs, home, { workspace, extraArgs });
     const context = await chromium.launchPersistentContext(join(root, 'profile'), chromiumLaunchOptions());
@@ -164,6 +134,34 @@ for (const lang of LANGUAGES) {
       }
       for (const re of lang.page) assert.match(text, re);
       await p.screenshot({ path: join(out, `walkthrough-${lang.locale}.png`) });
+
+      // The topology panel: its toolbar, and the host's status line once the cluster it started runs.
+      await runCommand(p, 'View: Close All Editors');
+      await runCommand(p, lang.topologyCommand);
+      const topology = p.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await topology.locator('.toolbar label.field > span').first().waitFor({ timeout: 60_000 });
+      assert.equal((await topology.locator('.toolbar label.field > span').first().textContent())?.trim(), lang.groupBy);
+      assert.equal(await topology.locator('html').getAttribute('lang'), lang.locale);
+      assert.equal((await topology.locator('#kinds .select-face-badge').textContent())?.trim(), lang.kindsBadge);
+      const node = topology.locator('g.v.k-Node:not(.entering)').first();
+      await node.waitFor({ timeout: 180_000 });
+      await topology.locator('#status', { hasText: lang.topologyStatus }).waitFor({ timeout: 60_000 });
+      await p.waitForTimeout(800); // the fade-in
+      await p.mouse.move(900, 700);
+      await p.screenshot({ path: join(out, `topology-${lang.locale}.png`) });
+
+      // The node's details, opened from the topology: tabs and headings in this language, the
+      // Overview's facts under kubectl describe's keys.
+      await node.click();
+      const details = p.frameLocator('iframe.webview.ready >> nth=-1').frameLocator('#active-frame');
+      await details.locator('header h1', { hasText: /^Node / }).waitFor({ timeout: 60_000 });
+      await details.locator('dl.facts dt', { hasText: /^Ready$/ }).waitFor({ timeout: 30_000 });
+      const tabs = (await details.locator('vscode-tab-header').allTextContents()).map((s) => s.trim());
+      assert.equal(tabs[0], lang.summaryTab, `tabs: ${JSON.stringify(tabs)}`);
+      assert.equal((await details.locator('section h2').first().textContent())?.trim(), lang.overview);
+      await p.mouse.move(900, 700);
+      await p.waitForTimeout(300);
+      await p.screenshot({ path: join(out, `details-${lang.locale}.png`) });
     } catch (e) {
       await p.screenshot({ path: join(out, `l10n-${lang.locale}-failure.png`) }).catch(() => undefined);
       console.error(`code-server log (tail):\n${server.logs()}`);
