@@ -118,7 +118,7 @@ export function podState(pod: KubeObject): { state: TopoState; detail: string } 
     const ready = cs.filter((c) => c.ready).length;
     if (cs.length && ready < cs.length) {
       state = 'starting';
-      reason = `Running, ${ready}/${cs.length} ready`;
+      reason = `Running, ${l10n.t('{0}/{1} ready', ready, cs.length)}`;
     }
   }
   if (state === 'pending' && reason === 'Pending') {
@@ -187,12 +187,16 @@ function otherState(kind: TopoKind, obj: KubeObject): { state: TopoState; detail
       return { state: phase === 'Bound' ? 'ok' : phase === 'Lost' ? 'failed' : 'pending', detail: phase };
     }
     case 'ConfigMap':
-      return { state: 'ok', detail: l10n.t('{0} keys', Object.keys(obj.data ?? {}).length + Object.keys(obj.binaryData ?? {}).length) };
+      return { state: 'ok', detail: keys(Object.keys(obj.data ?? {}).length + Object.keys(obj.binaryData ?? {}).length) };
     case 'Secret':
-      return { state: 'ok', detail: `${obj.type ?? 'Opaque'}, ${l10n.t('{0} keys', Object.keys(obj.data ?? {}).length)}` };
+      return { state: 'ok', detail: `${obj.type ?? 'Opaque'}, ${keys(Object.keys(obj.data ?? {}).length)}` };
     default:
       return { state: 'ok', detail: '' };
   }
+}
+
+function keys(n: number): string {
+  return n === 1 ? l10n.t('1 key') : l10n.t('{0} keys', n);
 }
 
 /** The ConfigMaps, Secrets and PVCs a pod spec names (volumes, projected sources, env, envFrom). */

@@ -3,11 +3,13 @@
 // namespace / label / kind filters, a rollout as a diff, and pod and node states as kubectl words them.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createCluster, type Cluster } from '../../src/emulator/cluster.ts';
 import { ClusterClient } from '../../src/extension/client.ts';
 import { LiveCluster, refTo } from '../../src/extension/live.ts';
-import { applyDiff, buildTopology, diffTopology, isEmptyDiff, nodeState, podReferences, podState } from '../../src/extension/topology-model.ts';
+import { applyDiff, buildTopology, diffTopology, isEmptyDiff, nodeState, podReferences, podState, summary } from '../../src/extension/topology-model.ts';
+import * as l10n from '../../src/extension/l10n.ts';
 import type { TopoGraph, TopoView } from '../../src/webview/topology/protocol.ts';
 import { until } from './helpers.ts';
 
@@ -217,7 +219,7 @@ test('pod and node states in kubectl words; the configuration a pod spec names',
     podState({ status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient cpu.' }] } }),
     { state: 'pending', detail: 'Pending: 0/3 nodes are available: 3 Insufficient cpu.' },
   );
-  assert.equal(podState({ status: { phase: 'Running', containerStatuses: [{ ready: false }, { ready: true }] } }).state, 'starting');
+  assert.deepEqual(podState({ status: { phase: 'Running', containerStatuses: [{ ready: false }, { ready: true }] } }), { state: 'starting', detail: 'Running, 1/2 ready' });
   assert.deepEqual(nodeState({ status: { conditions: [{ type: 'Ready', status: 'Unknown' }] }, spec: { unschedulable: true } }), {
     state: 'unknown',
     detail: 'NotReady,SchedulingDisabled',
@@ -237,4 +239,22 @@ test('pod and node states in kubectl words; the configuration a pod spec names',
       { kind: 'ConfigMap', name: 'env' },
     ],
   );
+});
+
+test('in Korean: the topology\'s own words (ready, keys, group titles, the status line) are translated; kinds and status values are not', () => {
+  const ko = JSON.parse(readFileSync('l10n/bundle.l10n.ko.json', 'utf8')) as Record<string, string>;
+  const starting = { status: { phase: 'Running', containerStatuses: [{ ready: false }, { ready: true }] } };
+  l10n.setBundle(ko);
+  try {
+    assert.equal(podState(starting).detail, `Running, ${ko['{0}/{1} ready'].replace('{0}', '1').replace('{1}', '2')}`);
+    const g = buildTopology(live, byNs).graph;
+    const config = g.nodes.find((n) => n.kind === 'ConfigMap' && n.name === 'web-config');
+    assert.equal(config?.detail, ko['1 key']);
+    assert.ok(g.groups.some((gr) => gr.label === ko['Namespace {0}'].replace('{0}', 'default')), JSON.stringify(g.groups));
+    assert.ok(g.nodes.filter((n) => n.kind === 'Node').every((n) => n.detail === 'Ready'));
+    assert.match(summary(g), /^파드 \d+개, 노드 \d+개, 오브젝트 \d+개, 연결 \d+개$/);
+  } finally {
+    l10n.setBundle(undefined);
+  }
+  assert.equal(buildTopology(live, byNs).graph.nodes.find((n) => n.kind === 'ConfigMap' && n.name === 'web-config')?.detail, '1 key');
 });
