@@ -7,20 +7,11 @@
 // code-server install is cached under .cache/vscode-server (or $KUBE_EMULATOR_VSCODE_CACHE).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import {
-  chromiumLaunchOptions,
-  chromiumPath,
-  ensureCodeServer,
-  installExtension,
-  prepareHome,
-  startCodeServer,
-  withTimeout,
-  type RunningCodeServer,
-} from '../../../scripts/vscode-server.mjs';
-import { makeWorkspace, manifest, packageExtension, recordTimings, resultsDir, tempRoot } from './harness.ts';
+import type { Page } from 'playwright-core';
+import { withTimeout } from '../../../scripts/vscode-server.mjs';
+import { extensionLogs, extensionOutput, inVSCode, manifest, pickInQuickInput, runCommand, screenshot } from './harness.ts';
 
 const NODE_NAMES = ['kube-emulator', 'kube-emulator-m02', 'kube-emulator-m03'];
 const LENS_TITLE = 'Apply to emulated cluster';
@@ -103,33 +94,6 @@ async function sideBarShowsView(page: Page, timeoutMs: number): Promise<boolean>
     .catch(() => false);
 }
 
-/** Runs a command by its title through the command palette; tries again if the palette loses focus. */
-async function runCommand(page: Page, title: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await page.keyboard.press('F1');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 10_000 });
-      await input.fill(`>${title}`, { timeout: 5000 });
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 10_000 });
-      await page.keyboard.press('Enter');
-      return;
-    } catch (e) {
-      if (attempt >= 3) throw e;
-      await page.keyboard.press('Escape').catch(() => undefined);
-      await page.waitForTimeout(500);
-    }
-  }
-}
-
-/** The .vsix under test, packaged once for all the tests of this file. */
-let packaged: ReturnType<typeof packageExtension> | undefined;
-function packageOnce(): ReturnType<typeof packageExtension> & { reused: boolean } {
-  if (packaged) return { ...packaged, reused: true };
-  packaged = packageExtension();
-  return { ...packaged, reused: false };
-}
-
 /** Opens a workspace file through Quick Open and waits until the editor shows `text` from it. */
 async function openFile(p: Page, name: string, text: string): Promise<void> {
   await withTimeout(60_000, `opening ${name}`, async () => {
@@ -145,24 +109,6 @@ async function openFile(p: Page, name: string, text: string): Promise<void> {
 }
 
 const openPodYaml = (p: Page) => openFile(p, 'pod.yaml', 'nginx');
-
-/** Debian's Chromium on a fresh profile under `root`; the page's console errors go to `errors`. */
-async function launchPage(root: string, errors: string[]): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await chromium.launchPersistentContext(join(root, 'chromium-profile'), chromiumLaunchOptions());
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(30_000);
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  return { context, page };
-}
-
-/** Opens the workbench on `workspace` and waits for it and its status bar. */
-async function showWorkbench(p: Page, server: RunningCodeServer, workspace: string): Promise<void> {
-  await p.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-  await p.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await p.locator('.statusbar').waitFor({ timeout: 60_000 });
-}
 
 const isRunning = (r: Row) => /\bRunning\b/.test(`${r.description} ${r.aria}`);
 
@@ -197,126 +143,6 @@ async function waitForPodInTree(
     await p.waitForTimeout(500);
   }
   return { found, last, summary: treeSummary(last) };
-}
-
-/** Moves the mouse off the activity bar and tree, so no hover tooltip covers the picture. */
-async function screenshot(p: Page, path: string): Promise<void> {
-  await p.mouse.move(900, 700);
-  await p.waitForTimeout(300);
-  await p.screenshot({ path });
-}
-
-/** Files under `dir` (recursively) whose name matches `re`. */
-function findFiles(dir: string, re: RegExp, out: string[] = []): string[] {
-  let entries: import('node:fs').Dirent[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) findFiles(p, re, out);
-    else if (re.test(e.name)) out.push(p);
-  }
-  return out;
-}
-
-/** The extension's output channel, one log per extension host (exthost1, exthost2, ...), oldest first. */
-function extensionLogs(userDataDir: string): { file: string; host: number; text: string }[] {
-  return findFiles(join(userDataDir, 'logs'), /Kubernetes Emulator\.log$/)
-    .map((file) => ({ file, host: Number(/[/\\]exthost(\d+)[/\\]/.exec(file)?.[1] ?? 0), text: readFileSync(file, 'utf8') }))
-    .sort((a, b) => a.host - b.host);
-}
-
-/** The same, printable, for failure reports. */
-function extensionOutput(userDataDir: string): string {
-  return extensionLogs(userDataDir)
-    .map((l) => `--- ${l.file}\n${l.text.split('\n').slice(-60).join('\n')}`)
-    .join('\n');
-}
-
-/** What a test body gets from `inVSCode`: a running code-server with the extension, and its page. */
-interface VSCodeRun {
-  p: Page;
-  server: RunningCodeServer;
-  home: ReturnType<typeof prepareHome>;
-  root: string;
-  workspace: string;
-  /** The results folder (screenshots, logs). */
-  out: string;
-  /** Timings and facts recorded with the test's name (harness.recordTimings). */
-  t: Record<string, number | string | boolean>;
-  since(t0: number): number;
-}
-
-/**
- * One test's real VS Code, set up and torn down the same way for every test: code-server (installed
- * once), the packaged .vsix installed into a fresh user-data folder with `settings`, a workspace
- * with `files`, Chromium showing the workbench. On failure: NAME-failure.png, code-server's log tail,
- * the extension's output and the browser console; always: NAME-code-server.log and the timings.
- */
-async function inVSCode(
-  name: string,
-  opts: { settings: Record<string, unknown>; files?: Record<string, string> },
-  body: (run: VSCodeRun) => Promise<void>,
-): Promise<void> {
-  const out = resultsDir();
-  rmSync(join(out, `${name}-failure.png`), { force: true }); // a picture of an earlier failure would mislead
-  const t: Record<string, number | string | boolean> = {};
-  const since = (t0: number) => Math.round((Date.now() - t0) / 100) / 10;
-  // Fails (never skips) with the Debian package to install.
-  const chromiumExe = chromiumPath();
-  let t0 = Date.now();
-  const cs = await withTimeout(15 * 60_000, 'installing code-server', () => ensureCodeServer());
-  t.codeServerInstallSeconds = since(t0);
-  t.codeServerInstallCold = cs.installed;
-  t0 = Date.now();
-  const pkg = packageOnce();
-  t.packageSeconds = since(t0);
-  t.packageReused = pkg.reused;
-  const root = tempRoot(name);
-  const home = prepareHome(root, { settings: opts.settings });
-  const workspace = makeWorkspace(root);
-  for (const [file, text] of Object.entries(opts.files ?? {})) writeFileSync(join(workspace, file), text);
-  t0 = Date.now();
-  installExtension(cs, home, pkg.vsix);
-  t.installExtensionSeconds = since(t0);
-
-  let server: RunningCodeServer | undefined;
-  let context: BrowserContext | undefined;
-  let page: Page | undefined;
-  let passed = false;
-  const consoleErrors: string[] = [];
-  const testStart = Date.now();
-  try {
-    t0 = Date.now();
-    server = await startCodeServer(cs, home, { workspace });
-    t.codeServerReadySeconds = since(t0);
-    t0 = Date.now();
-    ({ context, page } = await launchPage(root, consoleErrors));
-    await showWorkbench(page, server, workspace);
-    t.workbenchSeconds = since(t0);
-    await body({ p: page, server, home, root, workspace, out, t, since });
-    passed = true;
-  } catch (e) {
-    if (page) await page.screenshot({ path: join(out, `${name}-failure.png`) }).catch(() => undefined);
-    if (server) console.error(`code-server log (tail):\n${server.logs()}`);
-    console.error(`extension output:\n${extensionOutput(home.userDataDir)}`);
-    if (consoleErrors.length) console.error(`browser console errors:\n${consoleErrors.slice(-20).join('\n')}`);
-    throw e;
-  } finally {
-    t.testSeconds = since(testStart);
-    await context?.close().catch(() => undefined);
-    await server?.stop();
-    try {
-      copyFileSync(home.logFile, join(out, `${name}-code-server.log`));
-    } catch {
-      /* no log */
-    }
-    recordTimings(name, { ...t, passed, chromium: chromiumExe });
-    rmSync(root, { recursive: true, force: true, maxRetries: 3 });
-  }
 }
 
 test('real VS Code: CodeLens applies pod.yaml and the pod shows in the Nodes tree', { timeout: 20 * 60_000 }, async () => {
@@ -806,18 +632,6 @@ test('real VS Code: the topology panel draws a Deployment\'s pods', { timeout: 2
     await screenshot(p, join(out, 'topology-after-node-stop.png'));
   });
 });
-
-/** Clicks the quick input's row labelled exactly `label` (a quick pick opened by a command). */
-async function pickInQuickInput(p: Page, label: string): Promise<void> {
-  const input = p.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(label);
-  const exact = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
-  const row = p.locator('.quick-input-list .monaco-list-row').filter({ has: p.locator('.label-name', { hasText: exact }) }).first();
-  await row.waitFor({ timeout: 15_000 });
-  await row.click();
-  await input.waitFor({ state: 'hidden', timeout: 15_000 });
-}
 
 /** The shop pods under each node of the Cluster tree (nodes expanded as needed), until `ok` or timeout. */
 async function waitForShopPods(
