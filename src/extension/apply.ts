@@ -7,6 +7,7 @@
 // works unchanged against a real cluster. No `vscode` import here: plain logic, unit-tested under Node.
 import type { V1APIResource } from '@kubernetes/client-node';
 import { mergeKeyFor } from '../emulator/api/merge-keys.ts';
+import * as l10n from './l10n.ts';
 import { formatProblem, type Manifest, type ParsedFile } from './manifests.ts';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -307,13 +308,15 @@ export function summarize(results: ApplyResult[]): string {
   if (results.length === 1) return results[0].message.split('\n')[0];
   const counts = new Map<Outcome, number>();
   for (const r of results) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
-  const order: [Outcome, string][] = [
-    ['created', 'created'],
-    ['configured', 'configured'],
-    ['unchanged', 'unchanged'],
-    ['error', 'failed'],
+  // Our words, in the user's language (one result is kubectl's own line, above).
+  const words: [Outcome, (n: number) => string][] = [
+    ['created', (n) => l10n.t('{0} created', n)],
+    ['configured', (n) => l10n.t('{0} configured', n)],
+    ['unchanged', (n) => l10n.t('{0} unchanged', n)],
+    ['error', (n) => l10n.t('{0} failed', n)],
   ];
-  const parts = order.filter(([o]) => counts.has(o)).map(([o, word]) => `${counts.get(o)} ${word}`);
+  const parts = words.filter(([o]) => counts.has(o)).map(([o, word]) => word(counts.get(o)!));
+  // kubectl's error for nothing to apply.
   return parts.length > 0 ? parts.join(', ') : 'no objects passed to apply';
 }
 

@@ -303,7 +303,7 @@ async function run(ctx: Ctx, batches: Batch[], opts: RunOptions): Promise<ApplyO
   lines.push(...results.map((r) => r.message));
   for (const l of lines) ctx.log(l);
   if (!opts.dryRun) ctx.noteApply(lines);
-  const summary = summarize(results) + (opts.dryRun && results.length > 1 ? ' (server dry run)' : '');
+  const summary = (opts.dryRun && results.length > 1 ? vscode.l10n.t('{0} (server dry run)', summarize(results)) : summarize(results));
   const conflicts = results.filter((r) => r.conflict);
   if (conflicts.length > 0 && !opts.dryRun) {
     const force = vscode.l10n.t('Force apply');

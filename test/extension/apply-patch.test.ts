@@ -1,6 +1,8 @@
 // The pure parts of client-side apply: the last-applied annotation and the three-way patch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as l10n from '../../src/extension/l10n.ts';
 import { LAST_APPLIED, serverError, summarize, threeWayMergePatch, withLastApplied, type ApplyResult } from '../../src/extension/apply.ts';
 
 const pod = (image: string, extra: Record<string, unknown> = {}) => ({
@@ -113,6 +115,14 @@ test('the summary counts outcomes, or is the single line itself', () => {
   const r = (outcome: ApplyResult['outcome'], message: string) => ({ outcome, message }) as ApplyResult;
   assert.equal(summarize([r('created', 'pod/a created')]), 'pod/a created');
   assert.equal(summarize([r('created', ''), r('unchanged', ''), r('created', ''), r('error', '')]), '2 created, 1 unchanged, 1 failed');
+  // In Korean the counts are ours and translated; kubectl's single line stays as kubectl says it.
+  l10n.setBundle(JSON.parse(readFileSync('l10n/bundle.l10n.ko.json', 'utf8')));
+  try {
+    assert.equal(summarize([r('created', ''), r('configured', ''), r('error', '')]), '1개 생성됨, 1개 구성됨, 1개 실패');
+    assert.equal(summarize([r('created', 'pod/a created')]), 'pod/a created');
+  } finally {
+    l10n.setBundle(undefined);
+  }
 });
 
 test('merge keys come from the kind and path: Deployment template containers by name, Service ports by port', () => {
