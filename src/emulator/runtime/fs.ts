@@ -136,11 +136,13 @@ export class MemoryFileSystem implements FileSystem {
   }
 
   stat(path: string): FileStat | undefined {
-    let n: Node;
-    try {
-      n = this.lookup(path);
-    } catch {
-      return undefined;
+    // Not lookup(): a miss is common (an overlay asks its upper layer first) and an error costs
+    // its stack trace.
+    let n: Node = this.root;
+    for (const s of pathParts(path)) {
+      const c: Node | undefined = n.kind === 'dir' ? n.children.get(s) : undefined;
+      if (!c) return undefined;
+      n = c;
     }
     return n.kind === 'file'
       ? { kind: 'file', size: n.len, mtime: n.mtime, mode: n.mode }
@@ -481,5 +483,123 @@ export class MountedFileSystem implements FileSystem {
     }
     if (r.readOnly) throw fsError('EROFS', path);
     this.relabel(path, () => r.fs.remove(r.path, opts));
+  }
+}
+
+/**
+ * A container's root file system as overlayfs makes it (containerd's snapshotter): the image's
+ * files in a lower layer shared by every container of that image and never written, under the
+ * container's own upper layer, which holds only what the container (or the kubelet) wrote.
+ * Writing a file of the image copies it up first; removing one leaves a whiteout that hides it;
+ * a directory removed and made again is opaque (the image's entries no longer show in it).
+ * Thousands of nginx pods then share one tree of the image's files.
+ */
+export class OverlayFileSystem implements FileSystem {
+  readonly readOnly = false;
+  /** Paths where the lower layer is hidden, with everything below them (whiteouts, opaque directories). */
+  private readonly hidden = new Set<string>();
+
+  constructor(
+    readonly lower: FileSystem,
+    readonly upper: MemoryFileSystem,
+  ) {}
+
+  /** Whether the lower layer shows at the path (no hidden path at it or above it). */
+  private lowerShows(parts: string[]): boolean {
+    if (this.hidden.size === 0) return true;
+    if (this.hidden.has('/')) return false;
+    let p = '';
+    for (const s of parts) {
+      p += '/' + s;
+      if (this.hidden.has(p)) return false;
+    }
+    return true;
+  }
+
+  /** The error for a path that does not exist: ENOTDIR when a file is on the way, else ENOENT. */
+  private missing(path: string, parts: string[]): FsError {
+    for (let i = 1; i < parts.length; i++) {
+      const st = this.stat('/' + parts.slice(0, i).join('/'));
+      if (!st) break;
+      if (st.kind === 'file') return fsError('ENOTDIR', path);
+    }
+    return fsError('ENOENT', path);
+  }
+
+  /** Makes the directories leading to parts[0..n) exist in the upper layer, with the lower layer's modes. */
+  private copyUpDirs(path: string, parts: string[], n: number, create = false): void {
+    let p = '';
+    for (let i = 0; i < n; i++) {
+      p += '/' + parts[i];
+      const up = this.upper.stat(p);
+      if (up?.kind === 'dir') continue;
+      if (up) throw fsError('ENOTDIR', path);
+      const st = this.lowerShows(parts.slice(0, i + 1)) ? this.lower.stat(p) : undefined;
+      if (st?.kind === 'file') throw fsError('ENOTDIR', path);
+      if (!st && !create) throw fsError('ENOENT', path);
+      this.upper.makeDir(p, st ? { mode: st.mode } : {});
+    }
+  }
+
+  stat(path: string): FileStat | undefined {
+    const up = this.upper.stat(path);
+    if (up) return up;
+    return this.lowerShows(pathParts(path)) ? this.lower.stat(path) : undefined;
+  }
+
+  read(path: string): Buffer {
+    if (this.upper.stat(path)) return this.upper.read(path);
+    const parts = pathParts(path);
+    if (this.lowerShows(parts) && this.lower.stat(path)) return this.lower.read(path);
+    throw this.missing(path, parts);
+  }
+
+  write(path: string, data: Buffer | string, opts: { append?: boolean; mode?: number } = {}): void {
+    const parts = pathParts(path);
+    if (parts.length === 0) throw fsError('EISDIR', path);
+    this.copyUpDirs(path, parts, parts.length - 1);
+    if (!this.upper.stat(path)) {
+      const st = this.lowerShows(parts) ? this.lower.stat(path) : undefined;
+      if (st?.kind === 'dir') throw fsError('EISDIR', path);
+      // Copy-up: an append starts from the image's bytes; the file keeps its mode.
+      if (st) this.upper.put(path, opts.append ? Buffer.from(this.lower.read(path)) : Buffer.alloc(0), { mode: st.mode });
+    }
+    this.upper.write(path, data, opts);
+  }
+
+  mkdir(path: string, opts: { recursive?: boolean } = {}): void {
+    const parts = pathParts(path);
+    const st = this.stat(path);
+    if (st) {
+      if (opts.recursive && st.kind === 'dir') return;
+      throw fsError(opts.recursive ? 'ENOTDIR' : 'EEXIST', path);
+    }
+    if (opts.recursive) this.copyUpDirs(path, parts, parts.length, true);
+    else {
+      this.copyUpDirs(path, parts, parts.length - 1);
+      this.upper.makeDir(path);
+    }
+  }
+
+  list(path: string): string[] {
+    const parts = pathParts(path);
+    const st = this.stat(path);
+    if (!st) throw this.missing(path, parts);
+    if (st.kind !== 'dir') throw fsError('ENOTDIR', path);
+    const names = new Set(this.upper.stat(path)?.kind === 'dir' ? this.upper.list(path) : []);
+    if (this.lowerShows(parts) && this.lower.stat(path)?.kind === 'dir') {
+      const base = parts.length ? '/' + parts.join('/') + '/' : '/';
+      for (const n of this.lower.list(path)) if (!this.hidden.has(base + n)) names.add(n);
+    }
+    return [...names].sort();
+  }
+
+  remove(path: string, opts: { recursive?: boolean } = {}): void {
+    const parts = pathParts(path);
+    const st = this.stat(path);
+    if (!st) throw this.missing(path, parts);
+    if (st.kind === 'dir' && !opts.recursive && this.list(path).length) throw fsError('ENOTEMPTY', path);
+    if (this.upper.stat(path)) this.upper.delete(path, { recursive: true });
+    if (this.lowerShows(parts) && this.lower.stat(path)) this.hidden.add('/' + parts.join('/'));
   }
 }

@@ -29,7 +29,7 @@ import { parseQuantity } from '../api/quantity.ts';
 import { Informer } from '../client/informer.ts';
 import type { Clock } from '../clock.ts';
 import { FsError, type FileStat, type FileSystem } from './contracts.ts';
-import { MemoryFileSystem, MountedFileSystem, joinPath, normalizePath, type Mount } from './fs.ts';
+import { MemoryFileSystem, MountedFileSystem, OverlayFileSystem, joinPath, normalizePath, type Mount } from './fs.ts';
 import { NGINX_INDEX } from './images/servers.ts';
 import { fieldPathValue, resourceFieldValue } from './downward.ts';
 
@@ -159,6 +159,26 @@ export class VolumeHost {
   }
 
   now = (): number => this.clock.now();
+
+  /** The image layers, one per image reference: the lower layer of every container of that image. */
+  private readonly imageLayers = new Map<string, MemoryFileSystem>();
+
+  /** The files an image brings (and the directories every image has), read-only, shared. */
+  imageLayer(image: string): MemoryFileSystem {
+    let fs = this.imageLayers.get(image);
+    if (fs) return fs;
+    fs = new MemoryFileSystem({ now: this.now });
+    for (const d of ['/bin', '/dev', '/etc', '/home', '/proc', '/root', '/run', '/sys', '/tmp', '/usr/bin', '/usr/local', '/usr/share', '/var/log', '/var/tmp']) fs.makeDir(d, { recursive: true });
+    fs.chmod('/tmp', 0o1777);
+    const files = this.opts.imageFiles?.(image) ?? defaultImageFiles(image);
+    for (const [p, data] of Object.entries(files)) {
+      if (p.endsWith('/')) fs.makeDir(p, { recursive: true });
+      else fs.put(p, data, { mkdirs: true });
+    }
+    fs.readOnly = true;
+    this.imageLayers.set(image, fs);
+    return fs;
+  }
 
   /** The node's own file system: what hostPath volumes and hand-made hostPath PVs mount. */
   nodeFs(node: string): MemoryFileSystem {
@@ -694,22 +714,17 @@ export class PodVolumes {
     return undefined;
   }
 
-  /** The container's writable layer: the image's files and the kubelet-managed /etc files. */
-  private rootLayer(container: Obj): MemoryFileSystem {
-    const fs = new MemoryFileSystem({ now: this.host.now });
-    for (const d of ['/bin', '/dev', '/etc', '/home', '/proc', '/root', '/run', '/sys', '/tmp', '/usr/bin', '/usr/local', '/usr/share', '/var/log', '/var/tmp']) fs.makeDir(d, { recursive: true });
-    fs.chmod('/tmp', 0o1777);
-    const image = String(container?.image ?? '');
-    const files = this.host.opts.imageFiles?.(image) ?? defaultImageFiles(image);
-    for (const [p, data] of Object.entries(files)) {
-      if (p.endsWith('/')) fs.makeDir(p, { recursive: true });
-      else fs.put(p, data, { mkdirs: true });
-    }
+  /**
+   * The container's root: the image's files (shared with every container of the image) under a
+   * writable layer of its own, which starts with the kubelet-managed /etc files.
+   */
+  private rootLayer(container: Obj): OverlayFileSystem {
+    const fs = new OverlayFileSystem(this.host.imageLayer(String(container?.image ?? '')), new MemoryFileSystem({ now: this.host.now }));
     const spec = this.pod.spec ?? {};
     const hostname = String(spec.hostname || this.pod.metadata?.name || '').slice(0, 63);
-    fs.put('/etc/hostname', hostname + '\n');
-    if (!spec.hostNetwork) fs.put('/etc/hosts', this.hostsFile(hostname));
-    fs.put('/etc/resolv.conf', this.resolvConf());
+    fs.write('/etc/hostname', hostname + '\n');
+    if (!spec.hostNetwork) fs.write('/etc/hosts', this.hostsFile(hostname));
+    fs.write('/etc/resolv.conf', this.resolvConf());
     return fs;
   }
 

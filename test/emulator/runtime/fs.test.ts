@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FsError } from '../../../src/emulator/runtime/contracts.ts';
-import { MemoryFileSystem, MountedFileSystem, ReadOnlyFileSystem, normalizePath, dirname, basename } from '../../../src/emulator/runtime/fs.ts';
+import { MemoryFileSystem, MountedFileSystem, OverlayFileSystem, ReadOnlyFileSystem, normalizePath, dirname, basename } from '../../../src/emulator/runtime/fs.ts';
 
 function code(fn: () => unknown): string {
   try {
@@ -148,4 +148,74 @@ test('mounts: longest prefix wins, subPath, readOnly, mount points listed and bu
   // The root writable layer takes writes outside mounts.
   fs.write('/tmp-file', 'x');
   assert.equal(root.read('/tmp-file').toString(), 'x');
+});
+
+/** An image layer (read-only, as the VolumeHost shares it) and a container's overlay on it. */
+function overlay(): { lower: MemoryFileSystem; fs: OverlayFileSystem; other: OverlayFileSystem } {
+  const lower = new MemoryFileSystem({ now: () => 1_000 });
+  lower.makeDir('/etc/nginx/conf.d', { recursive: true });
+  lower.put('/etc/nginx/nginx.conf', 'worker_processes auto;\n');
+  lower.put('/etc/passwd', 'root:x:0:0\n', { mode: 0o600 });
+  lower.makeDir('/tmp', { mode: 0o1777 });
+  lower.put('/usr/share/nginx/html/index.html', 'Welcome\n', { mkdirs: true });
+  lower.readOnly = true;
+  return { lower, fs: new OverlayFileSystem(lower, new MemoryFileSystem({ now: () => 2_000 })), other: new OverlayFileSystem(lower, new MemoryFileSystem()) };
+}
+
+test('overlay: the image layer shows through; writes copy up and stay in the container', () => {
+  const { lower, fs, other } = overlay();
+  assert.equal(fs.read('/etc/nginx/nginx.conf').toString(), 'worker_processes auto;\n');
+  assert.deepEqual(fs.list('/etc'), ['nginx', 'passwd']);
+  assert.equal(fs.stat('/tmp')?.mode, 0o1777);
+  // Appending to an image file starts from its bytes and keeps its mode.
+  fs.write('/etc/passwd', 'app:x:1000:1000\n', { append: true });
+  assert.equal(fs.read('/etc/passwd').toString(), 'root:x:0:0\napp:x:1000:1000\n');
+  assert.equal(fs.stat('/etc/passwd')?.mode, 0o600);
+  // A new file in an image directory: the directory is copied up with its mode.
+  fs.write('/tmp/x', 'data');
+  assert.equal(fs.upper.stat('/tmp')?.mode, 0o1777);
+  assert.deepEqual(fs.list('/tmp'), ['x']);
+  fs.write('/usr/share/nginx/html/index.html', 'mine\n');
+  // The image layer and the other container are untouched.
+  assert.equal(lower.read('/etc/passwd').toString(), 'root:x:0:0\n');
+  assert.equal(lower.stat('/tmp/x'), undefined);
+  assert.equal(other.read('/usr/share/nginx/html/index.html').toString(), 'Welcome\n');
+  assert.equal(other.stat('/tmp/x'), undefined);
+  assert.equal(fs.read('/usr/share/nginx/html/index.html').toString(), 'mine\n');
+});
+
+test('overlay: removing an image file leaves a whiteout; a directory made again is opaque', () => {
+  const { fs, other } = overlay();
+  fs.remove('/etc/nginx/nginx.conf');
+  assert.equal(fs.stat('/etc/nginx/nginx.conf'), undefined);
+  assert.deepEqual(fs.list('/etc/nginx'), ['conf.d']);
+  assert.throws(() => fs.read('/etc/nginx/nginx.conf'), (e: FsError) => e.code === 'ENOENT' && e.message === '/etc/nginx/nginx.conf: No such file or directory');
+  // Not empty: ENOTEMPTY, as rmdir; recursive removes the image's subtree from view.
+  assert.throws(() => fs.remove('/usr/share/nginx'), (e: FsError) => e.code === 'ENOTEMPTY');
+  fs.remove('/usr/share/nginx', { recursive: true });
+  assert.deepEqual(fs.list('/usr/share'), []);
+  fs.mkdir('/usr/share/nginx/html', { recursive: true });
+  assert.deepEqual(fs.list('/usr/share/nginx/html'), [], 'the image\'s index.html stays hidden under the new directory');
+  fs.write('/etc/nginx/nginx.conf', 'new');
+  assert.equal(fs.read('/etc/nginx/nginx.conf').toString(), 'new');
+  assert.equal(other.read('/etc/nginx/nginx.conf').toString(), 'worker_processes auto;\n');
+  // rm -rf / empties the view.
+  fs.remove('/', { recursive: true });
+  assert.deepEqual(fs.list('/'), []);
+  assert.equal(fs.stat('/etc/passwd'), undefined);
+});
+
+test('overlay: errors as on one file system (ENOENT, ENOTDIR, EISDIR, EEXIST)', () => {
+  const { fs } = overlay();
+  assert.throws(() => fs.write('/nope/x', 'a'), (e: FsError) => e.code === 'ENOENT' && e.message === '/nope/x: No such file or directory');
+  assert.throws(() => fs.write('/etc/passwd/x', 'a'), (e: FsError) => e.code === 'ENOTDIR');
+  assert.throws(() => fs.read('/etc/passwd/x'), (e: FsError) => e.code === 'ENOTDIR');
+  assert.throws(() => fs.write('/etc/nginx', 'a'), (e: FsError) => e.code === 'EISDIR');
+  assert.throws(() => fs.read('/etc'), (e: FsError) => e.code === 'EISDIR');
+  assert.throws(() => fs.mkdir('/etc'), (e: FsError) => e.code === 'EEXIST');
+  assert.throws(() => fs.list('/etc/passwd'), (e: FsError) => e.code === 'ENOTDIR');
+  assert.throws(() => fs.remove('/nope'), (e: FsError) => e.code === 'ENOENT');
+  fs.mkdir('/etc', { recursive: true });
+  fs.mkdir('/etc/nginx/sites/a', { recursive: true });
+  assert.deepEqual(fs.list('/etc/nginx'), ['conf.d', 'nginx.conf', 'sites']);
 });
