@@ -19,7 +19,7 @@ import {
   OBJECT_MODIFIED,
   FieldError,
 } from './errors.ts';
-import { clone, deepFreeze, jsonEqual, newUID, randomSuffix, rfc3339, stableStringify, type Obj } from './objects.ts';
+import { clone, deepFreeze, jsonEqual, newUID, randomSuffix, rfc3339, shareEqual, stableStringify, type Obj } from './objects.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, PatchError } from './patch.ts';
 import { apiVersionOf, Registry, type ResourceDef, type StrategyContext } from './registry.ts';
 import { apply as ssaApply, ApplyConflictError, FieldSet, managerFromUserAgent, SSAError, updateManagedFields, type OperationContext } from './ssa.ts';
@@ -599,6 +599,11 @@ export class APIServer {
     this.validate(def, obj, [...uidErrors, ...(def.validateUpdate?.(obj, current) ?? def.validate?.(obj) ?? [])]);
     attrs.object = obj;
     await this.admission.validate(attrs);
+
+    // What this write left as it was becomes the stored object's own (frozen) parts: the
+    // comparisons below (managed fields, no-op) stop at them, and the new revision shares them.
+    for (const k of Object.keys(obj)) if (k !== 'metadata') obj[k] = shareEqual(obj[k], current[k]);
+    for (const k of Object.keys(obj.metadata)) if (k !== 'managedFields' && k !== 'resourceVersion') obj.metadata[k] = shareEqual(obj.metadata[k], cm[k]);
 
     // managedFields: the apply's, or the Update operation's (a status write keeps the live ones as its base).
     const mf = applied ?? updateManagedFields(current, obj, opts.subresource ? undefined : requestedManaged, this.managerCtx(def, opts));

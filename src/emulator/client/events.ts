@@ -40,7 +40,9 @@ export class EventRecorder {
   /** eventLogger: the event last written under a key (the event's own key, or its aggregate's). */
   private readonly logged = new RecentCache<string, { namespace: string; name: string; count: number }>(CACHE_ENTRIES);
   /** EventAggregator: the messages seen per (source, object, type, reason) in the last 10 minutes. */
-  private readonly aggregates = new RecentCache<string, { messages: Set<string>; last: number }>(CACHE_ENTRIES);
+  // One message (almost every object and reason) is kept as the string, not a Set of one: a
+  // kubelet holds four of these per pod.
+  private readonly aggregates = new RecentCache<string, { messages: string | Set<string>; last: number }>(CACHE_ENTRIES);
   /** EventSourceObjectSpamFilter: a bucket per (source, object). */
   private readonly spam = new RecentCache<string, Bucket>(CACHE_ENTRIES);
 
@@ -77,12 +79,13 @@ export class EventRecorder {
     // EventAggregate: similar events (differing only by message) past the 10th are combined.
     const aggregateKey = [spamKey, type, reason, component, host].join('\u0000');
     let agg = this.aggregates.get(aggregateKey);
-    if (!agg || now - agg.last > AGGREGATE_INTERVAL_MS) agg = { messages: new Set(), last: now };
-    agg.messages.add(message);
+    if (!agg || now - agg.last > AGGREGATE_INTERVAL_MS) agg = { messages: message, last: now };
+    else if (typeof agg.messages !== 'string') agg.messages.add(message);
+    else if (agg.messages !== message) agg.messages = new Set([agg.messages, message]);
     agg.last = now;
     this.aggregates.set(aggregateKey, agg);
     let key = [spamKey, fieldPath ?? '', type, reason, message].join('\u0000');
-    if (agg.messages.size >= AGGREGATE_MAX_EVENTS) {
+    if (typeof agg.messages !== 'string' && agg.messages.size >= AGGREGATE_MAX_EVENTS) {
       agg.messages.delete(agg.messages.values().next().value!);
       message = `(combined from similar events): ${message}`;
       key = aggregateKey;

@@ -70,6 +70,9 @@ export class GarbageCollector {
     // Converted views (events.k8s.io/v1, autoscaling/v1, a CRD's other versions) share another
     // version's storage.
     if (def.conversion || this.informers.has(def)) return;
+    // Events are never in the graph (graph_builder.go DefaultIgnoredResources): half of a busy
+    // cluster's writes are events, and nothing owns them.
+    if (def.group === '' && def.resource === 'events') return;
     const inf = new Informer(this.api, def).on({
       add: (o) => this.observe(def, o, undefined),
       update: (o, old) => this.observe(def, o, old),
@@ -101,6 +104,10 @@ export class GarbageCollector {
   }
 
   private observe(def: ResourceDef, o: Obj, old: Obj | undefined): void {
+    // Most updates (a status write) leave the owners and the deletion state as they were: the
+    // store shares unchanged parts between revisions, so the same array means the same owners.
+    const m = o.metadata;
+    if (old && m.ownerReferences === old.metadata.ownerReferences && !m.deletionTimestamp && m.name === old.metadata.name && m.uid === old.metadata.uid) return;
     const ref = this.refOf(def, o);
     this.objects.set(ref.uid, ref);
     const before = new Set<string>((old?.metadata.ownerReferences ?? []).map((r: Obj) => r.uid));

@@ -10,6 +10,7 @@ import type { Obj } from '../api/objects.ts';
 import { rfc3339 } from '../api/objects.ts';
 import { goQuote } from '../api/selectors.ts';
 import type { TimerHandle } from '../clock.ts';
+import { RecentCache } from '../recent.ts';
 import type { EventRecorder } from '../client/events.ts';
 import type { FileSystem, ProcessContext, Program } from '../runtime/contracts.ts';
 import { Backoff, goDuration } from './backoff.ts';
@@ -590,7 +591,7 @@ export class PodWorker {
   }
 
   private appendLog(cs: ContainerState, inst: ContainerInstance, text: string): void {
-    const line = { ts: this.host.clock.now(), text };
+    const line = { ts: this.host.clock.now(), text: internLine(text) };
     inst.logs.push(line);
     if (inst.logs.length > MAX_LOG_LINES) inst.logs.splice(0, inst.logs.length - MAX_LOG_LINES);
     for (const f of inst.followers) f(line);
@@ -1038,4 +1039,20 @@ function trim(n: number): string {
 function withDeadline<T>(host: KubeletHost, ms: number, p: Promise<T>): Promise<T> {
   if (!Number.isFinite(ms)) return p;
   return withTimeout(host.clock, ms, p);
+}
+
+/**
+ * Log lines that many containers print alike (an image's start-up lines: nginx prints seven),
+ * one string for all of them among the recent ones, instead of a copy per container.
+ */
+const LOG_LINES = new RecentCache<string, string>(8192);
+function internLine(text: string): string {
+  if (text.length > 200) return text;
+  const hit = LOG_LINES.get(text);
+  if (hit !== undefined) return hit;
+  // A piece of split() output points into the whole chunk it came from: keep a flat copy.
+  const own = text.length > 12 ? (' ' + text).slice(1) : text;
+  own.charCodeAt(0);
+  LOG_LINES.set(own, own);
+  return own;
 }

@@ -8,7 +8,7 @@
 // acknowledged (and shown to watchers) only after the journal's fsync.
 
 import sortedBtree from 'sorted-btree';
-import { deepFreeze, type Obj } from '../api/objects.ts';
+import { deepFreeze, shareEqual, type Obj } from '../api/objects.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import {
   StoreError,
@@ -78,8 +78,10 @@ export interface MemoryStoreOptions {
 }
 
 /** The object as stored with its resourceVersion: the versioner's UpdateObject. */
-function stamp(value: Obj, revision: number): Obj {
-  return deepFreeze({ ...value, metadata: { ...value.metadata, resourceVersion: String(revision) } });
+function stamp(value: Obj, revision: number, prev?: Obj): Obj {
+  const next = { ...value, metadata: { ...value.metadata, resourceVersion: String(revision) } };
+  // Shares with the previous revision what this write did not change (history keeps both).
+  return deepFreeze(prev ? (shareEqual(next, prev) as Obj) : next);
 }
 
 function unstamp(value: Obj): Obj {
@@ -239,7 +241,7 @@ export class MemoryStore implements Store {
       this.rev--;
       throw new StoreError('KeyNotFound', `lease ${lease} not found`);
     }
-    const stored = stamp(value, rev);
+    const stored = stamp(value, rev, cur?.value ?? undefined);
     const v: Version = { mod: rev, create: cur ? cur.create : rev, value: stored };
     if (lease !== undefined) v.lease = lease;
     this.pushVersion(key, v);
