@@ -102,10 +102,41 @@ function resourceRoot(key: string): string {
   return key.startsWith('/registry/') && i > 10 ? key.slice(0, i + 1) : '';
 }
 
+/**
+ * The keys in order (a B+ tree: lists and watches read ranges of them) and by name (a Map: the
+ * point reads of every get and write, O(1) instead of a descent comparing strings at each level).
+ */
+class KeyIndex {
+  private readonly tree = new BTree<string, Version[]>();
+  private readonly map = new Map<string, Version[]>();
+
+  get(key: string): Version[] | undefined {
+    return this.map.get(key);
+  }
+
+  set(key: string, versions: Version[]): void {
+    if (this.map.get(key) === versions) return;
+    this.map.set(key, versions);
+    this.tree.set(key, versions);
+  }
+
+  delete(key: string): void {
+    if (this.map.delete(key)) this.tree.delete(key);
+  }
+
+  entries(start?: string): IterableIterator<[string, Version[]]> {
+    return this.tree.entries(start);
+  }
+
+  forRange(low: string, high: string, includeHigh: boolean, fn: (k: string, v: Version[]) => void): void {
+    this.tree.forRange(low, high, includeHigh, fn);
+  }
+}
+
 export class MemoryStore implements Store {
   private rev = 1;
   private compacted = 0;
-  private readonly keys = new BTree<string, Version[]>();
+  private readonly keys = new KeyIndex();
   private history: StoreEvent[] = [];
   private readonly historyLimit: number;
   /**
