@@ -490,8 +490,15 @@ export class Kubelet implements KubeletHost {
         w.writtenConditions = stored.status?.conditions;
         return;
       } catch (e) {
-        if (!(e instanceof ApiError)) throw e;
-        if (e.code !== 409) return;
+        if (e instanceof ApiError && e.code === 404) return;
+        if (!(e instanceof ApiError) || e.code !== 409) {
+          // Any other failure (a refusal, a store that could not write): the status manager logs
+          // it and tries again at its next sync (status_manager.go syncPod, syncBatch). Dropping it
+          // left a pod Running on its node but ContainerCreating in the API.
+          console.warn(`kubelet ${this.nodeName}: failed to update status for pod ${w.namespace}/${w.name}: ${e instanceof Error ? e.message : String(e)}`);
+          this.retryStatus(w, STATUS_SYNC_MS);
+          return;
+        }
         // Someone else wrote in between: recompute from the latest object (not the informer's
         // copy, which may still be the one that conflicted: three conflicts in a row left the
         // status unwritten, a pod Running with its containers but ContainerCreating in the API).
@@ -499,12 +506,17 @@ export class Kubelet implements KubeletHost {
         if (cur) w.pod = cur;
       }
     }
-    // Still conflicting: the status manager tries again at its next sync (status_manager.go syncBatch).
+    // Still conflicting: tried again a second later.
+    this.retryStatus(w, 1000);
+  }
+
+  /** The pod's status is written again after `ms` (the status manager's next sync). */
+  private retryStatus(w: PodWorker, ms: number): void {
     const t = this.clock.setTimeout(() => {
       const i = this.timers.indexOf(t);
       if (i >= 0) this.timers.splice(i, 1);
       w.requestStatus();
-    }, 1000);
+    }, ms);
     this.timers.push(t);
   }
 

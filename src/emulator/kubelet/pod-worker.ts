@@ -220,6 +220,15 @@ export class PodWorker {
           this.statusAgain = false;
           await this.host.writeStatus(this);
         } while (this.statusAgain && !this.gone);
+      } catch (e) {
+        // A bug, not a refusal (writeStatus retries those): say so, and try again a sync later
+        // rather than leave the pod's status behind for good.
+        console.warn(`kubelet: writing the status of pod ${this.namespace}/${this.name} failed:`, e);
+        const t = this.host.clock.setTimeout(() => {
+          this.resyncs.delete(t);
+          this.requestStatus();
+        }, 10_000);
+        this.resyncs.add(t);
       } finally {
         this.statusWriting = false;
       }

@@ -78,3 +78,41 @@ test('status writes that keep conflicting (409) are tried again from the latest 
     await c.stop();
   }
 });
+
+test('a status write refused for another reason (a 500, or an error thrown) is tried again at the next status sync, not dropped', async () => {
+  const { c } = await testCluster();
+  const { ApiError } = await import('../../../src/emulator/api/errors.ts');
+  const real = c.api.update.bind(c.api);
+  let failing = true;
+  let failures = 0;
+  // Every write that makes the pod Ready fails while `failing`: refused (500), then thrown, in turn.
+  c.api.update = (async (def, ns, name, body, opts) => {
+    const ready = ((body as Obj)?.status?.conditions ?? []).some((x: Obj) => x.type === 'Ready' && x.status === 'True');
+    if (failing && def.resource === 'pods' && opts?.subresource === 'status' && name === 'p' && ready) {
+      if (failures++ % 2 === 0) throw new ApiError(500, 'InternalError', 'Internal error occurred: the store is busy');
+      throw new TypeError('a bug in a writer');
+    }
+    return real(def, ns, name, body, opts);
+  }) as typeof c.api.update;
+  const warn = console.warn;
+  const warnings: string[] = [];
+  console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(' '));
+  const readyOf = async () => (await c.api.get(c.api.resource('pods'), 'default', 'p')).status.conditions.find((x: Obj) => x.type === 'Ready')?.status;
+  try {
+    await createPod(c, podSpec('p', { containers: [{ name: 'main', image: 'busybox:1.36', command: ['run', '-1', '0'] }] }));
+    await c.advanceClock(15_000);
+    assert.ok(failures >= 2, `${failures} failed writes`);
+    assert.equal(await readyOf(), 'False', 'no Ready write got through');
+    // The store works again: nothing else changes on the node, and the next sync writes the status.
+    failing = false;
+    await c.advanceClock(10_000);
+    assert.equal(await readyOf(), 'True');
+    assert.equal((await c.api.get(c.api.resource('pods'), 'default', 'p')).status.phase, 'Running');
+    assert.ok(warnings.some((w) => w.includes('failed to update status for pod default/p: Internal error occurred: the store is busy')), warnings.join('\n'));
+    assert.ok(warnings.some((w) => w.includes('failed to update status for pod default/p: a bug in a writer')), warnings.join('\n'));
+  } finally {
+    console.warn = warn;
+    c.api.update = real;
+    await c.stop();
+  }
+});
