@@ -14,6 +14,8 @@ import { parseManifests } from '../manifests.ts';
 import { serverSideApply } from '../apply.ts';
 import { makeNonce, webviewHtml } from '../webview-html.ts';
 import { detailsState } from './state.ts';
+import { restoreDetails } from './saved.ts';
+import { liveKindOf } from '../resources.ts';
 import type { DetailsModel, HostMessage, LogOptions, Tab, WebviewMessage } from '../../webview/details/protocol.ts';
 
 type Model = typeof import('../details-model.ts');
@@ -31,7 +33,39 @@ export function registerDetails(ctx: Ctx): void {
     vscode.commands.registerCommand('kubeEmulator.showDetails', (arg?: unknown, tab?: Tab) => showDetails(ctx, arg, tab)),
     vscode.commands.registerCommand('kubeEmulator.showLogs', (arg?: unknown, container?: string) => showDetails(ctx, arg, 'logs', container)),
     { dispose: () => [...panels.values()].forEach((p) => p.panel.dispose()) },
+    // Back after a window reload (the page saved its object and tab: saved.ts). The model code
+    // loads only when a panel is restored, as it does when one is opened.
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      deserializeWebviewPanel: (panel, state) => restorePanel(ctx, panel, state),
+    }),
   );
+}
+
+/**
+ * A details panel VS Code restores after a reload: it shows the saved object from the session the
+ * views show. Without one it says so and follows the first that comes (the cluster is started as
+ * opening a panel starts it, unless the user stopped it); an object gone shows as not found.
+ */
+async function restorePanel(ctx: Ctx, panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+  try {
+    const saved = restoreDetails(state);
+    if (!saved) {
+      panel.dispose(); // names no object (an older version's panel): nothing to show
+      return;
+    }
+    const m = await loadModel();
+    const key = m.refKey(saved.ref);
+    if (panels.has(key)) {
+      panel.dispose(); // opened again meanwhile
+      return;
+    }
+    const session = ctx.viewSession();
+    panels.set(key, new DetailsPanel(ctx, session, m, saved.ref, key, saved.tab, saved.logContainer, panel));
+    if (!session && ctx.viewTargetEmulated && !ctx.stoppedByUser) ctx.ensureCluster().catch(() => undefined); // logged by Ctx
+  } catch (e) {
+    ctx.log(`Details panel: could not restore: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    panel.dispose();
+  }
 }
 
 /** Opens (or reveals) the details of the object `arg` names; without one, asks which. Resolves to the panel's key. */
@@ -86,25 +120,43 @@ class DetailsPanel {
   /** The resourceVersion the Edit tab's text came from: the apply's optimistic-concurrency guard. */
   private editFrom?: string;
 
+  /** The session followed; undefined while a restored panel waits for one (see restorePanel). */
+  private session?: Session;
+  private sessionSub?: { dispose(): void };
+  private sentNotice = '';
+  /** What the page's HTML carries (its initial state): what it shows when it says 'ready'. */
+  private readonly initial: { json: string; notice: string };
+
   constructor(
     private readonly ctx: Ctx,
-    private readonly session: Session,
+    session: Session | undefined,
     private readonly m: Model,
     private readonly ref: ResourceRef,
     private readonly key: string,
     tab: Tab,
     container?: string,
+    /** The panel VS Code restored after a reload. */
+    restored?: vscode.WebviewPanel,
   ) {
     const root = vscode.Uri.joinPath(ctx.extensionContext.extensionUri, 'dist', 'webview');
-    this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, m.titleOf(ref), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      // The Logs tab's stream and the Edit tab's editor survive switching editor tabs.
-      retainContextWhenHidden: true,
-      localResourceRoots: [root],
-    });
+    const options = { enableScripts: true, localResourceRoots: [root] };
+    if (restored) {
+      this.panel = restored;
+      this.panel.webview.options = options;
+      this.panel.title = m.titleOf(ref);
+    } else {
+      this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, m.titleOf(ref), vscode.ViewColumn.Active, {
+        ...options,
+        // The Logs tab's stream and the Edit tab's editor survive switching editor tabs.
+        retainContextWhenHidden: true,
+      });
+    }
+    if (session) this.attach(session);
     const model = this.build();
     const wv = this.panel.webview;
-    const state = detailsState(model, tab, container, { bundle: vscode.l10n.bundle, language: vscode.env.language });
+    this.sentNotice = model ? '' : this.notice();
+    this.initial = { json: this.lastJson, notice: this.sentNotice };
+    const state = { ...detailsState(model, tab, container, { bundle: vscode.l10n.bundle, language: vscode.env.language }), ref, notice: this.sentNotice || undefined };
     wv.html = webviewHtml({
       title: m.titleOf(ref),
       cspSource: wv.cspSource,
@@ -122,12 +174,50 @@ class DetailsPanel {
     this.subs.push(
       wv.onDidReceiveMessage((msg: WebviewMessage) => void this.onMessage(msg).catch((e) => this.ctx.log(`Details panel: ${e instanceof Error ? e.stack ?? e.message : String(e)}`))),
       this.panel.onDidDispose(() => this.dispose()),
-      session.live.onDidChange(() => this.schedule()),
-      // The cluster stopped, or the views moved to another cluster: this panel's object is gone from view.
-      ctx.onDidChange(() => {
-        if (ctx.viewSession() !== this.session && !this.offline) this.goOffline();
-      }),
+      ctx.onDidChange(() => this.onSessionChange()),
+      ctx.onDidChangeViewSession(() => this.onSessionChange()),
     );
+  }
+
+  private attach(session: Session): void {
+    this.session = session;
+    this.sessionSub = session.live.onDidChange(() => this.schedule());
+  }
+
+  private onSessionChange(): void {
+    if (this.offline) return;
+    const s = this.ctx.viewSession();
+    // The cluster stopped, or the views moved to another cluster: this panel's object is gone from view.
+    if (this.session) {
+      if (s !== this.session) this.goOffline();
+      return;
+    }
+    // A restored panel waiting for a cluster: the first the views show.
+    if (s) {
+      this.attach(s);
+      this.schedule();
+    } else this.postNotice();
+  }
+
+  /** Why there is no model: no cluster yet, its caches still loading, or no such object. */
+  private notice(): string {
+    const s = this.session;
+    if (!s) {
+      return this.ctx.viewTargetEmulated && this.ctx.state === 'starting'
+        ? vscode.l10n.t('Starting the cluster…')
+        : // A restored panel still follows the first cluster that comes; opening the object from a tree reveals it.
+          vscode.l10n.t('Not live: the cluster stopped, or the views show another cluster now. Open the object again from a tree.');
+    }
+    const kind = liveKindOf(this.ref.apiVersion, this.ref.kind);
+    if (kind && s.live.kindState(kind).state === 'loading') return vscode.l10n.t('Loading…');
+    return vscode.l10n.t('Not found');
+  }
+
+  private postNotice(): void {
+    const text = this.notice();
+    if (text === this.sentNotice) return;
+    this.sentNotice = text;
+    this.post({ type: 'notice', text });
   }
 
   post(msg: HostMessage): void {
@@ -135,6 +225,7 @@ class DetailsPanel {
   }
 
   private build(): DetailsModel | undefined {
+    if (!this.session) return undefined;
     const current = this.session.live.resolve(this.ref);
     if (current) this.last = current;
     const model = this.m.buildDetails(this.session.live, this.ref, { revealed: this.revealed, last: this.last });
@@ -158,6 +249,7 @@ class DetailsPanel {
     this.stopLogs();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (!this.session) return;
     const model = this.m.buildDetails(this.session.live, this.ref, { revealed: this.revealed, last: this.last });
     if (model) {
       model.deleted = false;
@@ -171,11 +263,17 @@ class DetailsPanel {
     const before = this.lastJson;
     const model = this.build();
     if (model && this.lastJson !== before) this.post({ type: 'model', model });
+    if (!model && !this.last) this.postNotice();
   }
 
   private async onMessage(msg: WebviewMessage): Promise<void> {
+    // A restored panel waiting for a cluster has no object to act on yet.
+    const session = this.session;
     switch (msg.type) {
       case 'ready':
+        // A model posted before the page listened is lost: compare with what its HTML carried.
+        this.lastJson = this.initial.json;
+        this.sentNotice = this.initial.notice;
         this.refresh();
         return;
       case 'open':
@@ -197,7 +295,8 @@ class DetailsPanel {
       }
       case 'reveal': {
         // Read from the live object only now, for this one key.
-        const obj = this.session.live.resolve(this.ref);
+        if (!session) return;
+        const obj = session.live.resolve(this.ref);
         const b64 = obj?.kind === 'Secret' || this.ref.kind === 'Secret' ? (obj?.data as Record<string, string> | undefined)?.[msg.key] : undefined;
         if (b64 === undefined) return;
         this.revealed.add(msg.key);
@@ -217,7 +316,7 @@ class DetailsPanel {
         this.stopLogs();
         return;
       case 'editStart': {
-        const obj = this.session.live.resolve(this.ref) ?? this.last;
+        const obj = session?.live.resolve(this.ref) ?? this.last;
         if (!obj) return;
         const { text, note } = this.m.editTextOf(obj);
         this.editFrom = obj.metadata?.resourceVersion;
@@ -246,6 +345,7 @@ class DetailsPanel {
     this.post({ type: 'logReset', options });
     const ns = this.ref.namespace ?? 'default';
     try {
+      if (!this.session) throw new Error(this.notice());
       const stream = await this.m.streamLogs(this.session.kc, ns, this.ref.name, options, (text) => {
         if (seq === this.logSeq) this.post({ type: 'logData', text });
       });
@@ -292,6 +392,10 @@ class DetailsPanel {
       this.post({ type: 'applyResult', ok: false, message: vscode.l10n.t('error: the edited object must stay {0} {1} (kind and metadata.name)', this.ref.kind, this.ref.name) });
       return;
     }
+    if (!this.session) {
+      this.post({ type: 'applyResult', ok: false, message: `error: ${this.notice()}` });
+      return;
+    }
     if (!force && this.editFrom && obj.metadata) obj.metadata.resourceVersion = this.editFrom;
     const r = await serverSideApply(this.session.client, manifest, { file: `${this.ref.kind} ${this.ref.name}`, force });
     if (r.outcome !== 'error' && r.applied && typeof r.applied === 'object') {
@@ -304,6 +408,7 @@ class DetailsPanel {
   private dispose(): void {
     this.stopLogs();
     if (this.timer) clearTimeout(this.timer);
+    this.sessionSub?.dispose();
     for (const s of this.subs.splice(0)) s.dispose();
     panels.delete(this.key);
   }

@@ -10,6 +10,7 @@ import type { Session } from '../session.ts';
 import { Coalescer } from '../timing.ts';
 import { makeNonce, webviewHtml } from '../webview-html.ts';
 import { topologyState } from './state.ts';
+import { restoreTopology } from './saved.ts';
 import type { HostMessage, TopoGraph, TopoView, WebviewMessage } from '../../webview/topology/protocol.ts';
 
 type Model = typeof import('../topology-model.ts');
@@ -23,6 +24,23 @@ export function registerTopology(ctx: Ctx): void {
   ctx.pushExtension(
     vscode.commands.registerCommand('kubeEmulator.showTopology', () => showTopology(ctx)),
     { dispose: () => current?.panel.dispose() },
+    // Back after a window reload, with the grouping and filters the page saved (saved.ts).
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => {
+        try {
+          const model = await import('../topology-model.ts');
+          if (current) {
+            panel.dispose(); // opened again meanwhile
+            return;
+          }
+          current = new TopologyPanel(ctx, model, { panel, view: restoreTopology(state) });
+          if (!ctx.viewSession() && !ctx.stoppedByUser) ctx.ensureCluster().catch(() => undefined); // logged by Ctx
+        } catch (e) {
+          ctx.log(`Topology: could not restore the panel: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+          panel.dispose();
+        }
+      },
+    }),
   );
 }
 
@@ -56,14 +74,22 @@ class TopologyPanel {
   constructor(
     private readonly ctx: Ctx,
     private readonly model: Model,
+    /** The panel VS Code restored after a reload, and the view its page saved. */
+    restored?: { panel: vscode.WebviewPanel; view: TopoView },
   ) {
     const root = vscode.Uri.joinPath(ctx.extensionContext.extensionUri, 'dist', 'webview');
-    this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, vscode.l10n.t('Topology'), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      // Its layout and pan/zoom survive switching editor tabs (a 1,000-pod layout is not free).
-      retainContextWhenHidden: true,
-      localResourceRoots: [root],
-    });
+    const options = { enableScripts: true, localResourceRoots: [root] };
+    if (restored) {
+      this.panel = restored.panel;
+      this.panel.webview.options = options;
+      this.view = restored.view;
+    } else {
+      this.panel = vscode.window.createWebviewPanel(VIEW_TYPE, vscode.l10n.t('Topology'), vscode.ViewColumn.Active, {
+        ...options,
+        // Its layout and pan/zoom survive switching editor tabs (a 1,000-pod layout is not free).
+        retainContextWhenHidden: true,
+      });
+    }
     const wv = this.panel.webview;
     const state = topologyState(wv.asWebviewUri(vscode.Uri.joinPath(root, 'topology-layout.worker.js')).toString(), {
       bundle: vscode.l10n.bundle,

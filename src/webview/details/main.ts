@@ -16,9 +16,10 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode/codicons/dist/codicon.css';
 import * as l10n from '@vscode/l10n';
 import './details.css';
-import type { ContainerInfo, DetailsModel, HostMessage, InitialState, Link, LogOptions, Tab, WebviewMessage } from './protocol.ts';
+import type { ContainerInfo, DetailsModel, HostMessage, InitialState, Link, LogOptions, Ref, Tab, WebviewMessage } from './protocol.ts';
+import { saveDetails, type SavedDetails } from '../../extension/panels/saved.ts';
 
-declare function acquireVsCodeApi(): { postMessage(msg: WebviewMessage): void };
+declare function acquireVsCodeApi(): { postMessage(msg: WebviewMessage): void; setState(state: SavedDetails): void };
 const vscode = acquireVsCodeApi();
 const post = (m: WebviewMessage) => vscode.postMessage(m);
 
@@ -28,6 +29,17 @@ l10n.config({ contents: initial.l10n ?? {} });
 if (initial.language) document.documentElement.lang = initial.language;
 let model: DetailsModel | undefined = initial.model;
 let currentTab: Tab = initial.tab ?? 'summary';
+/** Why there is no model (yet): the host's notice, shown under the object's name. */
+let notice = initial.notice;
+const ref: Ref | undefined = initial.ref ?? initial.model?.ref;
+
+/**
+ * What VS Code keeps for the panel's serializer across a window reload (saved.ts): the object and
+ * the tab, never a Secret's value.
+ */
+function saveState(): void {
+  if (ref) vscode.setState(saveDetails(ref, currentTab, logsInitialised ? containerSelect.value || undefined : initial.logContainer));
+}
 let showManaged = false;
 const revealedValues = new Map<string, { value: string; encoding: 'text' | 'base64' }>();
 
@@ -135,6 +147,7 @@ function onTabShown(t: Tab): void {
   const before = currentTab;
   currentTab = t;
   if (t !== before) post({ type: 'tab', tab: t });
+  saveState();
   if (t === 'logs' && (before !== 'logs' || !logsStarted)) startLogs();
   if (t !== 'logs') logsStarted = false;
   if (t === 'edit') void startEdit();
@@ -271,7 +284,12 @@ function renderSecret(m: DetailsModel): void {
 
 function render(): void {
   if (!model) {
-    header.replaceChildren(h('h1', {}, l10n.t('Not found')));
+    if (ref) {
+      const title = h('h1', {}, h('span', { class: 'kind' }, ref.kind), ' ', ref.name);
+      const meta = h('div', { class: 'meta' }, ref.namespace ? l10n.t('namespace {0}', ref.namespace) : l10n.t('cluster-scoped'));
+      meta.append(' ', h('span', { class: 'deleted', role: 'status' }, icon('debug-disconnect'), ` ${notice ?? l10n.t('Not found')}`));
+      header.replaceChildren(h('div', { class: 'title' }, title, meta));
+    } else header.replaceChildren(h('h1', {}, l10n.t('Not found')));
     return;
   }
   buildTabs();
@@ -304,6 +322,7 @@ function initLogs(m: DetailsModel): void {
   for (const n of names) containerSelect.append(h('vscode-option', { value: n, selected: n === first }, n));
   containerSelect.value = first ?? '';
   for (const el of [containerSelect, followBox, previousBox, timestampsBox]) el.addEventListener('change', () => startLogs());
+  containerSelect.addEventListener('change', () => saveState());
   tailField.addEventListener('change', () => startLogs());
   reloadButton.addEventListener('click', () => startLogs());
   stopButton.addEventListener('click', () => post({ type: 'stopLogs' }));
@@ -467,6 +486,10 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
       for (const k of model.secret?.keys ?? []) if (k.value === undefined) revealedValues.delete(k.key);
       render();
       return;
+    case 'notice':
+      notice = msg.text;
+      if (!model) render();
+      return;
     case 'showTab':
       if (msg.container && model?.logContainers?.includes(msg.container)) containerSelect.value = msg.container;
       selectTab(msg.tab);
@@ -501,5 +524,6 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
 });
 
 render();
+saveState();
 setInterval(() => model && renderEvents(model), 15_000);
 post({ type: 'ready' });

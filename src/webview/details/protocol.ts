@@ -123,6 +123,10 @@ export type Tab = 'summary' | 'events' | 'yaml' | 'edit' | 'logs' | 'secret';
 /** The webview's initial state (data-state on <body>): no Secret values, ever. */
 export interface InitialState {
   model?: DetailsModel;
+  /** The object the panel shows (the model's may be missing: not found yet, or no cluster). */
+  ref?: Ref;
+  /** Shown under the title while there is no model: why (the cluster is starting, not running, no such object). */
+  notice?: string;
   tab: Tab;
   logContainer?: string;
   /** `vscode.l10n.bundle`: the translations of the UI's messages (undefined in English), for @vscode/l10n's `config`. */
@@ -134,6 +138,8 @@ export interface InitialState {
 export type HostMessage =
   | { type: 'model'; model: DetailsModel }
   | { type: 'showTab'; tab: Tab; container?: string }
+  /** No model (yet): why, shown under the object's name. */
+  | { type: 'notice'; text: string }
   | { type: 'revealed'; key: string; value: string; encoding: 'text' | 'base64' }
   | { type: 'logReset'; options: LogOptions }
   | { type: 'logData'; text: string }

@@ -32,8 +32,9 @@ import type {
   WebviewMessage,
 } from './protocol.ts';
 import { TOPO_KINDS } from './protocol.ts';
+import { saveTopology, type SavedTopology } from '../../extension/panels/saved.ts';
 
-declare function acquireVsCodeApi(): { postMessage(m: WebviewMessage): void };
+declare function acquireVsCodeApi(): { postMessage(m: WebviewMessage): void; setState(s: SavedTopology): void };
 
 const vscode = acquireVsCodeApi();
 const post = (m: WebviewMessage) => vscode.postMessage(m);
@@ -158,6 +159,8 @@ function showStatus(): void {
 
 function sendView(): void {
   post({ type: 'view', view });
+  // Kept across a window reload: the panel's serializer (topology.ts) restores the grouping and filters.
+  vscode.setState(saveTopology(view));
 }
 groupBySel.addEventListener('change', () => {
   view = { ...view, groupBy: groupBySel.value as GroupBy };
@@ -386,6 +389,7 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
   if (!m || typeof m !== 'object') return;
   if (m.type === 'init') {
     view = m.view;
+    vscode.setState(saveTopology(view));
     setNamespaces(m.namespaces);
     setControls();
     statusText = m.status;
