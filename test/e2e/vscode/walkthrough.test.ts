@@ -29,6 +29,8 @@ interface Language {
   advanced: string;
   /** The delete modal's button. */
   deleteButton: string;
+  /** The apply notification for the Job and CronJob sample's two objects. */
+  twoCreated: string;
   /** Link texts of the steps' descriptions (package.nls.json / package.nls.ko.json). */
   links: { startCluster: string; apply: string; scale: string; fastForward: string };
   /** The steps' titles, as the walkthrough lists them. */
@@ -42,6 +44,7 @@ const LANGUAGES: Language[] = [
     walkthroughTitle: 'Learn Kubernetes with the emulator',
     deleteCommand: 'Kubernetes Emulator: Delete...',
     deleteButton: 'Delete',
+    twoCreated: '2 created',
     advanced: 'Advanced the clock by 3m',
     links: { startCluster: 'Start Cluster', apply: 'apply it', scale: 'scale it to 5', fastForward: 'fast-forward 3m' },
     titles: { 'start-cluster': 'Start a 3-node cluster', service: 'A Service and its endpoints', replicaset: 'ReplicaSet: self-healing and scaling', jobs: 'Job and CronJob' },
@@ -52,6 +55,7 @@ const LANGUAGES: Language[] = [
     walkthroughTitle: '에뮬레이터로 쿠버네티스 배우기',
     deleteCommand: '쿠버네티스 에뮬레이터: 삭제...',
     deleteButton: '삭제',
+    twoCreated: '2개 생성됨',
     advanced: '시계를 3m 빨리 감았습니다',
     links: { startCluster: '클러스터 시작', apply: '적용', scale: '5개로 스케일', fastForward: '3분 빨리 감기' },
     titles: { 'start-cluster': '3노드 클러스터 시작하기', service: '서비스와 엔드포인트', replicaset: '레플리카셋: 자가 치유와 스케일링', jobs: '잡과 크론잡' },
@@ -219,8 +223,9 @@ for (const lang of LANGUAGES) {
       await w.select('jobs');
       assert.equal(await w.isDone('jobs'), false);
       await w.follow('jobs', lang.links.apply);
-      // The apply's result (kubectl's words, in a notification) before the clock moves on.
-      await toast(p, /^\s*2 created\s*$/);
+      // The apply's result (the notification's count of created objects, in the user's language)
+      // before the clock moves on.
+      await toast(p, new RegExp(`^\\s*${lang.twoCreated}\\s*$`));
       await w.follow('jobs', lang.links.fastForward);
       // The link ran the fast-forward (its status bar message): the CronJob's runs of the next three
       // minutes happen now, not in real minutes.
