@@ -160,6 +160,27 @@ async function deleteReplicaSetPod(p: Page, lang: Language): Promise<string> {
   }
 }
 
+/**
+ * The hello-rs pods the extension itself knows (its Delete… picker lists its live model, which
+ * feeds the walkthrough's tracker too), or undefined when the picker could not be read this time.
+ */
+async function listedPods(p: Page, lang: Language): Promise<string[] | undefined> {
+  const input = p.locator('.quick-input-widget input');
+  try {
+    await runCommand(p, lang.deleteCommand);
+    await input.fill('Pod', { timeout: 5000 });
+    await p.locator('.quick-input-list .monaco-list-row').filter({ has: p.locator('.label-name', { hasText: /^\s*Pod\s*$/ }) }).first().click({ timeout: 5000 });
+    await input.fill('hello-rs-', { timeout: 5000 });
+    await p.locator('.quick-input-list .monaco-list-row .label-name', { hasText: /hello-rs-/ }).first().waitFor({ timeout: 5000 });
+    const names = await p.locator('.quick-input-list .monaco-list-row .label-name').allTextContents();
+    return names.map((n) => n.trim()).filter((n) => /^hello-rs-[a-z0-9]{5}$/.test(n));
+  } catch {
+    return undefined;
+  } finally {
+    await p.keyboard.press('Escape');
+  }
+}
+
 for (const lang of LANGUAGES) {
   test(`real VS Code in ${lang.locale}: walkthrough steps complete after the learner's actions`, { timeout: 20 * 60_000 }, async () => {
     const settings = { 'workbench.startupEditor': 'none', 'files.autoSave': 'off' };
@@ -192,9 +213,23 @@ for (const lang of LANGUAGES) {
       await w.select('replicaset');
       await w.follow('replicaset', lang.links.apply);
       await toast(p, /replicaset\.apps\/hello-rs (created|configured|unchanged)/);
+      // The three pods as the extension lists them, before one is deleted.
+      let before: string[] | undefined;
+      for (let attempt = 1; !(before && before.length >= 3); attempt++) {
+        if (attempt > 30) assert.fail(`the extension does not list hello-rs's three pods: ${before?.join(', ')}`);
+        before = await listedPods(p, lang);
+      }
       const deleted = await deleteReplicaSetPod(p, lang);
       t.deletedPod = deleted;
       await p.locator('.statusbar-item', { hasText: `pod "${deleted}" deleted` }).first().waitFor({ timeout: 30_000 });
+      // The extension has seen the loss once its model has the replacement (the same watch brings
+      // the deletion first): reloading before that would reload before the learner's action was seen.
+      const known = new Set<string>([...before, deleted]);
+      for (let attempt = 1; ; attempt++) {
+        const names = await listedPods(p, lang);
+        if (names?.some((n) => !known.has(n))) break;
+        if (attempt >= 30) assert.fail(`no replacement for ${deleted} in the extension's pods: ${names?.join(', ')}`);
+      }
       // A pod lost is half the step: not done until it is scaled.
       assert.equal(await w.isDone('replicaset'), false, 'replicaset completed before it was scaled');
       // Reload the window between the halves: the pod lost is remembered (globalState) and the
