@@ -36,6 +36,35 @@ spec:
         - containerPort: 80
 `;
 
+/** A one-replica nginx Deployment `web` and a Secret `db` whose password is `password` (the details and restore tests). */
+export function webAndSecretYaml(password: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.27
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+stringData:
+  password: ${password}
+`;
+}
+
 export function resultsDir(): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   return RESULTS_DIR;

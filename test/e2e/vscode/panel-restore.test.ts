@@ -9,34 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { inVSCode, runCommand, screenshot } from './harness.ts';
+import { inVSCode, runCommand, screenshot, webAndSecretYaml } from './harness.ts';
 
-const YAML = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-        - name: web
-          image: nginx:1.27
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: db
-stringData:
-  password: hunter2-restore-test
-`;
 const SECRET_VALUE = 'hunter2-restore-test';
+const YAML = webAndSecretYaml(SECRET_VALUE);
 
 /** The webview frame (the page inside VS Code's iframe) in which `selector` matches, waiting for it. */
 async function frameWith(p: Page, selector: string, what: string, timeout = 90_000): Promise<Frame> {

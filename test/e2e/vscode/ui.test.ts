@@ -11,7 +11,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { withTimeout } from '../../../scripts/vscode-server.mjs';
-import { extensionLogs, extensionOutput, inVSCode, manifest, pickInQuickInput, runCommand, screenshot } from './harness.ts';
+import { extensionLogs, extensionOutput, inVSCode, manifest, pickInQuickInput, runCommand, screenshot, webAndSecretYaml } from './harness.ts';
 
 const NODE_NAMES = ['kube-emulator', 'kube-emulator-m02', 'kube-emulator-m03'];
 const LENS_TITLE = 'Apply to emulated cluster';
@@ -397,31 +397,7 @@ test('real VS Code: a typo shows in Problems on its line, completion fixes it, t
 // The details panel (issue 8): apply a Deployment and a Secret, open a pod's panel on its Logs tab
 // (Show Logs... from the palette, which picks a pod) and read nginx's start-up lines; then the
 // Secret's panel: the value is masked (nowhere in the webview), Reveal shows it.
-const DETAILS_YAML = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-        - name: web
-          image: nginx:1.27
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: db
-stringData:
-  password: hunter2-details-test
-`;
+const DETAILS_YAML = webAndSecretYaml('hunter2-details-test');
 
 test('real VS Code: details panel shows a pod\'s logs and a Secret masked until Reveal', { timeout: 20 * 60_000 }, async () => {
   const settings = { 'editor.codeLens': true, 'files.autoSave': 'off' };
