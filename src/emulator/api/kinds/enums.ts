@@ -91,6 +91,7 @@ export interface EnumOptions {
 const refName = (s: Schema | undefined): string | undefined =>
   s?.$ref ? s.$ref.slice(REF_PREFIX.length) : s?.allOf?.length === 1 ? refName(s.allOf[0]) : undefined;
 
+const own = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -102,7 +103,7 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 export function enumErrors(definition: string, obj: unknown, path: string, opts: EnumOptions = {}): FieldError[] {
   const out: FieldError[] = [];
   const schema = DEFINITIONS[definition];
-  if (schema) walk(obj, schema, definition, path, out, 0, opts);
+  if (schema) walk(obj, planOf(schema, definition), path, out, 0, opts);
   return out;
 }
 
@@ -121,45 +122,111 @@ function allowedOf(key: string, known: readonly { value: string }[]): { values: 
   return a;
 }
 
-function walk(v: unknown, s: Schema, name: string | undefined, path: string, out: FieldError[], depth: number, opts: EnumOptions): void {
-  if (depth > 40 || v === null || v === undefined) return;
-  const ref = refName(s);
-  if (ref) name = ref;
-  if (depth > 0 && name && opts.stop?.has(name)) return;
+/**
+ * Whether a value of schema `s` can hold an enum-valued field at all (its own or below it).
+ * Memoized per schema object; a cycle (JSONSchemaProps) counts as one.
+ */
+const enumBelow = new WeakMap<Schema, boolean>();
+function hasEnumBelow(s: Schema): boolean {
+  let has = enumBelow.get(s);
+  if (has !== undefined) return has;
+  enumBelow.set(s, true); // while it is being computed: a recursive schema may hold one
+  const name = refName(s);
   const r = resolve(s, DEFINITIONS);
+  const known = name ? KNOWN_VALUES[name] : undefined;
+  has = false;
+  if (r.items && hasEnumBelow(r.items)) has = true;
+  if (!has && r.properties) for (const [k, ps] of Object.entries(r.properties)) if ((known && own(known, k)) || hasEnumBelow(ps)) { has = true; break; }
+  if (!has && r.additionalProperties && typeof r.additionalProperties === 'object') has = hasEnumBelow(r.additionalProperties);
+  enumBelow.set(s, has);
+  return has;
+}
+
+/**
+ * What the walk does with a value of one schema, worked out once per schema: the enum fields it
+ * checks (their key, value set and message form) and the properties it descends into, only those
+ * under which an enum field can be. The rest of a pod (metadata, resources, env, probes, ...) is
+ * not visited, and no path is built for it. `props` is set when the schema has properties
+ * (additionalProperties is then not used, as before).
+ */
+interface Plan {
+  /** The definition's name, for EnumOptions.stop. */
+  name: string | undefined;
+  items?: Plan;
+  props?: Map<string, PlanProp>;
+  additional?: Plan;
+}
+interface PlanProp {
+  key: string;
+  child?: Plan;
+  values?: { values: Set<string>; listed(): string };
+  selector?: boolean;
+  atList?: boolean;
+}
+
+const plans = new WeakMap<Schema, Plan>();
+const rootPlans = new Map<string, Plan>();
+function planOf(s: Schema, rootName?: string): Plan {
+  let plan = rootName ? rootPlans.get(rootName) : plans.get(s);
+  if (plan) return plan;
+  const name = rootName ?? refName(s);
+  plan = { name };
+  if (rootName) rootPlans.set(rootName, plan);
+  else plans.set(s, plan); // before the children: a recursive schema refers to this plan
+  const r = resolve(s, DEFINITIONS);
+  if (r.items && hasEnumBelow(r.items)) plan.items = planOf(r.items);
+  if (r.properties) {
+    const known = name ? KNOWN_VALUES[name] : undefined;
+    const props = new Map<string, PlanProp>();
+    for (const [k, ps] of Object.entries(r.properties)) {
+      const key = `${name}.${k}`;
+      if (known && own(known, k)) {
+        if (OPEN.has(key) || CHECKED_BY_KINDS.has(key)) continue;
+        props.set(k, { key, values: allowedOf(key, known[k]), selector: SELECTOR_OPERATORS.has(key), atList: AT_LIST.has(key) });
+      } else if (hasEnumBelow(ps)) props.set(k, { key, child: planOf(ps) });
+    }
+    plan.props = props;
+  } else if (r.additionalProperties && typeof r.additionalProperties === 'object' && hasEnumBelow(r.additionalProperties)) {
+    plan.additional = planOf(r.additionalProperties);
+  }
+  return plan;
+}
+
+function walk(v: unknown, plan: Plan, path: string, out: FieldError[], depth: number, opts: EnumOptions): void {
+  if (depth > 40 || v === null || v === undefined) return;
+  if (depth > 0 && plan.name && opts.stop?.has(plan.name)) return;
   if (Array.isArray(v)) {
-    if (r.items) for (let i = 0; i < v.length; i++) walk(v[i], r.items, undefined, `${path}[${i}]`, out, depth + 1, opts);
+    if (plan.items) for (let i = 0; i < v.length; i++) walk(v[i], plan.items, `${path}[${i}]`, out, depth + 1, opts);
     return;
   }
   if (!isObj(v)) return;
-  if (r.properties) {
-    const known = name ? KNOWN_VALUES[name] : undefined;
-    for (const [k, e] of Object.entries(v)) {
-      const ps = r.properties[k];
-      if (!ps) continue;
-      let p = path ? `${path}.${k}` : k;
-      const values = known?.[k];
-      if (values && AT_LIST.has(`${name}.${k}`)) p = `${path.replace(/\[\d+\]$/, '')}.${k}`;
-      if (values) {
-        const key = `${name}.${k}`;
-        if (OPEN.has(key) || CHECKED_BY_KINDS.has(key) || opts.skip?.has(key)) continue;
-        const set = allowedOf(key, values);
-        if (SELECTOR_OPERATORS.has(key)) {
-          const allowed = /\.matchFields\[\d+\]$/.test(path) ? MATCH_FIELDS_OPERATORS : set.values;
-          if (typeof e === 'string' && !allowed.has(e)) out.push(new FieldError('Invalid', p, e, 'not a valid selector operator'));
-          continue;
-        }
-        // Values are checked against a set built once per field; the message only for a bad one.
-        const check = (x: unknown, at: string) => {
-          if (typeof x === 'string' && x !== '' && !set.values.has(x)) out.push(new FieldError('NotSupported', at, x, `supported values: ${set.listed()}`));
-        };
-        if (Array.isArray(e)) for (let i = 0; i < e.length; i++) check(e[i], `${p}[${i}]`);
-        else check(e, p);
+  if (plan.props) {
+    if (!plan.props.size) return;
+    for (const k in v) {
+      const pr = plan.props.get(k);
+      if (!pr || !own(v, k)) continue;
+      const e = v[k];
+      if (pr.child) {
+        if (e !== null && typeof e === 'object') walk(e, pr.child, path ? `${path}.${k}` : k, out, depth + 1, opts);
         continue;
       }
-      walk(e, ps, undefined, p, out, depth + 1, opts);
+      if (opts.skip?.has(pr.key)) continue;
+      const set = pr.values!;
+      const p = pr.atList ? `${path.replace(/\[\d+\]$/, '')}.${k}` : path ? `${path}.${k}` : k;
+      if (pr.selector) {
+        const allowed = /\.matchFields\[\d+\]$/.test(path) ? MATCH_FIELDS_OPERATORS : set.values;
+        if (typeof e === 'string' && !allowed.has(e)) out.push(new FieldError('Invalid', p, e, 'not a valid selector operator'));
+        continue;
+      }
+      // Values are checked against a set built once per field; the message only for a bad one.
+      if (Array.isArray(e)) {
+        for (let i = 0; i < e.length; i++) {
+          const x = e[i];
+          if (typeof x === 'string' && x !== '' && !set.values.has(x)) out.push(new FieldError('NotSupported', `${p}[${i}]`, x, `supported values: ${set.listed()}`));
+        }
+      } else if (typeof e === 'string' && e !== '' && !set.values.has(e)) out.push(new FieldError('NotSupported', p, e, `supported values: ${set.listed()}`));
     }
-  } else if (r.additionalProperties && typeof r.additionalProperties === 'object') {
-    for (const [k, e] of Object.entries(v)) walk(e, r.additionalProperties, undefined, `${path}[${k}]`, out, depth + 1, opts);
+  } else if (plan.additional) {
+    for (const [k, e] of Object.entries(v)) walk(e, plan.additional, `${path}[${k}]`, out, depth + 1, opts);
   }
 }
