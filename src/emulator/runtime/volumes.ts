@@ -30,7 +30,7 @@ import { Informer } from '../client/informer.ts';
 import type { Clock } from '../clock.ts';
 import { FsError, type FileStat, type FileSystem } from './contracts.ts';
 import { MemoryFileSystem, MountedFileSystem, OverlayFileSystem, joinPath, normalizePath, type Mount } from './fs.ts';
-import { NGINX_INDEX } from './images/servers.ts';
+import { NGINX_50X, NGINX_DEFAULT_CONF, NGINX_INDEX } from './images/servers.ts';
 import { fieldPathValue, resourceFieldValue } from './downward.ts';
 
 export const CLUSTER_DNS = '10.96.0.10';
@@ -887,7 +887,8 @@ export function defaultImageFiles(image: string): Record<string, string> {
   const files: Record<string, string> = { '/etc/passwd': 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n' };
   if (repo === 'nginx') {
     files['/usr/share/nginx/html/index.html'] = NGINX_INDEX;
-    files['/etc/nginx/conf.d/'] = '';
+    files['/usr/share/nginx/html/50x.html'] = NGINX_50X;
+    files['/etc/nginx/conf.d/default.conf'] = NGINX_DEFAULT_CONF;
     files['/etc/nginx/nginx.conf'] = 'user  nginx;\nworker_processes  auto;\n\nerror_log  /var/log/nginx/error.log notice;\npid        /var/run/nginx.pid;\n\nevents {\n    worker_connections  1024;\n}\n\nhttp {\n    include       /etc/nginx/mime.types;\n    default_type  application/octet-stream;\n    sendfile        on;\n    keepalive_timeout  65;\n    include /etc/nginx/conf.d/*.conf;\n}\n';
     files['/var/log/nginx/'] = '';
   } else if (repo === 'httpd') {

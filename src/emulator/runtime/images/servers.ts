@@ -68,7 +68,7 @@ Commercial support is available at
 </html>
 `;
 
-const NGINX_50X = `<!DOCTYPE html>
+export const NGINX_50X = `<!DOCTYPE html>
 <html>
 <head>
 <title>Error</title>
@@ -104,20 +104,49 @@ function nginxVersion(image: string): string {
   return m ? m[1] : '1.27.3';
 }
 
-/** Reads `listen` and `root` from a mounted /etc/nginx/conf.d/default.conf, if there is one. */
+/** The image's /etc/nginx/conf.d/default.conf (nginx 1.27, comments left out). */
+export const NGINX_DEFAULT_CONF = `server {
+    listen       80;
+    listen  [::]:80;
+    server_name  localhost;
+
+    location / {
+        root   /usr/share/nginx/html;
+        index  index.html index.htm;
+    }
+
+    error_page   500 502 503 504  /50x.html;
+    location = /50x.html {
+        root   /usr/share/nginx/html;
+    }
+}
+`;
+
+// What a default.conf's text says, once per text: every nginx pod reads the image's own.
+const parsedConfs = new Map<string, { ports: number[]; root: string }>();
+
+/** Reads `listen` and `root` from /etc/nginx/conf.d/default.conf (the image's, or one mounted over it). */
 function nginxConfig(ctx: ProcessContext): { ports: number[]; root: string } {
-  let ports = [80];
-  let root = '/usr/share/nginx/html';
+  let conf: string;
   try {
-    const conf = ctx.fs.read('/etc/nginx/conf.d/default.conf').toString();
+    if (ctx.fs.stat('/etc/nginx/conf.d/default.conf')?.kind !== 'file') return { ports: [80], root: '/usr/share/nginx/html' };
+    conf = ctx.fs.read('/etc/nginx/conf.d/default.conf').toString();
+  } catch {
+    return { ports: [80], root: '/usr/share/nginx/html' };
+  }
+  let parsed = parsedConfs.get(conf);
+  if (!parsed) {
+    let ports = [80];
+    let root = '/usr/share/nginx/html';
     const listens = [...conf.matchAll(/^\s*listen\s+(?:[\d.]+:)?(\d+)/gm)].map((m) => Number(m[1]));
     if (listens.length) ports = [...new Set(listens)];
     const r = /^\s*root\s+([^;\s]+)\s*;/m.exec(conf);
     if (r) root = r[1];
-  } catch {
-    // the image's own configuration
+    parsed = { ports, root };
+    if (parsedConfs.size > 100) parsedConfs.clear();
+    parsedConfs.set(conf, parsed);
   }
-  return { ports, root };
+  return { ports: [...parsed.ports], root: parsed.root };
 }
 
 /** The image's files, unless a volume is mounted over them. */
