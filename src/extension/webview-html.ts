@@ -12,6 +12,8 @@ export function makeNonce(): string {
 
 export interface WebviewPage {
   title: string;
+  /** The page's language (`vscode.env.language`, e.g. `ko`), for screen readers and hyphenation; default `en`. */
+  lang?: string;
   /** `webview.cspSource`: where the extension's own files are served from. */
   cspSource: string;
   nonce: string;
@@ -51,7 +53,7 @@ export function webviewHtml(p: WebviewPage): string {
   const styles = (p.styles ?? []).map((href) => `<link rel="stylesheet" href="${escapeAttr(href)}" nonce="${p.nonce}">`).join('\n    ');
   const state = p.state === undefined ? '' : ` data-state="${escapeAttr(JSON.stringify(p.state))}"`;
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeAttr(p.lang || 'en')}">
   <head>
     <meta charset="UTF-8">
     <meta http-equiv="Content-Security-Policy" content="${escapeAttr(contentSecurityPolicy(p))}">

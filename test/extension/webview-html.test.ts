@@ -24,4 +24,7 @@ test('nonces are fresh and the page escapes its state', () => {
   assert.doesNotMatch(html, /<\/script><script>/);
   assert.match(html, /<title>T&lt;x&gt;<\/title>/);
   assert.equal((html.match(/<script/g) ?? []).length, 1);
+  assert.match(html, /<html lang="en">/);
+  assert.match(webviewHtml({ lang: 'ko', title: 't', cspSource: 'src', nonce: 'n', script: 'm.js' }), /<html lang="ko">/);
+  assert.match(webviewHtml({ lang: '"><x', title: 't', cspSource: 'src', nonce: 'n', script: 'm.js' }), /<html lang="&quot;&gt;&lt;x">/);
 });

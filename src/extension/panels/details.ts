@@ -158,6 +158,7 @@ class DetailsPanel {
     this.initial = { json: this.lastJson, notice: this.sentNotice };
     const state = { ...detailsState(model, tab, container, { bundle: vscode.l10n.bundle, language: vscode.env.language }), ref, notice: this.sentNotice || undefined };
     wv.html = webviewHtml({
+      lang: vscode.env.language,
       title: m.titleOf(ref),
       cspSource: wv.cspSource,
       nonce: makeNonce(),

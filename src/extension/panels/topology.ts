@@ -96,6 +96,7 @@ class TopologyPanel {
       language: vscode.env.language,
     });
     wv.html = webviewHtml({
+      lang: vscode.env.language,
       title: vscode.l10n.t('Topology'),
       cspSource: wv.cspSource,
       nonce: makeNonce(),
