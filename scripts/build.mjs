@@ -116,7 +116,23 @@ function webviewBuilds() {
     if (!dir.isDirectory()) continue;
     const base = `src/webview/${dir.name}`;
     if (existsSync(`${base}/main.ts`)) {
-      builds.push(esbuild.build({ ...browser, entryPoints: [`${base}/main.ts`], outfile: `dist/webview/${dir.name}.js` }));
+      // An ES module split at its dynamic imports: what a page loads only on demand (the details
+      // page's Monaco editor, about 9 MB) is a chunk of its own, fetched when first used.
+      builds.push(
+        esbuild.build({
+          ...browser,
+          format: 'esm',
+          splitting: true,
+          entryPoints: { [dir.name]: `${base}/main.ts` },
+          outdir: 'dist/webview',
+          chunkNames: `${dir.name}-chunk-[hash]`,
+        }).then((r) => {
+          // The entry's CSS file already holds the CSS its chunks import (the page links it);
+          // the chunks' own copies would only make the .vsix bigger.
+          for (const f of readdirSync('dist/webview')) if (f.startsWith(`${dir.name}-chunk-`) && f.endsWith('.css')) rmSync(`dist/webview/${f}`);
+          return r;
+        }),
+      );
     }
     for (const f of readdirSync(base)) {
       const m = /^(.*)\.worker\.ts$/.exec(f);

@@ -17,7 +17,10 @@ export interface WebviewPage {
   /** `webview.cspSource`: where the extension's own files are served from. */
   cspSource: string;
   nonce: string;
-  /** The bundle (dist/webview/NAME.js), as a webview URI. */
+  /**
+   * The bundle (dist/webview/NAME.js), as a webview URI: an ES module, whose chunks (NAME-chunk-*.js,
+   * beside it) its dynamic imports fetch with the nonce it was loaded with.
+   */
   script: string;
   /** Stylesheets (dist/webview/NAME.css, codicons), as webview URIs. */
   styles?: string[];
@@ -63,7 +66,7 @@ export function webviewHtml(p: WebviewPage): string {
   </head>
   <body${state}>
     ${p.body ?? ''}
-    <script nonce="${p.nonce}" src="${escapeAttr(p.script)}"></script>
+    <script type="module" nonce="${p.nonce}" src="${escapeAttr(p.script)}"></script>
   </body>
 </html>`;
 }

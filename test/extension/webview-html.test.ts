@@ -20,7 +20,7 @@ test('nonces are fresh and the page escapes its state', () => {
   assert.match(a, /^[A-Za-z0-9]{20,}$/);
   assert.notEqual(a, makeNonce());
   const html = webviewHtml({ title: 'T<x>', cspSource: 'src', nonce: 'n1', script: 'main.js', state: { s: '"></script><script>' } });
-  assert.match(html, /<script nonce="n1" src="main.js"><\/script>/);
+  assert.match(html, /<script type="module" nonce="n1" src="main.js"><\/script>/);
   assert.doesNotMatch(html, /<\/script><script>/);
   assert.match(html, /<title>T&lt;x&gt;<\/title>/);
   assert.equal((html.match(/<script/g) ?? []).length, 1);
