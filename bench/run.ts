@@ -10,7 +10,8 @@
 //     JSON.stringify of the same list, write latency p50/p99 with 10,000 objects stored, and
 //     `kubectl apply -f` of a folder of 1,000 objects
 //  6. kube-scheduler throughput at 5,000 nodes (bench/scheduler.ts), and the whole path at scale
-//     (bench/cluster-scale.ts): nodes with kubelets, pods created → Running, wall time and peak RSS
+//     (bench/cluster-scale.ts): nodes with kubelets, pods created → Running, wall time and peak RSS,
+//     and the cost of each of a pod's ten API writes on that path (bench/write-path.ts)
 //  7. a 1,000-replica Deployment rolled to a new image with 25%/25% (bench/rollout.ts): wall and
 //     emulated time, kube-controller-manager's API writes against what Kubernetes issues
 //  8. the editor's diagnostics (bench/validate.ts): a 2,000-line multi-document manifest and
@@ -34,6 +35,7 @@ import { etcdWriteBench } from './etcd-vs-memory.ts';
 import { applyBench, latencyBench, listBench } from './api.ts';
 import { schedulerBench } from './scheduler.ts';
 import { clusterScaleBench } from './cluster-scale.ts';
+import { writePathBench } from './write-path.ts';
 import { rolloutBench } from './rollout.ts';
 import { validateBench } from './validate.ts';
 import { topologyBench } from './topology.ts';
@@ -139,6 +141,8 @@ async function main(): Promise<void> {
   // The whole path at scale (issue 5): 150,000 pods on 5,000 nodes (BENCH_SCALE_NODES and
   // BENCH_SCALE_PODS set others), after a smaller run for the trend.
   await clusterScaleBench(1_000, 10_000);
+  // What each of a pod's ten API writes costs, against the 400 µs per pod the scale goal allows.
+  await writePathBench();
   await clusterScaleBench(Number(process.env.BENCH_SCALE_NODES ?? 5_000), Number(process.env.BENCH_SCALE_PODS ?? 150_000));
 }
 
