@@ -228,6 +228,17 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   }
 }
 
+/** "Developer: Reload Window", waiting for the new workbench (the old page is marked so it is not mistaken for it). */
+export async function reloadWindow(page: Page): Promise<void> {
+  await page.evaluate(() => ((window as unknown as { __beforeReload?: boolean }).__beforeReload = true));
+  await runCommand(page, 'Developer: Reload Window');
+  await page.waitForFunction(
+    () => !(window as unknown as { __beforeReload?: boolean }).__beforeReload && !!document.querySelector('.monaco-workbench .part.statusbar'),
+    undefined,
+    { timeout: 60_000, polling: 200 },
+  );
+}
+
 /** The .vsix under test, packaged once for all the tests of a file. */
 let packaged: ReturnType<typeof packageExtension> | undefined;
 export function packageOnce(): ReturnType<typeof packageExtension> & { reused: boolean } {

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { inVSCode, runCommand, screenshot, webAndSecretYaml } from './harness.ts';
+import { inVSCode, reloadWindow, runCommand, screenshot, webAndSecretYaml } from './harness.ts';
 
 const SECRET_VALUE = 'hunter2-restore-test';
 const YAML = webAndSecretYaml(SECRET_VALUE);
@@ -36,17 +36,6 @@ async function openFile(p: Page, name: string, text: string): Promise<void> {
   await p.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
   await p.keyboard.press('Enter');
   await p.locator('.monaco-editor .view-lines', { hasText: text }).first().waitFor({ timeout: 60_000 });
-}
-
-/** "Developer: Reload Window", waiting for the new workbench (the old page is marked so it is not mistaken for it). */
-async function reloadWindow(p: Page): Promise<void> {
-  await p.evaluate(() => ((window as unknown as { __beforeReload?: boolean }).__beforeReload = true));
-  await runCommand(p, 'Developer: Reload Window');
-  await p.waitForFunction(
-    () => !(window as unknown as { __beforeReload?: boolean }).__beforeReload && !!document.querySelector('.monaco-workbench .part.statusbar'),
-    undefined,
-    { timeout: 60_000, polling: 200 },
-  );
 }
 
 const editorTab = (p: Page, title: string) => p.locator('.tabs-container .tab', { hasText: title });

@@ -11,7 +11,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { withTimeout } from '../../../scripts/vscode-server.mjs';
-import { extensionLogs, extensionOutput, inVSCode, manifest, pickInQuickInput, runCommand, screenshot, webAndSecretYaml } from './harness.ts';
+import { extensionLogs, extensionOutput, inVSCode, manifest, pickInQuickInput, reloadWindow, runCommand, screenshot, webAndSecretYaml } from './harness.ts';
 
 const NODE_NAMES = ['kube-emulator', 'kube-emulator-m02', 'kube-emulator-m03'];
 const LENS_TITLE = 'Apply to emulated cluster';
@@ -221,17 +221,9 @@ test('real VS Code: the cluster survives "Developer: Reload Window" with the pod
       `the state folder ${stateFolder} holds no log or snapshot: ${readdirSync(stateFolder).join(', ')}`,
     );
 
-    // Reload the window. Mark the old page so the new workbench is not mistaken for it.
-    await p.evaluate(() => ((window as unknown as { __beforeReload?: boolean }).__beforeReload = true));
+    // Reload the window.
     t0 = Date.now();
-    await runCommand(p, 'Developer: Reload Window');
-    await p.waitForFunction(
-      () =>
-        !(window as unknown as { __beforeReload?: boolean }).__beforeReload &&
-        !!document.querySelector('.monaco-workbench .part.statusbar'),
-      undefined,
-      { timeout: 60_000, polling: 200 },
-    );
+    await reloadWindow(p);
     t.reloadWorkbenchSeconds = since(t0);
 
     // Open the view again: the cluster starts from the state folder. Nothing is applied again.

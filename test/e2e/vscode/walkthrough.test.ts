@@ -17,7 +17,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { inVSCode, manifest, runCommand, screenshot } from './harness.ts';
+import { inVSCode, manifest, reloadWindow, runCommand, screenshot } from './harness.ts';
 
 interface Language {
   locale: 'en' | 'ko';
@@ -233,15 +233,9 @@ for (const lang of LANGUAGES) {
       // A pod lost is half the step: not done until it is scaled.
       assert.equal(await w.isDone('replicaset'), false, 'replicaset completed before it was scaled');
       // Reload the window between the halves: the pod lost is remembered (globalState) and the
-      // scaling after the reload completes the step. The page is marked so the new one is not mistaken for it.
+      // scaling after the reload completes the step.
       const t1 = Date.now();
-      await p.evaluate(() => ((window as unknown as { __beforeReload?: boolean }).__beforeReload = true));
-      await runCommand(p, 'Developer: Reload Window');
-      await p.waitForFunction(
-        () => !(window as unknown as { __beforeReload?: boolean }).__beforeReload && !!document.querySelector('.monaco-workbench .part.statusbar'),
-        undefined,
-        { timeout: 60_000, polling: 200 },
-      );
+      await reloadWindow(p);
       await w.open();
       t.reloadSeconds = since(t1);
       for (const id of ['start-cluster', 'service']) assert.ok(await w.isDone(id), `${id} no longer shows completed after the reload`);
