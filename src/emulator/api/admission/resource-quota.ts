@@ -233,10 +233,10 @@ function podConstraints(required: string[], pod: Obj): string | undefined {
     }
   }
   if (!missing.size) return undefined;
-  return [...missing.keys()]
-    .sort()
-    .map((r) => `must specify ${r} for: ${[...missing.get(r)!].sort().join(',')}`)
-    .join('; ');
+  // pkg/quota/v1/evaluator/core/pods.go Constraints: one "must specify" before the list
+  // ("must specify limits.cpu for: a; requests.cpu for: a,b").
+  const parts = [...missing.keys()].sort().map((r) => `${r} for: ${[...missing.get(r)!].sort().join(',')}`);
+  return `must specify ${parts.join('; ')}`;
 }
 
 // ---- admission ----

@@ -41,7 +41,7 @@ test('compute quota: usage in status, exceeded quota, failed quota, dry run char
     await rejects(
       c.api.create(pods, 'default', pod('bare')),
       403,
-      'pods "bare" is forbidden: failed quota: compute-quota: must specify limits.cpu for: nginx; must specify requests.cpu for: nginx; must specify requests.memory for: nginx',
+      'pods "bare" is forbidden: failed quota: compute-quota: must specify limits.cpu for: nginx; requests.cpu for: nginx; requests.memory for: nginx',
     );
     // A dry run is checked but not charged.
     await c.api.create(pods, 'default', pod('dry', res('250m')), { dryRun: true });
