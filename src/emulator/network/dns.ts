@@ -28,6 +28,8 @@ export interface DNSAnswer {
   cname?: string;
   /** A records (after following the CNAME within the cluster). */
   addresses: string[];
+  /** A headless Service's answer: each address's own record (`<hostname or dashed IP>.<svc>...`), its PTR. */
+  ptrs?: string[];
 }
 
 export function isIPv4(s: string): boolean {
@@ -109,11 +111,14 @@ export class ClusterDNS {
     const clusterIP = svc.spec?.clusterIP;
     if (clusterIP && clusterIP !== 'None') return { name: fqdn, addresses: [clusterIP] };
     // Headless: every ready endpoint, rotated as the loadbalance plugin does.
-    const ips = [...new Set(this.endpointAddresses(svc).map((e) => e.ip))];
+    const host = new Map<string, string>();
+    for (const e of this.endpointAddresses(svc)) if (!host.has(e.ip)) host.set(e.ip, `${e.hostname ?? e.ip.replace(/\./g, '-')}.${fqdn}`);
+    const ips = [...host.keys()];
     if (ips.length === 0) return { name: fqdn, addresses: [] };
     const n = this.rotation.get(fqdn) ?? 0;
     this.rotation.set(fqdn, (n + 1) % ips.length);
-    return { name: fqdn, addresses: [...ips.slice(n % ips.length), ...ips.slice(0, n % ips.length)] };
+    const addresses = [...ips.slice(n % ips.length), ...ips.slice(0, n % ips.length)];
+    return { name: fqdn, addresses, ptrs: addresses.map((ip) => host.get(ip)!) };
   }
 
   /** A headless Service's ready endpoint addresses (with their hostnames) from its slices. */

@@ -89,6 +89,12 @@ export interface Network {
   request(from: { ip: string; namespace: string }, url: string, init?: { method?: string; headers?: Record<string, string>; body?: Buffer }): Promise<HttpResponse>;
   /** Cluster DNS: an A record for the name as looked up from `namespace`, or undefined. */
   resolve(name: string, namespace: string): string | undefined;
+  /**
+   * Cluster DNS's whole answer (nslookup): the name that answered after the search list, an
+   * ExternalName's CNAME, and every A record (a headless Service has one per ready endpoint, with
+   * the name its PTR record gives it in ptrs).
+   */
+  lookup?(name: string, namespace: string): { name: string; cname?: string; addresses: string[]; ptrs?: string[] } | undefined;
 }
 
 // ---- processes ----

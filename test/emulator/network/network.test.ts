@@ -234,6 +234,13 @@ test('a headless Service has no VIP: DNS answers the ready pod IPs, rotating; ho
     const answers = new Set<string>();
     for (let i = 0; i < 4; i++) answers.add(e.net.resolve('db.default.svc.cluster.local', 'default')!);
     assert.deepEqual([...answers].sort(), ['10.244.0.20', '10.244.1.20'], 'not the unready db-2');
+    // nslookup's whole answer: both records, each with its PTR name (the pod's hostname record).
+    const all = e.net.lookup('db', 'default')!;
+    assert.equal(all.name, 'db.default.svc.cluster.local');
+    assert.deepEqual(
+      all.addresses.map((ip, i) => [ip, all.ptrs?.[i]]).sort(),
+      [['10.244.0.20', 'db-0.db.default.svc.cluster.local'], ['10.244.1.20', 'db-1.db.default.svc.cluster.local']],
+    );
     assert.equal(e.net.resolve('db-1.db', 'default'), '10.244.1.20');
     assert.equal(e.net.resolve('db-1.db.default.svc.cluster.local', 'other'), '10.244.1.20');
     assert.equal(e.net.resolve('db-2.db', 'default'), undefined, 'not ready: no record');

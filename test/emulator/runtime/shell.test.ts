@@ -284,6 +284,29 @@ test('nslookup in both busybox formats', async () => {
   assert.equal(n.code, 1);
 });
 
+test('nslookup prints every A record of a headless Service, under its full name, and a CNAME first', async () => {
+  const { busyboxApplets } = await import('../../../src/emulator/runtime/shell/index.ts');
+  const answers: Record<string, { name: string; cname?: string; addresses: string[]; ptrs?: string[] }> = {
+    db: { name: 'db.default.svc.cluster.local', addresses: ['10.244.1.2', '10.244.2.3'], ptrs: ['10-244-1-2.db.default.svc.cluster.local', 'web-0.db.default.svc.cluster.local'] },
+    ext: { name: 'ext.default.svc.cluster.local', cname: 'example.com', addresses: [] },
+  };
+  const net = Object.assign(new FakeNet(), { lookup: (n: string) => answers[n] });
+  const r = await run(sh, { net, argv: ['nslookup', 'db'] });
+  assert.equal(
+    r.stdout,
+    'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\nName:\tdb.default.svc.cluster.local\nAddress: 10.244.1.2\nName:\tdb.default.svc.cluster.local\nAddress: 10.244.2.3\n\n',
+  );
+  assert.equal(r.code, 0);
+  const e = await run(sh, { net, argv: ['nslookup', 'ext'] });
+  assert.equal(e.stdout, 'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\next.default.svc.cluster.local\tcanonical name = example.com\n\n');
+  const old = createShell({ applets: busyboxApplets({ nslookupOld: true }) });
+  const o = await run(old, { net, argv: ['nslookup', 'db'] });
+  assert.equal(
+    o.stdout,
+    'Server:    10.96.0.10\nAddress 1: 10.96.0.10 kube-dns.kube-system.svc.cluster.local\n\nName:      db\nAddress 1: 10.244.1.2 10-244-1-2.db.default.svc.cluster.local\nAddress 2: 10.244.2.3 web-0.db.default.svc.cluster.local\n',
+  );
+});
+
 test('argv without a shell runs the command directly; sh FILE runs a script', async () => {
   assert.equal((await run(sh, { argv: ['echo', 'direct', '$HOME'] })).stdout, 'direct $HOME\n');
   const fs = new MemFs();

@@ -1518,7 +1518,12 @@ const curl: Applet = async (c) => {
   return code;
 };
 
-/** busybox nslookup: the 1.28 format (course DNS examples) for busybox:1.28, else the newer one. */
+/**
+ * busybox nslookup: the 1.28 format (course DNS examples) for busybox:1.28, else the newer one.
+ * Every A record of the answer is printed (a headless Service has one per ready endpoint), each
+ * under the name it answers for; an ExternalName's CNAME first (networking/nslookup.c parse_reply:
+ * `%s\tcanonical name = %s`, then `Name:\t%s` / `Address: %s` per A record).
+ */
 function nslookupApplet(oldFormat: boolean): Applet {
   return async (c) => {
     const name = c.argv.slice(1).find((a) => !a.startsWith('-'));
@@ -1529,25 +1534,39 @@ function nslookupApplet(oldFormat: boolean): Applet {
     const ns = c.sh.ctx.pod.namespace;
     const net = c.sh.ctx.net;
     const dnsIP = '10.96.0.10';
-    const ip = /^\d+\.\d+\.\d+\.\d+$/.test(name) ? name : net.resolve(name, ns);
-    // The search list of the pod's resolv.conf, to show the name the answer came for.
-    const candidates = name.endsWith('.') ? [name.slice(0, -1)] : [`${name}.${ns}.svc.cluster.local`, `${name}.svc.cluster.local`, `${name}.cluster.local`, name];
-    const fqdn = candidates.find((n) => net.resolve(n, ns) === ip) ?? name;
+    let answer: { name: string; cname?: string; addresses: string[]; ptrs?: string[] } | undefined;
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) answer = { name, addresses: [name] };
+    else if (net.lookup) answer = net.lookup(name, ns);
+    else {
+      // A network without whole answers: one A record, named after the search list's first hit.
+      const ip = net.resolve(name, ns);
+      const candidates = name.endsWith('.') ? [name.slice(0, -1)] : [`${name}.${ns}.svc.cluster.local`, `${name}.svc.cluster.local`, `${name}.cluster.local`, name];
+      if (ip) answer = { name: candidates.find((n) => net.resolve(n, ns) === ip) ?? name, addresses: [ip] };
+    }
+    const found = answer && (answer.addresses.length > 0 || answer.cname) ? answer : undefined;
     if (oldFormat) {
       out(c, `Server:    ${dnsIP}\nAddress 1: ${dnsIP} kube-dns.kube-system.svc.cluster.local\n\n`);
-      if (!ip) {
+      if (!found?.addresses.length) {
         err(c, `nslookup: can't resolve '${name}'\n`);
         return 1;
       }
-      out(c, `Name:      ${name}\nAddress 1: ${ip}${fqdn.includes('.') ? ' ' + fqdn : ''}\n`);
+      // 1.28 resolves with getaddrinfo and names each address by its PTR record: a Service's
+      // ClusterIP by the Service's name, a headless Service's endpoint by its own record.
+      const ptr = (i: number) => found.ptrs?.[i] ?? (!found.cname && found.name.includes('.') ? found.name : '');
+      let text = `Name:      ${name}\n`;
+      found.addresses.forEach((ip, i) => (text += `Address ${i + 1}: ${ip}${ptr(i) ? ' ' + ptr(i) : ''}\n`));
+      out(c, text);
       return 0;
     }
     out(c, `Server:\t\t${dnsIP}\nAddress:\t${dnsIP}:53\n\n`);
-    if (!ip) {
+    if (!found) {
       out(c, `** server can't find ${name}: NXDOMAIN\n\n`);
       return 1;
     }
-    out(c, `Name:\t${fqdn}\nAddress: ${ip}\n\n`);
+    let text = found.cname ? `${found.name}\tcanonical name = ${found.cname}\n` : '';
+    const owner = found.cname ?? found.name;
+    for (const ip of found.addresses) text += `Name:\t${owner}\nAddress: ${ip}\n`;
+    out(c, text + '\n');
     return 0;
   };
 }
