@@ -303,6 +303,10 @@ export class Kubelet implements KubeletHost {
       this.lastSeen = `${stored.metadata.resourceVersion}/${this.pulled.size}`;
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
+      return;
+    }
+    for (const reason of conditionEvents(cur.status, status)) {
+      await this.events.record(cur, 'Normal', reason, `Node ${this.name} status is now: ${reason}`);
     }
   }
 
@@ -656,4 +660,27 @@ function nodeStatusHasChanged(a: Obj | undefined, b: Obj): boolean {
 
 function sameStatus(a: Obj | undefined, b: Obj): boolean {
   return jsonEqual(a ?? {}, b);
+}
+
+/**
+ * The events the kubelet's condition setters record when the status they set differs from the
+ * Node's in the API (pkg/kubelet/nodestatus/setters.go: MemoryPressureCondition and the others
+ * record NodeHasSufficientMemory when the condition was not already False, e.g. Unknown after the
+ * node controller saw no heartbeats; ReadyCondition records NodeReady or NodeNotReady when Ready's
+ * status changes). A node's first status (no conditions yet) is left out: its registration events
+ * are recorded when it is created.
+ */
+export function conditionEvents(prev: Obj | undefined, next: Obj): string[] {
+  const before = new Map<string, string>(((prev?.conditions ?? []) as Obj[]).map((c) => [c.type, c.status]));
+  const out: string[] = [];
+  for (const c of (next.conditions ?? []) as Obj[]) {
+    const old = before.get(c.type);
+    if (old === undefined || old === c.status) continue;
+    if (c.type === 'Ready') out.push(c.status === 'True' ? 'NodeReady' : 'NodeNotReady');
+    else if (c.status === 'False') {
+      const reason = { MemoryPressure: 'NodeHasSufficientMemory', DiskPressure: 'NodeHasNoDiskPressure', PIDPressure: 'NodeHasSufficientPID' }[c.type as string];
+      if (reason) out.push(reason);
+    }
+  }
+  return out;
 }

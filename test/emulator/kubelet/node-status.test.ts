@@ -116,3 +116,32 @@ test('a status write refused for another reason (a 500, or an error thrown) is t
     await c.stop();
   }
 });
+
+test('a node back from an outage records the setters\' transitions: NodeHasSufficientMemory, NodeHasNoDiskPressure, NodeHasSufficientPID, NodeReady', async () => {
+  const { c } = await testCluster(2);
+  try {
+    const name = [...c.kubelets.keys()][1];
+    const events = async () =>
+      (await c.api.list(c.api.resource('events'), 'default')).items
+        .filter((e: Obj) => e.involvedObject?.kind === 'Node' && e.involvedObject.name === name)
+        .map((e: Obj) => `${e.reason} x${e.count ?? 1}: ${e.message}`)
+        .sort();
+    await c.advanceClock(10_000);
+    const before = await events();
+    assert.ok(!before.some((e) => e.startsWith('NodeReady')), 'a fresh node reports Ready without a NodeReady event');
+    c.stopNode(name);
+    // The node lifecycle controller: no heartbeat for 40 s, every condition Unknown.
+    await c.advanceClock(60_000);
+    const node = await c.api.get(c.api.resource('nodes'), undefined, name);
+    assert.equal(node.status.conditions.find((x: Obj) => x.type === 'Ready').status, 'Unknown');
+    await c.startNode(name);
+    await c.advanceClock(1_000);
+    const after = await events();
+    for (const r of ['NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID']) {
+      assert.ok(after.includes(`${r} x2: Node ${name} status is now: ${r}`), `${r} again, in ${after.join(' | ')}`);
+    }
+    assert.ok(after.includes(`NodeReady x1: Node ${name} status is now: NodeReady`), after.join(' | '));
+  } finally {
+    await c.stop();
+  }
+});
