@@ -16,6 +16,7 @@ import type { FileSystem, ProcessContext, Program } from '../runtime/contracts.t
 import { Backoff, goDuration } from './backoff.ts';
 import { expandCommand, type EnvResult } from './env.ts';
 import { imageFor, parseImage } from './images.ts';
+import { containerArgv } from '../runtime/images/index.ts';
 import type { NodeClock } from './node-clock.ts';
 import { dialError, probeTitle, ProbeWorker, withTimeout, type ProbeKind, type ProbeOutcome, type ProbeResult, type ProbeTarget } from './prober.ts';
 import type { KubeletRuntime, PodStorage } from './runtime.ts';
@@ -62,6 +63,8 @@ export interface ContainerInstance {
   logs: LogLine[];
   partial: { out: string; err: string };
   signal(sig: 'SIGTERM' | 'SIGKILL'): void;
+  /** The main process's command line (what `ps` shows as PID 1 to an exec). */
+  argv: string[];
   exited: Promise<void>;
   markExited(): void;
   probes: ProbeWorker[];
@@ -515,6 +518,7 @@ export class PodWorker {
       logs: [],
       partial: { out: '', err: '' },
       signal: () => {},
+      argv: [],
       exited,
       markExited,
       probes: [],
@@ -563,6 +567,7 @@ export class PodWorker {
   }
 
   private runProgram(cs: ContainerState, inst: ContainerInstance, program: Program, argv: string[]): void {
+    inst.argv = argv.length ? argv : containerArgv(inst.image);
     let fire!: (s: 'SIGTERM' | 'SIGKILL') => void;
     const signal = new Promise<'SIGTERM' | 'SIGKILL'>((r) => (fire = r));
     let kill!: () => void;
@@ -777,6 +782,10 @@ export class PodWorker {
     void external?.then((s) => send(s));
     try {
       const ctx = this.processContext(inst, argv, io, signal, cs.spec.name, killedP);
+      // Beside PID 1: `ps` shows it, `kill 1` signals it (a SIGTERM the program may handle).
+      // kill(2) returns before the target acts on the signal: `kubectl exec web -- kill 1` ends
+      // with 0, not with the 137 of an exec killed along with its container.
+      ctx.main = { argv: inst.argv, signal: (s) => void setImmediate(() => inst.running && inst.signal(s)) };
       const run = (async () => program(ctx))().catch((e) => {
         io.stderr(`${(e as Error)?.message ?? e}\n`);
         return 1;

@@ -123,6 +123,12 @@ export interface ProcessContext {
   killed?: Promise<void>;
   /** A terminal was asked for (`kubectl exec -it`): the shell prints a prompt. */
   tty?: boolean;
+  /**
+   * The container's main process (PID 1), for a process exec'd beside it: its command line (`ps`)
+   * and its signals (`kill 1`: SIGTERM reaches it; the kernel keeps a PID namespace's init from
+   * SIGKILL sent inside the namespace). Absent for the main process itself.
+   */
+  main?: { argv: string[]; signal(sig: 'SIGTERM'): void };
 }
 
 /** A program of the image catalogue or the shell: resolves with the exit code. */

@@ -164,6 +164,8 @@ export interface RunOptions {
   /** Provide ctx.killed (PID-1 semantics possible). */
   killable?: boolean;
   pod?: Partial<ProcessContext['pod']>;
+  /** The container's main process, for a process run as an exec beside it. */
+  main?: ProcessContext['main'];
 }
 
 export function start(program: Program, o: RunOptions = {}): Running {
@@ -214,6 +216,7 @@ export function start(program: Program, o: RunOptions = {}): Running {
     signal,
     killed: o.killable ? killed : undefined,
     tty: o.tty,
+    main: o.main,
   };
   const done = program(ctx);
   return {

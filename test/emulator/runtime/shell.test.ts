@@ -307,6 +307,34 @@ test('nslookup prints every A record of a headless Service, under its full name,
   );
 });
 
+test('beside the main process (an exec): ps shows it as PID 1; kill 1 sends it SIGTERM, never SIGKILL; kill $$ ends the shell', async () => {
+  const sent: string[] = [];
+  const main = { argv: ['sh', '-c', 'sleep 3600'], signal: (s: 'SIGTERM') => void sent.push(s) };
+  const p = await run(sh, { argv: ['ps'], main, killable: true });
+  assert.match(p.stdout, /^PID {3}USER {5}TIME {2}COMMAND\n {4}1 root {6}0:00 sh -c sleep 3600\n +\d+ root {6}0:00 ps\n$/);
+  const viaShell = await run(sh, { argv: ['sh', '-c', 'ps; echo $$'], main, killable: true });
+  const [, , shRow, , pid] = viaShell.stdout.split('\n');
+  assert.match(shRow, / 0:00 sh -c ps; echo \$\$$/, 'the exec\'d shell has its own row');
+  assert.notEqual(pid, '1', 'and a pid other than 1');
+  assert.deepEqual(await run(sh, { argv: ['kill', '-9', '1'], main, killable: true }), { code: 0, stdout: '', stderr: '', output: '' });
+  assert.deepEqual(sent, [], 'SIGKILL from inside the container does not reach PID 1');
+  assert.equal((await run(sh, { argv: ['kill', '1'], main, killable: true })).code, 0);
+  assert.equal((await run(sh, { argv: ['sh', '-c', 'kill -s TERM 1'], main, killable: true })).code, 0);
+  assert.deepEqual(sent, ['SIGTERM', 'SIGTERM']);
+  const none = await run(sh, { argv: ['kill', '42'], main, killable: true });
+  assert.deepEqual([none.code, none.stderr], [1, "kill: can't kill pid 42: No such process\n"]);
+  const bad = await run(sh, { argv: ['kill', '-FOO', '1'], main, killable: true });
+  assert.deepEqual([bad.code, bad.stderr], [1, "kill: bad signal name 'FOO'\n"]);
+  assert.deepEqual(sent, ['SIGTERM', 'SIGTERM']);
+  const self = await run(sh, { argv: ['sh', '-c', 'echo before; kill $$; echo after'], main, killable: true });
+  assert.deepEqual([self.code, self.stdout], [143, 'before\n']);
+  const trapped = await run(sh, { argv: ['sh', '-c', 'trap "echo caught; exit 3" TERM; kill $$; sleep 5; echo not here'], main, killable: true });
+  assert.deepEqual([trapped.code, trapped.stdout], [3, 'caught\n']);
+  assert.equal((await run(sh, { argv: ['kill', '-l', '9'] })).stdout, 'KILL\n');
+  assert.match((await run(sh, { argv: ['kill', '-l'] })).stdout, /^ 1\) HUP\n 2\) INT\n[^]* 9\) KILL\n[^]*15\) TERM\n/);
+  assert.equal((await run(sh, { argv: ['kill'] })).stderr, 'kill: you need to specify whom to kill\n');
+});
+
 test('argv without a shell runs the command directly; sh FILE runs a script', async () => {
   assert.equal((await run(sh, { argv: ['echo', 'direct', '$HOME'] })).stdout, 'direct $HOME\n');
   const fs = new MemFs();

@@ -1106,15 +1106,99 @@ const uname: Applet = async (c) => {
   return 0;
 };
 
+/**
+ * busybox ps. Beside the container's main process (an exec), PID 1 is that process and this
+ * shell has a pid of its own; in the main process, the shell is PID 1.
+ */
 const ps: Applet = async (c) => {
-  const cmd = c.sh.proc.ctx.argv.join(' ');
-  out(c, `PID   USER     TIME  COMMAND\n    1 root      0:00 ${cmd}\n${String(c.sh.proc.newPid()).padStart(5)} root      0:00 ps${c.argv.length > 1 ? ' ' + c.argv.slice(1).join(' ') : ''}\n`);
+  const own = c.sh.proc.ctx.argv.join(' ');
+  const self = `ps${c.argv.length > 1 ? ' ' + c.argv.slice(1).join(' ') : ''}`;
+  const row = (pid: number, cmd: string) => `${String(pid).padStart(5)} root      0:00 ${cmd}\n`;
+  const main = c.sh.ctx.main;
+  let text = 'PID   USER     TIME  COMMAND\n' + row(1, main ? main.argv.join(' ') : own);
+  // The shell that runs ps, when ps is not the exec'd command itself.
+  if (main && c.sh.pid !== 1 && own !== self) text += row(c.sh.pid, own);
+  out(c, text + row(c.sh.proc.newPid(), self));
   return 0;
 };
 
+/** Linux's signal numbers, as `kill -l` lists them (busybox procps/kill.c print_signames). */
+const SIGNALS = ['HUP', 'INT', 'QUIT', 'ILL', 'TRAP', 'ABRT', 'BUS', 'FPE', 'KILL', 'USR1', 'SEGV', 'USR2', 'PIPE', 'ALRM', 'TERM', 'STKFLT', 'CHLD', 'CONT', 'STOP', 'TSTP', 'TTIN', 'TTOU', 'URG', 'XCPU', 'XFSZ', 'VTALRM', 'PROF', 'WINCH', 'POLL', 'PWR', 'SYS'];
+
+/** A signal by number or name (`9`, `KILL`, `SIGKILL`), or undefined. */
+function signalName(s: string): string | undefined {
+  if (/^\d+$/.test(s)) return SIGNALS[Number(s) - 1];
+  const n = s.toUpperCase().replace(/^SIG/, '');
+  return SIGNALS.includes(n) ? n : undefined;
+}
+
+/**
+ * busybox kill (procps/kill.c): `kill [-SIG | -s SIG | -n NUM] PID...`, `kill -l`. The processes
+ * a container has: PID 1, its main process (from an exec: TERM, INT and QUIT reach it, and
+ * whatever it does with them happens: nginx shuts down and the container restarts; a shell
+ * without a trap ignores them, as the kernel does for an init without a handler; KILL and STOP
+ * sent inside the container are dropped for PID 1), and this shell itself (`kill $$`).
+ */
 const kill: Applet = async (c) => {
-  fail(c, 'you need to specify whom to kill');
-  return 1;
+  let sig = 'TERM';
+  const args = c.argv.slice(1);
+  if (args[0] === '-l') {
+    if (args.length > 1) {
+      const n = signalName(args[1]);
+      if (!n) {
+        fail(c, `bad signal name '${args[1]}'`);
+        return 1;
+      }
+      out(c, /^\d+$/.test(args[1]) ? `${n}\n` : `${SIGNALS.indexOf(n) + 1}\n`);
+      return 0;
+    }
+    out(c, SIGNALS.map((n, i) => `${String(i + 1).padStart(2)}) ${n}\n`).join(''));
+    return 0;
+  }
+  if (args[0] === '-s' || args[0] === '-n') {
+    args.shift();
+    const v = args.shift();
+    if (v === undefined) {
+      fail(c, 'you need to specify whom to kill');
+      return 1;
+    }
+    args.unshift(`-${v}`);
+  }
+  if (args[0]?.startsWith('-') && args[0] !== '--') {
+    const n = signalName(args[0].slice(1));
+    if (!n) {
+      fail(c, `bad signal name '${args[0].slice(1)}'`);
+      return 1;
+    }
+    sig = n;
+    args.shift();
+  }
+  if (args[0] === '--') args.shift();
+  if (!args.length) {
+    fail(c, 'you need to specify whom to kill');
+    return 1;
+  }
+  const main = c.sh.ctx.main;
+  const stops = sig === 'TERM' || sig === 'INT' || sig === 'QUIT';
+  let code = 0;
+  for (const a of args) {
+    if (!/^-?\d+$/.test(a)) {
+      fail(c, `bad pid '${a}'`);
+      code = 1;
+      continue;
+    }
+    const pid = Number(a);
+    if (pid === c.sh.pid) {
+      if (sig === 'KILL') c.sh.proc.signalSelf('SIGKILL');
+      else if (stops) c.sh.proc.signalSelf('SIGTERM');
+    } else if (pid === 1 && main) {
+      if (stops) main.signal('SIGTERM');
+    } else {
+      fail(c, `can't kill pid ${pid}: No such process`);
+      code = 1;
+    }
+  }
+  return code;
 };
 
 // ---- network ----

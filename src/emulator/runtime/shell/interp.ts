@@ -90,6 +90,11 @@ export class Process {
     void ctx.killed?.then(() => this.onSignal('SIGKILL')).catch(() => {});
   }
 
+  /** A signal this process sends itself (`kill $$`): as one from outside. */
+  signalSelf(sig: 'SIGTERM' | 'SIGKILL'): void {
+    this.onSignal(sig);
+  }
+
   private onSignal(sig: 'SIGTERM' | 'SIGKILL'): void {
     if (this.killedBy) return;
     if (sig === 'SIGKILL') return this.kill(137);
@@ -175,7 +180,8 @@ export class Shell {
       this.pid = parent.pid;
       this.lastBgPid = parent.lastBgPid;
     } else {
-      this.pid = proc.pid1 || proc.ctx.killed ? 1 : proc.newPid();
+      // An exec'd shell runs beside the container's PID 1 (ctx.main): it gets a pid of its own.
+      this.pid = proc.pid1 || (proc.ctx.killed && !proc.ctx.main) ? 1 : proc.newPid();
     }
   }
 
