@@ -1,6 +1,7 @@
 // The course's cluster objects with the real kubectl against `kube-emulator serve --nodes 3`, as a
 // learner checks them on minikube: a container restarted by `kubectl exec POD -- kill 1` keeps its
-// emptyDir; a headless Service's name answers every ready pod in nslookup; a quota's refusal of a
+// emptyDir; a headless Service's name answers every ready pod in nslookup; `kubectl run --rm -i`
+// with a script that fails prints its output once and exits with its code; a quota's refusal of a
 // pod without requests and limits reads as Kubernetes words it; a node back from an outage shows
 // the kubelet's NodeReady events in `kubectl describe node`.
 
@@ -101,6 +102,17 @@ spec:
   assert.ok(names.every((m) => m[1] === 'db.default.svc.cluster.local'), out);
   const old = await ok('exec', 'dns', '-c', 'b', '--', 'nslookup', 'db');
   for (const [i, ip] of ips.entries()) assert.match(old, new RegExp(`^Address \\d: ${ip.replace(/\./g, '\\.')} ${ip.replace(/\./g, '-')}\\.db\\.default\\.svc\\.cluster\\.local$`, 'm'), `${i}: ${old}`);
+});
+
+test('kubectl run --rm -i ... -- sh, a script on stdin that exits 3: its output once, no fallback to logs, exit code 3 from the pod status', async () => {
+  await ok('create', 'deployment', 'site', '--image=nginx');
+  await ok('expose', 'deployment', 'site', '--port=80');
+  await eventually(async () => (await ok('get', 'endpoints', 'site', '-o', 'jsonpath={.subsets[0].addresses[0].ip}')).length > 0, 30_000, 'an endpoint');
+  const r = await s.kubectlIn('wget -qO- site | grep title; exit 3\n', 'run', 'tmp', '--rm', '-i', '--image=busybox', '--restart=Never', '--', 'sh');
+  assert.equal(r.code, 3, r.stderr);
+  assert.equal(r.stdout, '<title>Welcome to nginx!</title>\npod "tmp" deleted\n');
+  assert.doesNotMatch(r.stderr, /falling back to streaming logs/);
+  assert.match(r.stderr, /pod default\/tmp terminated \(Error\)/);
 });
 
 test('a quota on cpu and memory refuses a pod without them: one "must specify" and the list', async () => {

@@ -19,6 +19,8 @@ import { SPDY3_DICTIONARY } from '../../../src/emulator/api/http/spdy.ts';
 const TOKEN = 'tok';
 let api: APIServer;
 let srv: ApiHttpServer;
+/** When set, the fake attach ends at once with this exit code. */
+let attachExit: number | undefined;
 const calls: { argv: string[]; container: string; tty: boolean }[] = [];
 const resizes: { width: number; height: number }[] = [];
 
@@ -52,6 +54,7 @@ const backend: StreamingBackend = {
   },
   async attach(_ns, _pod, _container, io) {
     io.stdout('main process output\n');
+    if (attachExit !== undefined) return attachExit;
     await io.signal;
     return 0;
   },
@@ -201,6 +204,19 @@ test('attach: the main process output on stdout; the client hanging up ends it',
     });
   });
   assert.deepEqual(r.messages.slice(0, 2), [{ ch: 1, data: '' }, { ch: 1, data: 'main process output\n' }]);
+});
+
+test('attach to a process that exits 3: the error channel says Success (the kubelet reports no exit code for attach)', async () => {
+  attachExit = 3;
+  try {
+    const r = await wsExec('/api/v1/namespaces/default/pods/web/attach?stdout=true&stderr=true', ['v5.channel.k8s.io']);
+    assert.deepEqual(r.messages.slice(0, 2), [{ ch: 1, data: '' }, { ch: 1, data: 'main process output\n' }]);
+    const last = r.messages.at(-1)!;
+    assert.equal(last.ch, 3);
+    assert.deepEqual(JSON.parse(last.data), { metadata: {}, status: 'Success' });
+  } finally {
+    attachExit = undefined;
+  }
 });
 
 test('refused upgrades: Kubernetes statuses and the kubelet texts', async () => {

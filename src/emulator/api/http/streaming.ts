@@ -212,7 +212,10 @@ export async function serveStreaming(
   const run = (io: ExecIO) =>
     target.sub === 'exec'
       ? backend.exec(target.namespace, target.name, params!.container, params!.command, io)
-      : backend.attach(target.namespace, target.name, params!.container, io);
+      : // kubelet cri/streaming/remotecommand/attach.go ServeAttach: an attach that ends writes
+        // Success whatever the process's exit code (kubectl run -i learns it from the pod's status;
+        // a failure here made kubectl print "couldn't attach ... falling back to streaming logs").
+        backend.attach(target.namespace, target.name, params!.container, io).then(() => 0);
   const describe = `[${params?.command.join(' ') ?? ''}]`;
 
   if (websocket) {
