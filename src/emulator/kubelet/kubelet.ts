@@ -589,7 +589,11 @@ export class Kubelet implements KubeletHost {
     const cs = w?.containers.get(container);
     const inst = cs?.current;
     if (!w || !cs || !inst?.running) throw new ApiError(404, 'NotFound', `container not found (${JSON.stringify(container)})`);
-    const unfollow = this.followLog(namespace, pod, container, (l) => io.stdout(l.text + '\n'));
+    // The container's streams as written, partial lines included (a shell's `/ # ` prompt): with a
+    // TTY both are the terminal, so they reach the client's stdout; without one, each its own.
+    const forward = (stream: 'out' | 'err', d: string) => (stream === 'err' && !cs.spec.tty ? io.stderr(d) : io.stdout(d));
+    inst.attached.add(forward);
+    const unfollow = () => inst.attached.delete(forward);
     const feeding = (async () => {
       if (!io.stdin || !cs.spec.stdin) return;
       for await (const chunk of io.stdin) {

@@ -81,6 +81,8 @@ export interface ContainerInstance {
   statusDuringHook?: Obj;
   /** `kubectl logs -f` of this run: its lines as they come; the stream ends with the run. */
   followers: Set<(line: LogLine) => void>;
+  /** `kubectl attach` (and `kubectl run -i`) clients: the main process's output as it is written, partial lines too. */
+  attached: Set<(stream: 'out' | 'err', data: string) => void>;
 }
 
 /** An AsyncIterable of the bytes written to a process's stdin, ended on request. */
@@ -527,6 +529,7 @@ export class PodWorker {
       fs,
       stdin: new StdinQueue(),
       followers: new Set(),
+      attached: new Set(),
     };
   }
 
@@ -582,7 +585,10 @@ export class PodWorker {
     };
     const out = (stream: 'out' | 'err') => (d: string | Buffer) => {
       if (!inst.running) return;
-      const text = inst.partial[stream] + (typeof d === 'string' ? d : d.toString('utf8'));
+      const chunk = typeof d === 'string' ? d : d.toString('utf8');
+      // An attached client sees the bytes as written (a shell's prompt has no newline yet).
+      for (const a of inst.attached) a(stream, chunk);
+      const text = inst.partial[stream] + chunk;
       const lines = text.split('\n');
       inst.partial[stream] = lines.pop()!;
       for (const l of lines) this.appendLog(cs, inst, l);

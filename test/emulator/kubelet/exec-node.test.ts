@@ -81,6 +81,44 @@ test('attach streams the main process output and feeds its stdin', async () => {
   }
 });
 
+test('attach forwards the output as written: a TTY shell\'s prompt without a newline at once, stderr on stdout with a TTY', async () => {
+  const { c } = await testCluster();
+  try {
+    const k = [...c.kubelets.values()][0];
+    const orig = k.runtime.programFor;
+    // A shell's prompt: on stderr, no newline; then a partial line on stdout, each second.
+    k.runtime.programFor = (image, command, args) =>
+      command[0] === 'prompt'
+        ? async (ctx) => {
+            const t = ctx.clock.setInterval(() => {
+              ctx.stderr('/ # ');
+              ctx.stdout('partial');
+            }, 1000);
+            await ctx.signal;
+            t.cancel();
+            return 0;
+          }
+        : orig(image, command, args);
+    await createPod(c, podSpec('term', { containers: [{ name: 'app', image: 'busybox', command: ['prompt'], tty: true, stdin: true }] }));
+    await createPod(c, podSpec('plain', { containers: [{ name: 'app', image: 'busybox', command: ['prompt'] }] }));
+    await c.advanceClock(2_000);
+    const got: Record<string, string> = { termOut: '', termErr: '', plainOut: '', plainErr: '' };
+    const hang: (() => void)[] = [];
+    for (const name of ['term', 'plain']) {
+      const signal = new Promise<'SIGTERM' | 'SIGKILL'>((r) => hang.push(() => r('SIGTERM')));
+      void k.attach('default', name, 'app', { stdout: (d) => (got[`${name}Out`] += d), stderr: (d) => (got[`${name}Err`] += d), signal });
+    }
+    await c.advanceClock(1_000);
+    assert.equal(got.termOut, '/ # partial', 'a TTY merges the streams, partial writes included');
+    assert.equal(got.termErr, '');
+    assert.equal(got.plainOut, 'partial');
+    assert.equal(got.plainErr, '/ # ');
+    for (const h of hang) h();
+  } finally {
+    await c.stop();
+  }
+});
+
 test('a stopped node freezes its containers (their timers stop, no status is written) and carries on when started', async () => {
   const { c } = await testCluster(2);
   try {
