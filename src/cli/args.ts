@@ -44,7 +44,9 @@ Flags:
 Usage:
   kube-emulator node stop NAME     The node becomes a dead machine: no heartbeats, its kubelet frozen;
                                    after 50 s the node controller marks it NotReady (Unknown) and taints
-                                   it unreachable. (Evicting its pods comes with the controllers.)
+                                   it unreachable; 300 s later (the pods' unreachable toleration) its
+                                   pods are evicted (Terminating there) and their controllers replace
+                                   them on the other nodes
   kube-emulator node start NAME    Bring a stopped node back; its kubelet reconciles
   kube-emulator node add [NAME]    Join a new worker (default name: the next minikube-style name)
   kube-emulator node delete NAME   Remove a node

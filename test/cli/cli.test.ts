@@ -16,6 +16,10 @@ test('--help works on every command', async () => {
   }
   const r = await cli(['serve', '--help']);
   assert.match(r.stdout, /--state DIR\s+Keep the cluster in this folder/);
+  // node stop's timeline as the controllers run it, eviction included.
+  const n = await cli(['node', '--help']);
+  assert.match(n.stdout, /300 s later \(the pods' unreachable toleration\) its\s+pods are evicted/);
+  assert.doesNotMatch(n.stdout, /comes with the controllers/);
 });
 
 test('unknown commands, unknown flags and bad values exit 2 with a clear error', async () => {
