@@ -445,6 +445,20 @@ export class Cluster {
     }
     if (!containers.some((c) => c.name === container)) throw badRequest(`container ${container} is not valid for pod ${pod}`);
     const k = obj.spec?.nodeName ? this.kubelets.get(obj.spec.nodeName) : undefined;
+    if (k?.stopped) {
+      // The apiserver proxies the kubelet's /containerLogs (pkg/registry/core/pod/strategy.go
+      // LogLocation); a dead machine does not answer, and the dial error is the message of an
+      // untyped 500 (kubectl: `Error from server: Get "https://...": dial tcp ...`).
+      const params = new URLSearchParams();
+      if (o.follow) params.set('follow', 'true');
+      if (o.limitBytes !== undefined) params.set('limitBytes', String(o.limitBytes));
+      if (o.previous) params.set('previous', 'true');
+      if (o.sinceSeconds !== undefined) params.set('sinceSeconds', String(o.sinceSeconds));
+      if (o.tailLines !== undefined) params.set('tailLines', String(o.tailLines));
+      if (o.timestamps) params.set('timestamps', 'true');
+      const q = params.size ? `?${params}` : '';
+      throw new ApiError(500, '', `Get "https://${k.internalIP}:10250/containerLogs/${namespace}/${pod}/${container}${q}": dial tcp ${k.internalIP}:10250: connect: no route to host`);
+    }
     const lines = k?.readLog(namespace, pod, container!, o.previous);
     if (o.previous && k && !lines) throw badRequest(`previous terminated container "${container}" in pod "${pod}" not found`);
     if (!k || !lines) {

@@ -59,3 +59,28 @@ test('GET .../log?follow=true streams the new lines and ends when the container 
     await c.stop();
   }
 });
+
+test('GET .../log of a pod on a stopped node: the dial error of the kubelet the apiserver cannot reach (an untyped 500)', async () => {
+  const { c } = await testCluster(2, { http: true });
+  try {
+    await createPod(c, podSpec('far', { nodeName: 'kube-emulator-m02', containers: [{ name: 'app', image: 'busybox', command: ['tick'] }] }));
+    await c.advanceClock(3_500);
+    const get = (q: string) => fetch(`${c.httpUrl}/api/v1/namespaces/default/pods/far/log${q}`, { headers: { Authorization: `Bearer ${c.token}` } });
+    assert.equal((await get('')).status, 200);
+    c.stopNode('kube-emulator-m02');
+    for (const [q, kubelet] of [
+      ['', ''],
+      ['?tailLines=5&timestamps=true', '?tailLines=5&timestamps=true'],
+    ]) {
+      const res = await get(q);
+      assert.equal(res.status, 500);
+      const s = await res.json();
+      assert.equal(s.message, `Get "https://192.168.49.3:10250/containerLogs/default/far/app${kubelet}": dial tcp 192.168.49.3:10250: connect: no route to host`);
+      assert.ok(!s.reason, 'no reason: kubectl prints "Error from server: ..."');
+    }
+    await c.startNode('kube-emulator-m02');
+    assert.equal((await get('')).status, 200);
+  } finally {
+    await c.stop();
+  }
+});
