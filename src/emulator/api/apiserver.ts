@@ -668,7 +668,15 @@ export class APIServer {
     const next = clone(cur);
     const meta = next.metadata;
     delete meta.resourceVersion;
-    const grace = def.gracefulDelete?.(cur, opts.gracePeriodSeconds);
+    // rest.BeforeDelete (staging/src/k8s.io/apiserver/pkg/registry/rest/delete.go): an object
+    // already being deleted keeps its period unless the request asks for a shorter one (0
+    // included: the kubelet's final delete), which moves deletionTimestamp back by the difference.
+    // Kept with finalizers (a Job's pod), it then goes when they are removed.
+    const pending = cur.metadata.deletionTimestamp ? (cur.metadata.deletionGracePeriodSeconds ?? 0) : 0;
+    const shorten = !!def.gracefulDelete && pending > 0 && opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds < pending;
+    // Otherwise the graceful deletion is pending: nothing changes, finalizers included.
+    if (pending > 0 && !shorten) return { object: cur, deleted: false };
+    const grace = cur.metadata.deletionTimestamp ? (shorten ? opts.gracePeriodSeconds : undefined) : def.gracefulDelete?.(cur, opts.gracePeriodSeconds);
     // A kind's own first-delete step (CRDs: the customresourcecleanup finalizer, customresourcedefinition/etcd.go).
     if (!cur.metadata.deletionTimestamp) def.prepareForDelete?.(next, this.strategyCtx());
     const finalizers: string[] = [...(meta.finalizers ?? [])];
@@ -684,8 +692,8 @@ export class APIServer {
         meta.deletionGracePeriodSeconds = graceful ? grace : 0;
         // Marked for deletion, a generation moves (store.go markAsDeleting, rest.BeforeDelete).
         if ((meta.generation ?? 0) > 0) meta.generation++;
-      } else if (graceful && grace! < (meta.deletionGracePeriodSeconds ?? Infinity)) {
-        meta.deletionTimestamp = rfc3339(now + grace! * 1000);
+      } else if (shorten) {
+        meta.deletionTimestamp = rfc3339(Date.parse(meta.deletionTimestamp) + (grace! - pending) * 1000);
         meta.deletionGracePeriodSeconds = grace;
       }
       if (finalizers.length) meta.finalizers = finalizers;

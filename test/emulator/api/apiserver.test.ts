@@ -152,6 +152,38 @@ test('pod DELETE grace (CheckGracefulDelete): an unscheduled or finished pod goe
   assert.equal(bound.metadata.deletionGracePeriodSeconds, 45);
 });
 
+test('a second pod DELETE (rest.BeforeDelete): a shorter period, 0 included, is kept even under finalizers, which then let the pod go; a longer or absent one changes nothing', async () => {
+  const { api, clock } = await server();
+  const pods = api.resource('pods');
+  const bound = (name: string, finalizers?: string[]) => ({ ...pod(name), metadata: { name, finalizers }, spec: { ...pod(name).spec, nodeName: 'n1' } });
+  // A Job's pod: the job-tracking finalizer, deleted by the Job controller (30 s), then by its
+  // kubelet (0 s) before the Job controller removes the finalizer.
+  await api.create(pods, 'default', bound('job-pod', ['batch.kubernetes.io/job-tracking']));
+  await api.delete(pods, 'default', 'job-pod', {});
+  const first = await api.get(pods, 'default', 'job-pod');
+  assert.equal(first.metadata.deletionGracePeriodSeconds, 30);
+  clock.advance(10_000);
+  await api.delete(pods, 'default', 'job-pod', { gracePeriodSeconds: 60 });
+  assert.equal((await api.get(pods, 'default', 'job-pod')).metadata.resourceVersion, first.metadata.resourceVersion, 'a longer period changes nothing');
+  await api.delete(pods, 'default', 'job-pod', { gracePeriodSeconds: 0, preconditions: { uid: first.metadata.uid } });
+  const marked = await api.get(pods, 'default', 'job-pod');
+  assert.equal(marked.metadata.deletionGracePeriodSeconds, 0);
+  assert.equal(Date.parse(marked.metadata.deletionTimestamp), Date.parse(first.metadata.deletionTimestamp) - 30_000, 'the timestamp moves back by the difference');
+  await api.patch(pods, 'default', 'job-pod', 'merge', { metadata: { finalizers: null } });
+  assert.equal(await api.tryGet(pods, 'default', 'job-pod'), undefined, 'the finalizer removed, the pod is gone');
+
+  // Without finalizers: a second DELETE with no period leaves a terminating pod alone (it waits
+  // for its kubelet), a shorter one is kept, 0 removes it.
+  await api.create(pods, 'default', bound('web'));
+  await api.delete(pods, 'default', 'web', { gracePeriodSeconds: 30 });
+  await api.delete(pods, 'default', 'web', {});
+  assert.equal((await api.get(pods, 'default', 'web')).metadata.deletionGracePeriodSeconds, 30, 'kubectl delete again: still terminating');
+  await api.delete(pods, 'default', 'web', { gracePeriodSeconds: 5 });
+  assert.equal((await api.get(pods, 'default', 'web')).metadata.deletionGracePeriodSeconds, 5);
+  await api.delete(pods, 'default', 'web', { gracePeriodSeconds: 0 });
+  assert.equal(await api.tryGet(pods, 'default', 'web'), undefined);
+});
+
 test("a create's managed fields are the defaulted request's: what admission adds is no one's (handlers/create.go)", async () => {
   const { api } = await server();
   const created = await api.create(api.resource('pods'), 'default', pod('p'), { fieldManager: 'kubectl-run' });

@@ -303,3 +303,23 @@ test('successPolicy: index 0 succeeding meets the criteria; the other pods are d
     await c.stop();
   }
 });
+
+test('restartPolicy OnFailure: the restarts count against backoffLimit; the failed Job deletes its pod and the pod goes (its kubelet deletes it before the finalizer is removed)', async () => {
+  const c = await cluster();
+  try {
+    const jobs = c.api.resource('jobs.batch');
+    const created = await c.api.create(jobs, 'default', job('onf', 'echo fail; exit 3', { backoffLimit: 1 }, { restartPolicy: 'OnFailure' }));
+    await c.advanceClock(5_000);
+    const j = await c.api.get(jobs, 'default', 'onf');
+    assert.deepEqual(conditions(j), ['FailureTarget=True BackoffLimitExceeded: Job has reached the specified backoff limit', 'Failed=True BackoffLimitExceeded: Job has reached the specified backoff limit']);
+    assert.equal(j.status.failed, 1);
+    const ev = await events(c, created);
+    assert.ok(ev.some((e) => /^Normal SuccessfulDelete Deleted pod: onf-/.test(e)), ev.join('\n'));
+    // Was left behind for good (Failed, deletionGracePeriodSeconds 30, no finalizer): the kubelet's
+    // grace-0 delete came while the finalizer was there and was not kept.
+    await c.advanceClock(60_000);
+    assert.deepEqual((await podsOf(c, j)).map((p) => `${p.metadata.name} ${p.status.phase}`), []);
+  } finally {
+    await c.stop();
+  }
+});
