@@ -16,7 +16,7 @@ import type { FileSystem, ProcessContext, Program } from '../runtime/contracts.t
 import { Backoff, goDuration } from './backoff.ts';
 import { expandCommand, type EnvResult } from './env.ts';
 import { imageFor, parseImage } from './images.ts';
-import { containerArgv } from '../runtime/images/index.ts';
+import { containerArgv, referenceError } from '../runtime/images/index.ts';
 import type { NodeClock } from './node-clock.ts';
 import { dialError, probeTitle, ProbeWorker, withTimeout, type ProbeKind, type ProbeOutcome, type ProbeResult, type ProbeTarget } from './prober.ts';
 import type { KubeletRuntime, PodStorage } from './runtime.ts';
@@ -368,6 +368,17 @@ export class PodWorker {
   private async ensureImage(cs: ContainerState): Promise<boolean> {
     const c = cs.spec;
     const image: string = c.image ?? '';
+    // applyDefaultImageTag: a reference that does not parse is never pulled (InvalidImageName,
+    // the InspectFailed event, retried at the pod worker's next sync).
+    const unparsable = referenceError(image);
+    if (unparsable !== undefined) {
+      const msg = `Failed to apply default image tag ${JSON.stringify(image)}: ${unparsable}`;
+      await this.event('Warning', 'InspectFailed', msg, cs);
+      await this.event('Warning', 'Failed', 'Error: InvalidImageName', cs);
+      cs.waiting = { reason: 'InvalidImageName', message: msg };
+      this.resyncIn(WORKER_RETRY_MS);
+      return false;
+    }
     const present = this.host.pulled.has(image);
     const policy = c.imagePullPolicy ?? 'IfNotPresent';
     if (present && policy !== 'Always') {
@@ -405,7 +416,7 @@ export class PodWorker {
     if (!this.host.runtime.imageExists(image)) {
       const { repository, tag } = parseImage(image);
       const ref = `${repository}${tag.startsWith('sha256:') ? '@' : ':'}${tag}`;
-      const err = `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`;
+      const err = this.host.runtime.pullError?.(image) ?? `rpc error: code = NotFound desc = failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`;
       await this.event('Warning', 'Failed', `Failed to pull image "${image}": ${err}`, cs);
       this.host.imageBackoff.next(key);
       this.host.imagePullErrors.set(key, `ErrImagePull: ${err}`);

@@ -5,7 +5,7 @@
 
 import type { Obj } from '../api/objects.ts';
 import { NetError, type FileSystem, type Network, type Program } from '../runtime/contracts.ts';
-import { execProgramFor, imageExists, programFor } from '../runtime/images/index.ts';
+import { criPullError, execProgramFor, imageExists, programFor } from '../runtime/images/index.ts';
 import { buildPodVolumes, VolumeHost } from '../runtime/volumes.ts';
 import type { APIServer } from '../api/apiserver.ts';
 import type { Clock } from '../clock.ts';
@@ -33,6 +33,11 @@ export interface KubeletRuntime {
   execProgramFor(image: string, argv: string[]): Program;
   /** False for a reference no registry has (ErrImagePull). */
   imageExists(ref: string): boolean;
+  /**
+   * The CRI's error for a reference imageExists refuses (`rpc error: code = Unknown desc = ...
+   * pull access denied ...`); without it, or when it has none, the tag is "not found".
+   */
+  pullError?(ref: string): string | undefined;
   /** The pod's volumes, made when its sandbox comes up, kept until it goes. */
   podStorage(pod: Obj, node: { name: string }): PodStorage;
   network: Network;
@@ -88,6 +93,7 @@ export function defaultRuntime(api: APIServer, clock: Clock): KubeletRuntime {
     programFor: (image, command, args) => programFor(image, command, args),
     execProgramFor: (image, argv) => execProgramFor(image, argv),
     imageExists,
+    pullError: criPullError,
     podStorage: (pod, node) => buildPodVolumes(volumeHostFor(api, clock), pod, node.name),
     network: isolatedNetwork,
     random: Math.random,

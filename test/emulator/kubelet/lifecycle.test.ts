@@ -188,7 +188,9 @@ test('an image that cannot be pulled: ErrImagePull, then ImagePullBackOff with t
     await createPod(c, podSpec('typo', { containers: [{ name: 'web', image: 'nginxx:1.0' }] }));
     await c.advanceClock(1_900);
     let p = await getPod(c, 'typo');
-    const err = 'rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginxx:1.0": failed to resolve reference "docker.io/library/nginxx:1.0": docker.io/library/nginxx:1.0: not found';
+    // No such repository on Docker Hub: the registry refuses it (containerd's Unknown, not NotFound).
+    const err =
+      'rpc error: code = Unknown desc = failed to pull and unpack image "docker.io/library/nginxx:1.0": failed to resolve reference "docker.io/library/nginxx:1.0": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed';
     assert.deepEqual(cstatus(p, 'web').state.waiting, { reason: 'ErrImagePull', message: err });
     assert.equal((await getColumns(c, 'typo')).status, 'ErrImagePull');
     await c.advanceClock(1_000);
@@ -226,6 +228,34 @@ test('imagePullPolicy Never with an image not on the node: ErrImageNeverPull', a
     const p = await getPod(c, 'never');
     assert.deepEqual(cstatus(p, 'web').state.waiting, { reason: 'ErrImageNeverPull', message: 'Container image "local/app:dev" is not present with pull policy of Never' });
     assert.ok((await eventLines(c, 'never')).includes('Warning ErrImageNeverPull: Container image "local/app:dev" is not present with pull policy of Never'));
+  } finally {
+    await c.stop();
+  }
+});
+
+test('an image reference that does not parse (upper case): InvalidImageName and InspectFailed, never pulled; a missing tag is NotFound', async () => {
+  const { c, missingImages } = await testCluster();
+  try {
+    missingImages.add('nginx:doesnotexist');
+    await createPod(c, podSpec('upper', { containers: [{ name: 'web', image: 'Nginx:1.27' }] }));
+    await createPod(c, podSpec('tag', { containers: [{ name: 'web', image: 'nginx:doesnotexist' }] }));
+    await c.advanceClock(2_000);
+    const p = await getPod(c, 'upper');
+    const msg = 'Failed to apply default image tag "Nginx:1.27": couldn\'t parse image name "Nginx:1.27": invalid reference format: repository name (library/Nginx) must be lowercase';
+    assert.deepEqual(cstatus(p, 'web').state.waiting, { reason: 'InvalidImageName', message: msg });
+    assert.equal((await getColumns(c, 'upper')).status, 'InvalidImageName');
+    await c.advanceClock(10_000);
+    const ev = await eventLines(c, 'upper');
+    assert.ok(ev.includes(`Warning InspectFailed: ${msg}`), ev.join('\n'));
+    assert.ok(ev.includes('Warning Failed: Error: InvalidImageName'), ev.join('\n'));
+    assert.ok(!ev.some((e) => e.includes('Pulling')), 'never pulled');
+    assert.equal((await getPod(c, 'upper')).status.phase, 'Pending');
+    // nginx is a known repository: a tag it does not have is containerd's NotFound.
+    assert.ok(
+      (await eventLines(c, 'tag')).includes(
+        'Warning Failed: Failed to pull image "nginx:doesnotexist": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:doesnotexist": failed to resolve reference "docker.io/library/nginx:doesnotexist": docker.io/library/nginx:doesnotexist: not found',
+      ),
+    );
   } finally {
     await c.stop();
   }

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkImage, containerArgv, ContainerStartError, execProgramFor, imageExists, programFor, pullError } from '../../../src/emulator/runtime/images/index.ts';
+import { checkImage, containerArgv, ContainerStartError, criPullError, execProgramFor, imageExists, programFor, pullError, referenceError } from '../../../src/emulator/runtime/images/index.ts';
 import { NGINX_INDEX } from '../../../src/emulator/runtime/images/servers.ts';
 import { FakeNet, MemFs, run, start } from './shell-fakes.ts';
 
@@ -245,4 +245,15 @@ test('which image references exist', () => {
   );
   assert.equal(pullError('nginx:404'), 'failed to pull and unpack image "docker.io/library/nginx:404": failed to resolve reference "docker.io/library/nginx:404": docker.io/library/nginx:404: not found');
   assert.equal(pullError('nginx'), undefined);
+});
+
+test('referenceError: distribution/reference wording (upper case in the repository, other malformed references); criPullError: NotFound for a missing tag, Unknown for a repository the registry refuses', () => {
+  assert.equal(referenceError('nginx:1.27'), undefined);
+  assert.equal(referenceError('NGINX'), 'couldn\'t parse image name "NGINX": invalid reference format: repository name (library/NGINX) must be lowercase');
+  assert.equal(referenceError('me/Web:v1'), 'couldn\'t parse image name "me/Web:v1": invalid reference format: repository name (me/Web) must be lowercase');
+  assert.equal(referenceError('ghcr.io/org/App'), 'couldn\'t parse image name "ghcr.io/org/App": invalid reference format: repository name (org/App) must be lowercase');
+  assert.equal(referenceError('nginx:'), 'couldn\'t parse image name "nginx:": invalid reference format');
+  assert.equal(criPullError('nginx'), undefined);
+  assert.match(criPullError('nginx:404')!, /^rpc error: code = NotFound desc = failed to pull and unpack image "docker\.io\/library\/nginx:404": .*: not found$/);
+  assert.match(criPullError('nginxx')!, /^rpc error: code = Unknown desc = failed to pull and unpack image "docker\.io\/library\/nginxx:latest": .*: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed$/);
 });

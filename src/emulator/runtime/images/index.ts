@@ -380,6 +380,39 @@ export function imageExists(ref: string): boolean {
 }
 
 /**
+ * Why the kubelet cannot even parse a reference (parsers.ParseImageName over distribution/reference
+ * ParseNormalizedNamed): `repository name (library/NGINX) must be lowercase` for upper case in the
+ * repository's path, `invalid reference format` otherwise; undefined when it parses. The kubelet
+ * then reports InvalidImageName without pulling (images/image_manager.go applyDefaultImageTag).
+ */
+export function referenceError(ref: string): string | undefined {
+  if (checkImage(ref) !== 'invalid') return undefined;
+  // splitDockerDomain: a first component that is not a domain (no '.', ':', not localhost, lower
+  // case) is Docker Hub's path, and a single name is an official image's (library/NAME).
+  let rest = ref;
+  const slash = rest.indexOf('/');
+  const first = slash < 0 ? '' : rest.slice(0, slash);
+  if (slash < 0) rest = `library/${rest}`;
+  else if (!/[.:]/.test(first) && first !== 'localhost' && first.toLowerCase() === first) rest = ref;
+  else rest = ref.slice(slash + 1);
+  const colon = rest.indexOf(':');
+  const remote = colon < 0 ? rest : rest.slice(0, colon);
+  if (remote.toLowerCase() !== remote) return `couldn't parse image name ${JSON.stringify(ref)}: invalid reference format: repository name (${remote}) must be lowercase`;
+  return `couldn't parse image name ${JSON.stringify(ref)}: invalid reference format`;
+}
+
+/**
+ * The CRI's error for a failed pull, as the kubelet prints it (`rpc error: code = ... desc = ...`):
+ * containerd maps a reference with no manifest to NotFound (errdefs.ToGRPC) and the registry's
+ * refusal of a repository it does not have to Unknown; undefined when the image can be pulled.
+ */
+export function criPullError(ref: string): string | undefined {
+  const reason = pullError(ref);
+  if (reason === undefined) return undefined;
+  return `rpc error: code = ${/: not found$/.test(reason) ? 'NotFound' : 'Unknown'} desc = ${reason}`;
+}
+
+/**
  * containerd's reason, for the kubelet's `Failed to pull image "x": <reason>` event and the
  * ErrImagePull message; undefined when the image exists.
  */
