@@ -257,3 +257,8 @@ test('referenceError: distribution/reference wording (upper case in the reposito
   assert.match(criPullError('nginx:404')!, /^rpc error: code = NotFound desc = failed to pull and unpack image "docker\.io\/library\/nginx:404": .*: not found$/);
   assert.match(criPullError('nginxx')!, /^rpc error: code = Unknown desc = failed to pull and unpack image "docker\.io\/library\/nginxx:latest": .*: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed$/);
 });
+
+test('official images with no catalogue entry of their own can be pulled (fluentd for a DaemonSet) and run idle', () => {
+  for (const ref of ['fluentd:v1.16-1', 'fluentd', 'mongo-express', 'almalinux:9', 'docker.io/library/gcc:14']) assert.equal(checkImage(ref), 'ok', ref);
+  assert.equal(checkImage('fluentdd'), 'notfound');
+});

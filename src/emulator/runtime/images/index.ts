@@ -217,6 +217,9 @@ const OTHER_OFFICIAL = new Set([
   'dotnet', 'mcr.microsoft.com', 'archlinux', 'oraclelinux', 'photon', 'clearlinux', 'swift', 'erlang', 'elixir', 'haskell',
   'julia', 'r-base', 'groovy', 'bash', 'docker', 'nats', 'eclipse-mosquitto', 'varnish', 'kong', 'percona', 'redmine', 'odoo',
   'matomo', 'mediawiki', 'rocket.chat', 'postfixadmin', 'yourls', 'flink', 'spark', 'storm', 'api-firewall', 'unit', 'httpd',
+  // More of docker-library/official-images' library/ (fluentd: the DaemonSet examples' log agent).
+  'fluentd', 'gcc', 'jetty', 'tomee', 'open-liberty', 'mongo-express', 'composer', 'pypy', 'clojure', 'couchbase', 'aerospike',
+  'emqx', 'buildpack-deps', 'almalinux', 'alt',
 ]);
 
 function specFor(image: string): { repository: string; tag: string; spec: ImageSpec } {
