@@ -43,6 +43,6 @@ test('a translation with quotes and markup stays data: escaped in the attribute,
   assert.ok(!html.includes('<script>alert'), 'markup from the bundle reached the HTML');
   assert.equal((stateInHtml(html) as { l10n: Record<string, string> }).l10n['Group by'], evil['Group by']);
   assert.equal(html.match(/<script\b/g)?.length, 1, 'one script element, the bundle');
-  assert.match(html, /<script nonce="n0nce" src=/);
+  assert.match(html, /<script type="module" nonce="n0nce" src=/);
   assert.equal(contentSecurityPolicy({ cspSource: 'c', nonce: 'n0nce' }).includes("script-src 'nonce-n0nce'"), true);
 });
