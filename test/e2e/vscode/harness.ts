@@ -228,6 +228,48 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   }
 }
 
+/** Opens a workspace file through Quick Open and waits until the editor shows `text` from it. */
+export async function openFile(p: Page, name: string, text: string): Promise<void> {
+  await withTimeout(60_000, `opening ${name}`, async () => {
+    await p.keyboard.press('F1');
+    const input = p.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(name);
+    await p.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+    await p.keyboard.press('Enter');
+    await p.locator('.tabs-container .tab', { hasText: name }).waitFor();
+    await p.locator('.monaco-editor .view-lines', { hasText: text }).first().waitFor();
+  });
+}
+
+/**
+ * Clicks the open file's "Apply all to emulated cluster" CodeLens until the lens reports `result`
+ * (e.g. `secret/db created`): a click that lands while the cluster is still starting is tried again,
+ * up to three times. Returns the seconds from the lens showing to the result.
+ */
+export async function applyAllFromCodeLens(p: Page, result: string): Promise<number> {
+  const applyAll = p.locator('.codelens-decoration a', { hasText: 'Apply all to emulated cluster' }).first();
+  await applyAll.waitFor({ state: 'visible', timeout: 90_000 });
+  const t0 = Date.now();
+  const done = p.locator('.codelens-decoration a', { hasText: result }).first();
+  for (let attempt = 1; ; attempt++) {
+    await applyAll.click();
+    const took = await done.waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
+    if (took || attempt === 3) break;
+  }
+  await done.waitFor({ state: 'visible', timeout: 60_000 });
+  return (Date.now() - t0) / 1000;
+}
+
+/** The page's Content-Security-Policy violations from now on (its console's "Refused to ..." lines). */
+export function cspErrors(p: Page): string[] {
+  const errors: string[] = [];
+  p.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) errors.push(m.text());
+  });
+  return errors;
+}
+
 /** "Developer: Reload Window", waiting for the new workbench (the old page is marked so it is not mistaken for it). */
 export async function reloadWindow(page: Page): Promise<void> {
   await page.evaluate(() => ((window as unknown as { __beforeReload?: boolean }).__beforeReload = true));

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { inVSCode, reloadWindow, runCommand, screenshot, webAndSecretYaml } from './harness.ts';
+import { applyAllFromCodeLens, cspErrors, inVSCode, openFile, reloadWindow, runCommand, screenshot, webAndSecretYaml } from './harness.ts';
 
 const SECRET_VALUE = 'hunter2-restore-test';
 const YAML = webAndSecretYaml(SECRET_VALUE);
@@ -28,35 +28,14 @@ async function frameWith(p: Page, selector: string, what: string, timeout = 90_0
   throw new Error(`no webview showing ${what} within ${timeout / 1000} s`);
 }
 
-async function openFile(p: Page, name: string, text: string): Promise<void> {
-  await p.keyboard.press('F1');
-  const input = p.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
-  await p.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-  await p.keyboard.press('Enter');
-  await p.locator('.monaco-editor .view-lines', { hasText: text }).first().waitFor({ timeout: 60_000 });
-}
-
 const editorTab = (p: Page, title: string) => p.locator('.tabs-container .tab', { hasText: title });
 
 test('real VS Code: the details and topology panels come back after "Developer: Reload Window"', { timeout: 20 * 60_000 }, async () => {
   const settings = { 'editor.codeLens': true, 'files.autoSave': 'off' };
   await inVSCode('panel-restore', { settings, files: { 'restore.yaml': YAML } }, async ({ p, out, t, since }) => {
-    const cspErrors: string[] = [];
-    p.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
-    });
+    const csp = cspErrors(p);
     await openFile(p, 'restore.yaml', 'nginx:1.27');
-    const applyAll = p.locator('.codelens-decoration a', { hasText: 'Apply all to emulated cluster' }).first();
-    await applyAll.waitFor({ state: 'visible', timeout: 90_000 });
-    const created = p.locator('.codelens-decoration a', { hasText: 'secret/db created' }).first();
-    for (let attempt = 1; ; attempt++) {
-      await applyAll.click();
-      const took = await created.waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
-      if (took || attempt === 3) break;
-    }
-    await created.waitFor({ state: 'visible', timeout: 60_000 });
+    await applyAllFromCodeLens(p, 'secret/db created');
 
     // The topology, filtered to app=web (the filter goes into the page's saved state).
     await runCommand(p, 'Kubernetes Emulator: Show Topology');
@@ -129,6 +108,6 @@ test('real VS Code: the details and topology panels come back after "Developer: 
     assert.match((await gone.locator('header h1').textContent()) ?? '', /Secret\s+db/);
     assert.equal(await gone.locator('vscode-tab-header').count(), 0, 'a restored panel of a deleted object shows tabs');
     await screenshot(p, join(out, 'panel-restore-gone.png'));
-    assert.deepEqual(cspErrors, [], 'a restored panel ran into its Content-Security-Policy');
+    assert.deepEqual(csp, [], 'a restored panel ran into its Content-Security-Policy');
   });
 });

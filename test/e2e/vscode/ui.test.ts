@@ -10,8 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { withTimeout } from '../../../scripts/vscode-server.mjs';
-import { extensionLogs, extensionOutput, inVSCode, manifest, pickInQuickInput, reloadWindow, runCommand, screenshot, webAndSecretYaml } from './harness.ts';
+import { applyAllFromCodeLens, cspErrors, extensionLogs, extensionOutput, inVSCode, manifest, openFile, pickInQuickInput, reloadWindow, runCommand, screenshot, webAndSecretYaml } from './harness.ts';
 
 const NODE_NAMES = ['kube-emulator', 'kube-emulator-m02', 'kube-emulator-m03'];
 const LENS_TITLE = 'Apply to emulated cluster';
@@ -92,20 +91,6 @@ async function sideBarShowsView(page: Page, timeoutMs: number): Promise<boolean>
     .waitFor({ state: 'visible', timeout: timeoutMs })
     .then(() => true)
     .catch(() => false);
-}
-
-/** Opens a workspace file through Quick Open and waits until the editor shows `text` from it. */
-async function openFile(p: Page, name: string, text: string): Promise<void> {
-  await withTimeout(60_000, `opening ${name}`, async () => {
-    await p.keyboard.press('F1');
-    const input = p.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(name);
-    await p.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
-    await p.keyboard.press('Enter');
-    await p.locator('.tabs-container .tab', { hasText: name }).waitFor();
-    await p.locator('.monaco-editor .view-lines', { hasText: text }).first().waitFor();
-  });
 }
 
 const openPodYaml = (p: Page) => openFile(p, 'pod.yaml', 'nginx');
@@ -406,20 +391,10 @@ test('real VS Code: details panel shows a pod\'s logs and a Secret masked until 
     };
 
     await openFile(p, 'details.yaml', 'nginx:1.27');
-    const applyAll = p.locator('.codelens-decoration a', { hasText: 'Apply all to emulated cluster' }).first();
-    await applyAll.waitFor({ state: 'visible', timeout: 90_000 });
-    let t0 = Date.now();
-    const created = p.locator('.codelens-decoration a', { hasText: 'secret/db created' }).first();
-    for (let attempt = 1; ; attempt++) {
-      await applyAll.click();
-      const took = await created.waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
-      if (took || attempt === 3) break;
-    }
-    await created.waitFor({ state: 'visible', timeout: 60_000 });
-    t.applyAllSeconds = since(t0);
+    t.applyAllSeconds = await applyAllFromCodeLens(p, 'secret/db created');
 
     // 1. Logs of the Deployment's pod: Show Logs... picks it; the Logs tab follows the container's log.
-    t0 = Date.now();
+    let t0 = Date.now();
     const logLine = 'Configuration complete; ready for start up';
     const log = webview().locator('pre.log');
     for (let attempt = 1; ; attempt++) {
@@ -458,10 +433,7 @@ test('real VS Code: details panel shows a pod\'s logs and a Secret masked until 
 
     // 3. Edit: Monaco (workers from blob: URLs under the panel's CSP) with the Secret's schema; Apply
     // is a server-side apply under the extension's manager, reported in kubectl's words.
-    const cspErrors: string[] = [];
-    p.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
-    });
+    const csp = cspErrors(p);
     t0 = Date.now();
     await webview().locator('vscode-tab-header', { hasText: 'Edit' }).click();
     await webview().locator('.monaco-editor .view-lines', { hasText: 'kind: Secret' }).waitFor({ timeout: 60_000 });
@@ -490,7 +462,7 @@ test('real VS Code: details panel shows a pod\'s logs and a Secret masked until 
       const first = await webview().locator('.monaco-hover:not(.hidden)').first().textContent({ timeout: 5000 }).catch(() => '');
       assert.fail(`hover on "maybe": ${hover}; on line 1: ${first}`);
     }
-    assert.deepEqual(cspErrors, [], 'the panel ran into its Content-Security-Policy');
+    assert.deepEqual(csp, [], 'the panel ran into its Content-Security-Policy');
   });
 });
 
@@ -529,20 +501,9 @@ spec:
 test('real VS Code: the topology panel draws a Deployment\'s pods', { timeout: 20 * 60_000 }, async () => {
   const settings = { 'editor.codeLens': true, 'files.autoSave': 'off' };
   await inVSCode('topology', { settings, files: { 'topology.yaml': TOPOLOGY_YAML } }, async ({ p, out, t, since }) => {
-    const cspErrors: string[] = [];
-    p.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(m.text());
-    });
+    const csp = cspErrors(p);
     await openFile(p, 'topology.yaml', 'nginx:1.27');
-    const applyAll = p.locator('.codelens-decoration a', { hasText: 'Apply all to emulated cluster' }).first();
-    await applyAll.waitFor({ state: 'visible', timeout: 90_000 });
-    const created = p.locator('.codelens-decoration a', { hasText: 'service/shop created' }).first();
-    for (let attempt = 1; ; attempt++) {
-      await applyAll.click();
-      const took = await created.waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false);
-      if (took || attempt === 3) break;
-    }
-    await created.waitFor({ state: 'visible', timeout: 60_000 });
+    await applyAllFromCodeLens(p, 'service/shop created');
 
     const t0 = Date.now();
     await runCommand(p, 'Kubernetes Emulator: Show Topology');
@@ -564,7 +525,7 @@ test('real VS Code: the topology panel draws a Deployment\'s pods', { timeout: 2
     assert.match((await frame.locator('#status').textContent()) ?? '', /\b\d+ pods?, \d+ nodes?\b/);
     await p.waitForTimeout(800); // the fade-in
     await screenshot(p, join(out, 'topology.png'));
-    assert.deepEqual(cspErrors, [], 'the panel ran into its Content-Security-Policy');
+    assert.deepEqual(csp, [], 'the panel ran into its Content-Security-Policy');
 
     // Auto-healing, seen in the views: stop a node that runs a shop pod (palette, as a user would),
     // fast-forward past the node grace period (50 s) and the not-ready toleration (300 s): the
@@ -636,13 +597,7 @@ for (const [theme, file] of [
     const settings = { 'editor.codeLens': true, 'files.autoSave': 'off', 'workbench.colorTheme': theme };
     await inVSCode(`theme-${file}`, { settings, files: { 'topology.yaml': TOPOLOGY_YAML } }, async ({ p, out }) => {
       await openFile(p, 'topology.yaml', 'nginx:1.27');
-      const applyAll = p.locator('.codelens-decoration a', { hasText: 'Apply all to emulated cluster' }).first();
-      await applyAll.waitFor({ state: 'visible', timeout: 90_000 });
-      const created = p.locator('.codelens-decoration a', { hasText: 'service/shop created' }).first();
-      for (let attempt = 1; ; attempt++) {
-        await applyAll.click();
-        if ((await created.waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false)) || attempt === 3) break;
-      }
+      await applyAllFromCodeLens(p, 'service/shop created');
       await runCommand(p, 'Kubernetes Emulator: Show Topology');
       const frame = p.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
       await frame.locator('g.v.k-Pod.s-running:not(.entering)[aria-label^="Pod default/shop-"]').nth(2).waitFor({ timeout: 120_000 });
